@@ -1,0 +1,48 @@
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-builtin-rules
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PARAMS ?= params/report.yml
+PYTEST_ARGS ?=
+
+.PHONY: help install test reports validate sample lab bench clean
+
+help: ## list every target with a one-line description
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(STAMP) ## create the virtual environment (.venv) and install the project
+	@echo "installed into $(VENV)"
+
+test: $(STAMP) ## set up and run the whole test suite
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+reports: $(STAMP) ## set up and render every partner report, the overview and the index into reports/
+	$(BIN)/partner-analytics render --params $(PARAMS)
+
+validate: $(STAMP) ## validate the embedded sample program (see `partner-analytics validate --help`)
+	$(BIN)/partner-analytics validate sample
+
+sample: $(STAMP) ## write the embedded sample program as CSV files into build/sample
+	$(BIN)/partner-analytics sample build/sample
+
+lab: $(STAMP) ## start JupyterLab in the project's environment
+	$(BIN)/jupyter lab notebooks/
+
+bench: $(STAMP) ## benchmark report rendering and the metric library
+	$(BIN)/python benchmarks/bench.py
+
+clean: ## remove generated reports and build files (keeps .venv)
+	find reports -mindepth 1 ! -name README.md -delete
+	rm -rf build

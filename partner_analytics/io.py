@@ -1,0 +1,170 @@
+"""Read program tables from files and return a validated :class:`Program`.
+
+Supported sources
+-----------------
+* a **folder** holding one file per table, named after the table:
+  ``partners.csv``, ``deals.parquet``, ``targets.xlsx``, ... (CSV, Parquet or
+  Excel; formats may be mixed);
+* an **Excel workbook** (``.xlsx``) with one sheet per table, named after the
+  table;
+* ``"sample"``: the embedded sample program.
+
+Text files are read as UTF-8 (a byte-order mark is accepted); every value is
+read as text first and parsed by the schema, so ``00123`` stays ``00123`` and
+an unparseable value is reported with its row instead of silently becoming
+missing.
+"""
+
+from __future__ import annotations
+
+import io as _io
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import Problem, ProgramDataError
+from .program import Program, build_program
+from .schema import TABLES
+
+__all__ = ["load_program", "read_table_file", "SUFFIXES"]
+
+SUFFIXES = (".csv", ".parquet", ".xlsx")
+"""File types a folder source may use, per table."""
+
+
+def load_program(source: str | Path = "sample", *, encoding: str = "utf-8") -> Program:
+    """Load and validate a partner program.
+
+    Parameters
+    ----------
+    source
+        A folder of table files, an ``.xlsx`` workbook, or ``"sample"`` for
+        the embedded sample program.
+    encoding
+        Encoding of CSV files (default UTF-8; a byte-order mark is accepted).
+
+    Returns
+    -------
+    Program
+        Validated and immutable.
+
+    Raises
+    ------
+    ProgramDataError
+        Listing every problem, each naming the file, the column and example
+        rows (header = row 1).
+
+    Examples
+    --------
+    >>> program = load_program("sample")
+    >>> sorted(program.summary().query("supplied").table)
+    ['deals', 'engagement', 'mdf', 'partners', 'surveys', 'targets']
+    """
+    if str(source) == "sample":
+        from .sample import sample_dir
+
+        source = sample_dir()
+    path = Path(source)
+    if path.is_dir():
+        frames, files = _read_folder(path, encoding)
+    elif path.suffix.lower() == ".xlsx" and path.is_file():
+        frames, files = _read_workbook(path)
+    elif not path.exists():
+        raise ProgramDataError([Problem(str(path), "no such file or folder")], str(path))
+    else:
+        raise ProgramDataError(
+            [Problem(path.name, "unsupported source: give a folder of table files or an .xlsx workbook")], str(path)
+        )
+    return build_program(frames, files=files, source=str(path))
+
+
+def _read_folder(folder: Path, encoding: str) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
+    frames: dict[str, pd.DataFrame] = {}
+    files: dict[str, str] = {}
+    problems: list[Problem] = []
+    for name, table in TABLES.items():
+        candidates = [folder / f"{name}{suffix}" for suffix in SUFFIXES if (folder / f"{name}{suffix}").is_file()]
+        if len(candidates) > 1:
+            problems.append(Problem(name, f"more than one file for this table: {', '.join(p.name for p in candidates)}"))
+            continue
+        if not candidates:
+            if not table.optional:
+                expected = " or ".join(f"{name}{s}" for s in SUFFIXES)
+                problems.append(Problem(f"{name}{SUFFIXES[0]}", f"required file not found in {folder} (expected {expected})"))
+            continue
+        path = candidates[0]
+        files[name] = path.name
+        try:
+            frames[name] = read_table_file(path, encoding=encoding)
+        except ProgramDataError as err:
+            problems += err.problems
+    if problems:
+        raise ProgramDataError(problems, str(folder))
+    return frames, files
+
+
+def _read_workbook(path: Path) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
+    sheets = pd.read_excel(path, sheet_name=None, dtype=object)
+    frames = {name: sheets[name] for name in TABLES if name in sheets}
+    files = {name: f"{path.name}[{name}]" for name in frames}
+    missing = [name for name, t in TABLES.items() if not t.optional and name not in sheets]
+    if missing:
+        raise ProgramDataError(
+            [Problem(f"{path.name}[{name}]", f"required sheet '{name}' not found (sheets: {', '.join(sheets)})")
+             for name in missing],
+            str(path),
+        )
+    return frames, files
+
+
+def read_table_file(path: str | Path, *, encoding: str = "utf-8") -> pd.DataFrame:
+    """Read one table file as raw values (text for CSV), without validation.
+
+    Parameters
+    ----------
+    path
+        A ``.csv``, ``.parquet`` or ``.xlsx`` file (first sheet).
+    encoding
+        Encoding of a CSV file.
+
+    Returns
+    -------
+    DataFrame
+        Raw values; CSV cells are strings and blank cells are ``NaN``.
+
+    Raises
+    ------
+    ProgramDataError
+        If the file is empty, not valid in its encoding, or unreadable.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            return _read_csv(path, encoding)
+        if suffix == ".parquet":
+            return pd.read_parquet(path)
+        if suffix == ".xlsx":
+            return pd.read_excel(path, dtype=object)
+    except ProgramDataError:
+        raise
+    except Exception as err:  # a corrupt file: report it as data, not as a crash
+        raise ProgramDataError([Problem(path.name, f"cannot be read: {err}")], str(path)) from err
+    raise ProgramDataError([Problem(path.name, f"unsupported file type {suffix!r}")], str(path))
+
+
+def _read_csv(path: Path, encoding: str) -> pd.DataFrame:
+    data = path.read_bytes()
+    codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise ProgramDataError(
+            [Problem(path.name, f"is not valid {encoding} text (byte 0x{data[err.start]:02x} on line {line}); "
+                                f"save it as UTF-8 or pass the file's encoding")],
+            str(path),
+        ) from None
+    if not text.strip():
+        raise ProgramDataError([Problem(path.name, "the file is empty (no header row)")], str(path))
+    return pd.read_csv(_io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""], skipinitialspace=True)
