@@ -32,7 +32,8 @@ def _validate(args: argparse.Namespace) -> int:
 def _sample(args: argparse.Namespace) -> int:
     from .sample import write_sample
 
-    paths = write_sample(args.outdir, seed=args.seed, n_partners=args.partners)
+    seed = {} if args.seed is None else {"seed": args.seed}
+    paths = write_sample(args.outdir, n_partners=args.partners, **seed)
     print(f"wrote {len(paths)} files to {args.outdir}")
     return EXIT_OK
 
@@ -62,10 +63,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "seed", 0) is None:
-        from .sample import SAMPLE_SEED
-
-        args.seed = SAMPLE_SEED
     run: Callable[[argparse.Namespace], int] = args.run
     try:
         return run(args)

@@ -173,17 +173,16 @@ def build_program(
         if TABLES[name].optional and raw.empty and len(raw.columns) == 0:
             continue
         frame, found = coerce_table(TABLES[name], raw, files[name])
-        if TABLES[name].optional and frame.empty and not found:
-            warnings.append(f"{files[name]}: the table is empty; it is treated as not supplied")
-            continue
-        if TABLES[name].optional:
+        if TABLES[name].optional and frame.empty:
+            if all(p.message == "the table has no data rows" for p in found):
+                warnings.append(f"{files[name]}: the table is empty; it is treated as not supplied")
+                continue
             found = [p for p in found if p.message != "the table has no data rows"]
         typed[name] = frame
         problems += found
-    if not problems:
-        cross, cross_warnings = check_program(typed, files)
-        problems += cross
-        warnings += cross_warnings
+    cross, cross_warnings = check_program(typed, files)
+    problems += cross
+    warnings += cross_warnings
     if problems:
         raise ProgramDataError(problems, source)
 

@@ -155,7 +155,7 @@ def _column_problems(
         found.append(_problem_at(file, name, unparseable, source, f"cannot be read as {expected}"))
     blank = parsed.isna() & ~unparseable
     if not column.nullable and blank.any():
-        found.append(_problem_at(file, name, blank, source, "blank values are not allowed"))
+        found.append(Problem(file, "blank values are not allowed", name, _row_numbers(blank)))
     present = parsed.notna()
     if column.unique:
         dup = present & parsed.duplicated(keep=False)

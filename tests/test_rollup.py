@@ -1,0 +1,149 @@
+"""Rollup facts match figures computed by hand on the tiny program (as of 2024-06-30, quarterly)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+import partner_analytics as pa
+from partner_analytics.rollup import trailing_totals
+
+Q1, Q2 = pd.Period("2024Q1", "Q"), pd.Period("2024Q2", "Q")
+
+
+@pytest.fixture
+def facts(tiny_program):
+    return pa.rollup(tiny_program, freq="Q", as_of="2024-06-30")
+
+
+def _row(frame, **keys):
+    mask = pd.Series(True, index=frame.index)
+    for key, value in keys.items():
+        mask &= frame[key] == value
+    assert mask.sum() == 1, keys
+    return frame[mask].iloc[0]
+
+
+def test_periods_run_from_the_first_deal_to_as_of(facts):
+    assert list(facts.periods) == [Q1, Q2]
+    assert facts.period == Q2
+
+
+@pytest.mark.parametrize(
+    ("partner", "period", "expected"),
+    [
+        ("P1", Q1, dict(sourced_revenue=1000, influenced_revenue=0, revenue=1000, won_deals=1, lost_deals=1,
+                        lost_amount=300, created_deals=3, pipeline_created=1800, new_customers=1,
+                        days_to_close_sum=30, open_deals=1, open_pipeline=500)),
+        ("P1", Q2, dict(sourced_revenue=0, influenced_revenue=500, revenue=500, won_deals=1, lost_deals=0,
+                        lost_amount=0, created_deals=1, pipeline_created=400, new_customers=0,
+                        days_to_close_sum=60, open_deals=1, open_pipeline=400)),
+        ("P2", Q1, dict(revenue=0, created_deals=1, pipeline_created=800, open_deals=1, open_pipeline=800)),
+        ("P2", Q2, dict(sourced_revenue=200, revenue=200, won_deals=1, new_customers=1, days_to_close_sum=30,
+                        open_deals=1, open_pipeline=800)),
+        ("P3", Q2, dict(revenue=0, won_deals=0, created_deals=0, open_deals=0, open_pipeline=0)),
+    ],
+)
+def test_partner_period_measures_match_hand_computed_values(facts, partner, period, expected):
+    row = _row(facts.partner_periods, partner_id=partner, period=period)
+    assert {k: row[k] for k in expected} == pytest.approx(expected)
+
+
+def test_the_partner_grid_is_complete_with_true_zeros(facts):
+    assert len(facts.partner_periods) == 3 * 2
+    assert facts.partner_periods.drop(columns=["tier"]).notna().all().all()
+
+
+def test_enrolment_follows_onboarding_and_churn(facts):
+    enrolled = facts.partner_periods.set_index(["partner_id", "period"])["enrolled"]
+    assert enrolled[("P2", Q1)]  # onboarded 2024-02-01, inside Q1
+    assert not enrolled[("P3", Q1)]  # onboarded 2024-05-01
+    assert enrolled[("P3", Q2)]
+
+
+def test_channel_periods_split_won_revenue_by_attribution(facts):
+    got = facts.channel_periods.set_index(["period", "attribution"])
+    assert got.loc[(Q1, "direct"), "revenue"] == 2000
+    assert got.loc[(Q1, "sourced"), "lost_amount"] == 300
+    assert got.loc[(Q2, "influenced"), "revenue"] == 500
+    assert got.loc[(Q2, "direct"), "lost_deals"] == 1
+    assert got["revenue"].sum() == 3700
+
+
+def test_closed_deals_carry_days_to_close(facts):
+    days = facts.closed_deals.set_index("deal_id")["days_to_close"]
+    assert days.to_dict() == {"D1": 30, "D2": 60, "D3": 30, "D5": 30, "D6": 60, "D7": 89}
+
+
+def test_deals_closed_after_as_of_count_as_open(tiny_program):
+    facts = pa.rollup(tiny_program, as_of="2024-03-31")
+    assert "D2" in set(facts.open_deals["deal_id"])  # closed 2024-04-01
+    assert "D2" not in set(facts.closed_deals["deal_id"])
+    assert "D8" not in set(facts.open_deals["deal_id"])  # created after as_of
+
+
+def test_target_actuals_are_measured_over_each_target_window(facts):
+    got = facts.target_actuals.set_index(["partner_id", "kpi", "period_start"])
+    assert got.loc[("P1", "revenue", pd.Timestamp("2024-01-01")), "actual"] == 1000
+    assert got.loc[("P1", "revenue", pd.Timestamp("2024-04-01")), "actual"] == 500
+    assert got.loc[("P2", "deals_won", pd.Timestamp("2024-04-01")), "actual"] == 1
+    cert = got.loc[("P1", "certifications", pd.Timestamp("2024-01-01"))]
+    assert cert["actual"] == 2  # engagement rows 'certification' count for the 'certifications' KPI
+    assert cert["elapsed"] == pytest.approx(182 / 366)
+
+
+def test_a_target_kpi_that_cannot_be_measured_has_a_missing_actual(tiny_frames):
+    tiny_frames["targets"].loc[0, "kpi"] = "joint_business_plans"
+    facts = pa.rollup(pa.build_program(tiny_frames), as_of="2024-06-30")
+    assert pd.isna(facts.target_actuals.loc[0, "actual"])
+
+
+def test_survey_facts_count_nps_bands_on_ten_point_scales_only(facts):
+    got = facts.surveys.set_index(["partner_id", "survey"])
+    assert got.loc[("P1", "partner_nps"), "promoters"] == 1
+    assert got.loc[("P2", "partner_nps"), "detractors"] == 1
+    assert got.loc[("P1", "psat"), ["promoters", "passives", "detractors"]].sum() == 0
+    assert got.loc[("P1", "psat"), "score_pct_sum"] == pytest.approx(0.8)
+
+
+def test_engagement_and_mdf_facts_are_summed_per_period(facts):
+    engagement = facts.engagement.set_index(["partner_id", "period", "activity"])["quantity"]
+    assert engagement[("P1", Q1, "certification")] == 1
+    assert engagement[("P1", Q2, "certification")] == 1
+    mdf = facts.mdf.iloc[0]
+    assert (mdf["amount_approved"], mdf["amount_claimed"], mdf["attributed_revenue"]) == (1000, 800, 3000)
+
+
+def test_partner_dimension_has_first_deal_dates(facts):
+    partners = facts.partners.set_index("partner_id")
+    assert partners.loc["P1", "first_won_on"] == pd.Timestamp("2024-02-09")
+    assert pd.isna(partners.loc["P3", "first_deal_on"])
+
+
+def test_monthly_grain_sums_to_the_quarterly_totals(tiny_program):
+    monthly = pa.rollup(tiny_program, freq="M", as_of="2024-06-30").partner_periods
+    quarterly = pa.rollup(tiny_program, freq="Q", as_of="2024-06-30").partner_periods
+    flows = ["revenue", "won_deals", "lost_amount", "pipeline_created"]
+    by_quarter = monthly.assign(period=monthly["period"].dt.asfreq("Q")).groupby(["partner_id", "period"])[flows].sum()
+    assert_frame_equal(by_quarter, quarterly.set_index(["partner_id", "period"])[flows])
+
+
+def test_trailing_totals_sum_flows_and_snapshot_open_pipeline(facts):
+    totals = trailing_totals(facts.partner_periods, end=Q2, n_periods=2).set_index("partner_id")
+    assert totals.loc["P1", "revenue"] == 1500
+    assert totals.loc["P1", "open_pipeline"] == 400
+    assert totals.loc["P2", "won_deals"] == 1
+
+
+def test_rollup_does_not_change_the_program(tiny_program):
+    before = tiny_program.fingerprint
+    deals = tiny_program.deals.copy()
+    pa.rollup(tiny_program, as_of="2024-06-30")
+    assert_frame_equal(tiny_program.deals, deals)
+    assert tiny_program.fingerprint == before
+
+
+def test_an_unknown_grain_is_rejected(tiny_program):
+    with pytest.raises(ValueError, match="freq must be one of"):
+        pa.rollup(tiny_program, freq="W")
