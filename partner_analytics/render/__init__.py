@@ -1,0 +1,1 @@
+"""Render reports: execute report notebooks with Papermill and export offline HTML."""
