@@ -219,9 +219,14 @@ def _open_deals(deals: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
 
 def _partner_dimension(partners: pd.DataFrame, partner_deals: pd.DataFrame) -> pd.DataFrame:
     won = partner_deals[partner_deals["stage"] == "won"]
+
+    def first(rows: pd.DataFrame, column: str) -> pd.Series:
+        firsts = rows.groupby("partner_id")[column].min()
+        return partners["partner_id"].map(dict(zip(firsts.index, firsts))).astype("datetime64[ns]")
+
     return partners.assign(
-        first_deal_on=partners["partner_id"].map(partner_deals.groupby("partner_id")["created_on"].min()),
-        first_won_on=partners["partner_id"].map(won.groupby("partner_id")["closed_on"].min()),
+        first_deal_on=first(partner_deals, "created_on"),
+        first_won_on=first(won, "closed_on"),
     ).reset_index(drop=True)
 
 

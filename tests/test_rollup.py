@@ -147,3 +147,10 @@ def test_rollup_does_not_change_the_program(tiny_program):
 def test_an_unknown_grain_is_rejected(tiny_program):
     with pytest.raises(ValueError, match="freq must be one of"):
         pa.rollup(tiny_program, freq="W")
+
+
+def test_a_rollup_before_any_win_has_no_first_win_dates(tiny_program):
+    facts = pa.rollup(tiny_program, as_of="2024-01-31")
+    assert facts.partners["first_won_on"].isna().all()
+    assert facts.partners["first_won_on"].dtype == "datetime64[ns]"
+    assert facts.partner_periods["revenue"].sum() == 0
