@@ -1,0 +1,108 @@
+"""The warm-kernel worker: string parameters, no state leaks, failures never write a file."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from partner_analytics.render.pool import run_jobs
+from partner_analytics.render.worker import ReportFailed, ReportJob, ReportWorker, write_atomic
+
+pytestmark = pytest.mark.slow
+
+TEMPLATE = '''\
+# %% tags=["parameters"]
+partner_id = "x"
+fail = False
+
+# %% [markdown]
+# ## Figures
+
+# %%
+import matplotlib.pyplot as plt
+leaked = globals().get("secret", "nothing leaked")
+secret = partner_id
+print(f"id={partner_id!r} type={type(partner_id).__name__} {leaked}")
+plt.plot([1, 2]); plt.show()
+if fail:
+    raise ValueError("boom")
+'''
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("template") / "t.py"
+    path.write_text(TEMPLATE)
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def worker():
+    with ReportWorker(timeout=60) as w:
+        yield w
+
+
+def _job(template: str, out: Path, partner_id: str, **extra) -> ReportJob:
+    return ReportJob(template, {"partner_id": partner_id, **extra}, str(out / f"{partner_id}.html"), partner_id,
+                     {"Partner": partner_id})
+
+
+def test_partner_ids_reach_the_notebook_as_strings(worker, template, tmp_path):
+    worker.render(_job(template, tmp_path, "00123"))
+    page = (tmp_path / "00123.html").read_text()
+    assert "id=&#x27;00123&#x27; type=str" in page or "id='00123' type=str" in page
+
+
+def test_no_variable_leaks_from_one_report_into_the_next(worker, template, tmp_path):
+    worker.render(_job(template, tmp_path, "A1"))
+    worker.render(_job(template, tmp_path, "B2"))
+    assert "nothing leaked" in (tmp_path / "B2.html").read_text()
+
+
+def test_the_page_has_no_code_no_parameters_and_an_embedded_image(worker, template, tmp_path):
+    worker.render(_job(template, tmp_path, "C3"))
+    page = (tmp_path / "C3.html").read_text()
+    assert "import matplotlib" not in page
+    assert "injected-parameters" not in page and "Parameters" not in page
+    assert re.search(r'<img[^>]+src="data:image/png;base64,', page)
+    assert '<nav class="toc"' in page and 'href="#Figures"' in page
+    assert "<dt>Partner</dt><dd>C3</dd>" in page
+
+
+def test_a_failing_report_raises_and_writes_nothing(worker, template, tmp_path):
+    with pytest.raises(ReportFailed, match="ValueError: boom"):
+        worker.render(_job(template, tmp_path, "bad", fail=True))
+    assert not (tmp_path / "bad.html").exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failure_keeps_the_previous_good_report(worker, template, tmp_path):
+    good = tmp_path / "P9.html"
+    good.write_text("previous good report")
+    with pytest.raises(ReportFailed):
+        worker.render(_job(template, tmp_path, "P9", fail=True))
+    assert good.read_text() == "previous good report"
+
+
+def test_the_worker_recovers_after_a_failure(worker, template, tmp_path):
+    with pytest.raises(ReportFailed):
+        worker.render(_job(template, tmp_path, "bad", fail=True))
+    worker.render(_job(template, tmp_path, "D4"))
+    assert "nothing leaked" in (tmp_path / "D4.html").read_text()
+
+
+def test_the_pool_renders_every_job_and_reports_failures_without_stopping(template, tmp_path):
+    jobs = [_job(template, tmp_path, f"P{i}", fail=(i == 2)) for i in range(5)]
+    results = run_jobs(jobs, workers=2, progress=False)
+    assert [r.ok for r in results] == [True, True, False, True, True]
+    assert "ValueError: boom" in results[2].error
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["P0.html", "P1.html", "P3.html", "P4.html"]
+
+
+def test_atomic_writes_leave_no_temporary_files(tmp_path):
+    write_atomic(tmp_path / "a.html", "one")
+    write_atomic(tmp_path / "a.html", "two")
+    assert [p.name for p in tmp_path.iterdir()] == ["a.html"]
+    assert (tmp_path / "a.html").read_text() == "two"
