@@ -1,0 +1,620 @@
+"""Engagement metrics: activity, participation, the engagement index and its link to revenue.
+
+Every function reads ``facts.engagement`` (partner × period × activity with
+summed ``quantity``) and ``facts.partner_periods`` from a
+:class:`partner_analytics.Rollup`. Definitions used throughout:
+
+* **Window**: the ``periods`` ``facts.freq`` periods ending at ``period``
+  (default ``facts.period``, the period containing ``as_of``). A window
+  reaching before the first rollup period holds the periods available.
+* **Enrolled partners**: partners enrolled (``partner_periods.enrolled``) in
+  at least one period of the window, i.e. in the programme during it. Rates,
+  ranks, funnels and associations are over them; partners not enrolled in the
+  window are left out (their ``engagement_index`` is NaN; plain activity
+  counts still list them).
+* **Activities** are the activity codes recorded in ``facts.engagement`` at
+  any period up to ``as_of``, sorted. A partner is **active** in an activity
+  when its summed quantity in the window is > 0; a partner without rows has a
+  true zero.
+* **Not available**: when the program has no engagement table
+  (``"engagement" not in facts.available``), frames with one row per activity
+  are empty and per-partner values, counts and scalars are NaN: not
+  available, not zero (:func:`active_partners` then lists everyone as not
+  active and :func:`active_partner_share` is NaN).
+* A ``period`` outside ``facts.periods``, ``periods < 1`` or a facts frame
+  missing a column raises ``ValueError``. Inputs are never modified.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..rollup import Rollup
+from .revenue import _period, _require
+
+__all__ = [
+    "ENGAGEMENT_WEIGHTS",
+    "FUNNEL_STAGES",
+    "activity_counts",
+    "activity_rates",
+    "participation_rate",
+    "active_partners",
+    "active_partner_share",
+    "engagement_index",
+    "engagement_funnel",
+    "engagement_revenue_association",
+    "partner_engagement_kpis",
+]
+
+ENGAGEMENT_WEIGHTS: dict[str, float] = {
+    "prm_login": 1.0,
+    "training_completed": 2.0,
+    "certification": 3.0,
+    "asset_download": 1.0,
+    "qbr_attended": 2.0,
+    "webinar": 1.0,
+    "joint_campaign": 2.0,
+}
+"""Default activity weights of :func:`engagement_index` (enablement and joint selling weigh most)."""
+
+FUNNEL_STAGES = {
+    "enrolled": None,
+    "logged_in": "prm_login",
+    "trained": "training_completed",
+    "certified": "certification",
+    "won_deal": None,
+}
+"""Stages of :func:`engagement_funnel` and the activity each one requires (``won_deal``: a won deal)."""
+
+_COLUMNS = ["partner_id", "period", "activity", "quantity"]
+_TRAILING_YEAR = {"Q": 4, "M": 12}
+_PERIOD_DAYS = {"Q": 365.25 / 4, "M": 365.25 / 12}
+
+
+def _in_window(periods: pd.Series, end: pd.Period, n: int) -> pd.Series:
+    if n < 1:
+        raise ValueError(f"periods must be >= 1, got {n}")
+    return (periods > end - n) & (periods <= end)
+
+
+def _partner_ids(facts: Rollup) -> pd.Index:
+    return pd.Index(_require(facts.partners, ["partner_id"], "partners")["partner_id"].array, name="partner_id")
+
+
+def _enrolled(facts: Rollup, end: pd.Period, n: int) -> pd.Series:
+    """Bool per partner of ``facts.partners``: enrolled in at least one period of the window."""
+    grid = _require(facts.partner_periods, ["partner_id", "period", "enrolled"], "partner_periods")
+    window = grid[_in_window(grid["period"], end, n)]
+    return window.groupby("partner_id")["enrolled"].any().reindex(_partner_ids(facts), fill_value=False).astype(bool)
+
+
+def _partner_sums(facts: Rollup, end: pd.Period, n: int, column: str) -> pd.Series:
+    """Σ ``column`` of ``partner_periods`` per partner of ``facts.partners`` over the window."""
+    grid = _require(facts.partner_periods, ["partner_id", "period", column], "partner_periods")
+    window = grid[_in_window(grid["period"], end, n)]
+    return window.groupby("partner_id")[column].sum().reindex(_partner_ids(facts), fill_value=0.0).astype("float64")
+
+
+def _activities(facts: Rollup) -> list[str]:
+    engagement = _require(facts.engagement, _COLUMNS, "engagement")
+    return sorted(engagement["activity"].dropna().unique())
+
+
+def _quantities(facts: Rollup, end: pd.Period, n: int) -> pd.DataFrame:
+    """Wide window quantities: index partners of ``facts.partners``, columns the recorded activities."""
+    engagement = _require(facts.engagement, _COLUMNS, "engagement")
+    window = engagement[_in_window(engagement["period"], end, n)]
+    sums = window.groupby(["partner_id", "activity"])["quantity"].sum().unstack("activity") if len(window) else None
+    wide = pd.DataFrame(sums).reindex(index=_partner_ids(facts), columns=_activities(facts))
+    return wide.astype("float64").fillna(0.0).rename_axis(columns=None)
+
+
+def _available(facts: Rollup) -> bool:
+    return "engagement" in facts.available
+
+
+def activity_counts(facts: Rollup, *, period: str | pd.Period | None = None, periods: int = 1) -> pd.DataFrame:
+    """Quantity of every activity per partner over a window (long).
+
+    ``quantity`` = Σ engagement quantity of the partner and activity in the
+    ``periods`` periods ending at ``period`` (a count; true 0 when none).
+    Every partner of ``facts.partners`` (enrolled or not) × every recorded
+    activity is present; empty when the program has no engagement table.
+
+    Parameters
+    ----------
+    facts
+        Rolled-up program facts.
+    period, periods
+        Last period (default ``facts.period``) and length in ``facts.freq``
+        periods (>= 1) of the window.
+
+    Returns
+    -------
+    DataFrame
+        ``partner_id``, ``activity``, ``quantity``; partners in
+        ``facts.partners`` order, activities sorted within each partner.
+
+    Raises
+    ------
+    ValueError
+        If ``periods < 1``, ``period`` is outside ``facts.periods`` or a
+        facts frame lacks a column.
+
+    Examples
+    --------
+    >>> import partner_analytics as pa
+    >>> facts = pa.rollup(pa.load_program("sample"), as_of="2025-12-31")
+    >>> counts = activity_counts(facts, period="2025Q4")
+    >>> list(counts.columns), len(counts) == len(facts.partners) * counts["activity"].nunique()
+    (['partner_id', 'activity', 'quantity'], True)
+    """
+    end = _period(facts, period)
+    wide = _quantities(facts, end, periods)
+    if not _available(facts):
+        wide = wide.iloc[:, :0]
+    activities = list(wide.columns)
+    return pd.DataFrame({
+        "partner_id": wide.index.repeat(len(activities)),
+        "activity": pd.array(activities * len(wide), dtype="str"),
+        "quantity": wide.to_numpy(dtype="float64").ravel(),
+    })
+
+
+def activity_rates(facts: Rollup, *, period: str | pd.Period | None = None, periods: int = 1) -> pd.DataFrame:
+    """Reach and volume of each activity among enrolled partners over a window.
+
+    Per recorded activity, over the partners enrolled in the window:
+
+    * ``partners_active`` = number of partners with quantity > 0 (count);
+      ``enrolled_partners`` = number of enrolled partners (count).
+    * ``rate`` = partners_active / enrolled_partners (fraction 0..1); NaN
+      with no enrolled partner.
+    * ``total`` = Σ quantity (count); ``mean_per_partner`` = total /
+      enrolled_partners (count per partner, inactive partners included);
+      NaN with no enrolled partner.
+
+    Empty (no rows) when the program has no engagement table.
+
+    Parameters
+    ----------
+    facts
+        Rolled-up program facts.
+    period, periods
+        Last period (default ``facts.period``) and length in ``facts.freq``
+        periods (>= 1) of the window.
+
+    Returns
+    -------
+    DataFrame
+        ``activity``, ``partners_active``, ``enrolled_partners``, ``rate``,
+        ``total``, ``mean_per_partner``; one row per activity, sorted.
+
+    Raises
+    ------
+    ValueError
+        As :func:`activity_counts`.
+
+    Examples
+    --------
+    >>> import partner_analytics as pa
+    >>> facts = pa.rollup(pa.load_program("sample"), as_of="2025-12-31")
+    >>> rates = activity_rates(facts, periods=4)
+    >>> bool(rates["rate"].between(0, 1).all())
+    True
+    """
+    end = _period(facts, period)
+    wide = _quantities(facts, end, periods)[_enrolled(facts, end, periods).to_numpy()]
+    if not _available(facts):
+        wide = wide.iloc[:, :0]
+    enrolled = float(len(wide))
+    denominator = enrolled if enrolled else np.nan
+    active = (wide > 0).sum().astype("float64")
+    total = wide.sum().astype("float64")
+    return pd.DataFrame({
+        "activity": pd.array(list(wide.columns), dtype="str"),
+        "partners_active": active.to_numpy(),
+        "enrolled_partners": np.full(len(active), enrolled),
+        "rate": (active / denominator).to_numpy(),
+        "total": total.to_numpy(),
+        "mean_per_partner": (total / denominator).to_numpy(),
+    })
+
+
+def participation_rate(
+    facts: Rollup, *, activity: str = "program_enrolment", period: str | pd.Period | None = None, periods: int = 4
+) -> float:
+    """Share of enrolled partners with an activity in a window.
+
+    ``rate`` = (enrolled partners with Σ quantity of ``activity`` > 0 in the
+    window) / (enrolled partners), a fraction 0..1. An activity never
+    recorded gives 0.0. NaN when no partner is enrolled in the window or the
+    program has no engagement table.
+
+    Parameters
+    ----------
+    facts
+        Rolled-up program facts.
+    activity
+        Activity code, e.g. ``"program_enrolment"`` or ``"webinar"``.
+    period, periods
+        Last period (default ``facts.period``) and length in ``facts.freq``
+        periods (>= 1) of the window.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        As :func:`activity_counts`.
+
+    Examples
+    --------
+    >>> import partner_analytics as pa
+    >>> facts = pa.rollup(pa.load_program("sample"), as_of="2025-12-31")
+    >>> 0 <= participation_rate(facts, activity="webinar") <= 1
+    True
+    """
+    end = _period(facts, period)
+    enrolled = _enrolled(facts, end, periods)
+    wide = _quantities(facts, end, periods)
+    if not _available(facts) or not enrolled.any():
+        return float("nan")
+    if activity not in wide.columns:
+        return 0.0
+    return float((wide.loc[enrolled.to_numpy(), activity] > 0).mean())
+
+
+def _recent_periods(facts: Rollup, days: int) -> int:
+    if days < 1:
+        raise ValueError(f"days must be >= 1, got {days}")
+    return max(1, round(days / _PERIOD_DAYS[facts.freq]))
+
+
+def active_partners(facts: Rollup, *, days: int = 90) -> pd.DataFrame:
+    """Which enrolled partners had any activity in roughly the last ``days`` days.
+
+    Engagement facts are by period, so the trailing window is **whole
+    periods**: the ``max(1, round(days / L))`` periods ending at
+    ``facts.period`` (the period containing ``as_of``), where ``L`` is the
+    mean period length (30.44 days for ``"M"``, 91.31 for ``"Q"``). With a
+    monthly rollup 90 days are the 3 months ending at ``as_of``; with a
+    quarterly rollup they are the last quarter (and 30 days still one
+    quarter). Facts only count activity up to ``as_of``, so the window ends
+    there but may start up to half a period earlier or later than
+    ``as_of − days``: use a monthly rollup for day-level windows.
+
+    A partner is **active** when its Σ quantity over all activities in the
+    window is > 0. Partners are those enrolled in at least one period of the
+    window.
+
+    Parameters
+    ----------
+    facts
+        Rolled-up program facts.
+    days
+        Trailing window in days (>= 1).
+
+    Returns
+    -------
+    DataFrame
+        ``partner_id``, ``active`` (bool), one row per enrolled partner in
+        ``facts.partners`` order. ``active`` is all False when the program
+        has no engagement table (use :func:`active_partner_share`, which is
+        then NaN).
+
+    Raises
+    ------
+    ValueError
+        If ``days < 1`` or a facts frame lacks a column.
+
+    Examples
+    --------
+    >>> import partner_analytics as pa
+    >>> facts = pa.rollup(pa.load_program("sample"), freq="M", as_of="2025-12-31")
+    >>> recent = active_partners(facts, days=90)  # October to December 2025
+    >>> list(recent.columns)
+    ['partner_id', 'active']
+    """
+    n = _recent_periods(facts, days)
+    enrolled = _enrolled(facts, facts.period, n)
+    wide = _quantities(facts, facts.period, n)[enrolled.to_numpy()]
+    active = wide.sum(axis=1).gt(0) if _available(facts) else pd.Series(False, index=wide.index)
+    return pd.DataFrame({"partner_id": wide.index.array, "active": active.to_numpy(dtype=bool)})
+
+
+def active_partner_share(facts: Rollup, *, days: int = 90) -> float:
+    """Share of enrolled partners active in roughly the last ``days`` days.
+
+    ``share`` = active partners / enrolled partners (fraction 0..1), with
+    the whole-period window of :func:`active_partners`. NaN with no enrolled
+    partner or when the program has no engagement table.
+
+    Parameters
+    ----------
+    facts
+        Rolled-up program facts.
+    days
+        Trailing window in days (>= 1).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        As :func:`active_partners`.
+
+    Examples
+    --------
+    >>> import partner_analytics as pa
+    >>> facts = pa.rollup(pa.load_program("sample"), freq="M", as_of="2025-12-31")
+    >>> 0 <= active_partner_share(facts, days=90) <= 1
+    True
+    """
+    active = active_partners(facts, days=days)["active"]
+    if not _available(facts) or active.empty:
+        return float("nan")
+    return float(active.mean())
+
+
+def _weights(weights: Mapping[str, float] | None) -> dict[str, float]:
+    weights = dict(ENGAGEMENT_WEIGHTS if weights is None else weights)
+    values = np.array(list(weights.values()), dtype="float64")
+    if not len(values) or not np.isfinite(values).all() or (values < 0).any() or not (values > 0).any():
+        raise ValueError("weights must be finite, >= 0 and at least one > 0")
+    return weights
+
+
+def engagement_index(
+    facts: Rollup,
+    *,
+    period: str | pd.Period | None = None,
+    periods: int = 4,
+    weights: Mapping[str, float] | None = None,
+) -> pd.DataFrame:
+    """Composite engagement index, 0..100, per partner.
+
+    For each weighted activity ``a`` that the program records and each
+    partner ``i`` enrolled in the window, with ``q`` the Σ quantity in the
+    window and ``N`` the number of enrolled partners:
+
+    * score ``s_ia`` = #{enrolled j : q_ja <= q_ia} / N (percentile rank,
+      ties share the higher rank; the most active partner scores 1), and
+      ``s_ia = 0`` when ``q_ia = 0``;
+    * ``engagement_index_i`` = 100 × Σ_a w_a s_ia / Σ_a w_a (index 0..100).
+
+    Weights default to :data:`ENGAGEMENT_WEIGHTS` (prm_login 1,
+    training_completed 2, certification 3, asset_download 1, qbr_attended 2,
+    webinar 1, joint_campaign 2) and are renormalised over the weighted
+    activities recorded in ``facts.engagement`` (an untracked activity does
+    not cap the index); other activities are ignored. The index is relative
+    to the enrolled partners of the window, so it compares partners, not
+    periods. NaN for partners not enrolled in the window, when no weighted
+    activity is recorded, and when the program has no engagement table.
+
+    Parameters
+    ----------
+    facts
+        Rolled-up program facts.
+    period, periods
+        Last period (default ``facts.period``) and length in ``facts.freq``
+        periods (>= 1) of the window.
+    weights
+        Activity → weight (finite, >= 0, at least one > 0).
+
+    Returns
+    -------
+    DataFrame
+        ``partner_id``, ``engagement_index``; one row per partner of
+        ``facts.partners``, in that order.
+
+    Raises
+    ------
+    ValueError
+        If ``weights`` are invalid, or as :func:`activity_counts`.
+
+    Examples
+    --------
+    >>> import partner_analytics as pa
+    >>> facts = pa.rollup(pa.load_program("sample"), as_of="2025-12-31")
+    >>> index = engagement_index(facts)["engagement_index"].dropna()
+    >>> bool(index.between(0, 100).all())
+    True
+    """
+    weights = _weights(weights)
+    end = _period(facts, period)
+    enrolled = _enrolled(facts, end, periods)
+    wide = _quantities(facts, end, periods)
+    used = {a: w for a, w in weights.items() if a in wide.columns}
+    index = pd.Series(np.nan, index=wide.index)
+    if _available(facts) and sum(used.values()) > 0 and enrolled.any():
+        mine = wide.loc[enrolled.to_numpy(), list(used)]
+        scores = mine.rank(method="max", pct=True).where(mine > 0, 0.0)
+        w = pd.Series(used, dtype="float64")
+        index[enrolled.to_numpy()] = 100 * (scores * w).sum(axis=1) / w.sum()
+    return pd.DataFrame({"partner_id": wide.index.array, "engagement_index": index.to_numpy(dtype="float64")})
+
+
+def engagement_funnel(facts: Rollup, *, period: str | pd.Period | None = None, periods: int = 4) -> pd.DataFrame:
+    """Enrolled → logged in → trained → certified → won a deal, over a window.
+
+    Stages are nested: each counts the partners of the previous stage that
+    also meet its condition in the window (:data:`FUNNEL_STAGES`):
+    ``enrolled`` (enrolled in the window), ``logged_in`` (prm_login > 0),
+    ``trained`` (training_completed > 0), ``certified`` (certification > 0),
+    ``won_deal`` (won deals > 0 in ``partner_periods``).
+
+    * ``partners`` = number of partners in the stage (count).
+    * ``conversion_from_previous`` = partners / partners of the previous
+      stage; NaN for the first stage and when the previous stage is 0.
+    * ``conversion_from_first`` = partners / enrolled partners; NaN with no
+      enrolled partner.
+
+    Without an engagement table every stage after ``enrolled`` is NaN.
+
+    Parameters
+    ----------
+    facts
+        Rolled-up program facts.
+    period, periods
+        Last period (default ``facts.period``) and length in ``facts.freq``
+        periods (>= 1) of the window.
+
+    Returns
+    -------
+    DataFrame
+        ``stage``, ``partners``, ``conversion_from_previous``,
+        ``conversion_from_first``; five rows in stage order.
+
+    Raises
+    ------
+    ValueError
+        As :func:`activity_counts`.
+
+    Examples
+    --------
+    >>> import partner_analytics as pa
+    >>> facts = pa.rollup(pa.load_program("sample"), as_of="2025-12-31")
+    >>> funnel = engagement_funnel(facts)
+    >>> list(funnel["stage"])
+    ['enrolled', 'logged_in', 'trained', 'certified', 'won_deal']
+    >>> bool(funnel["partners"].is_monotonic_decreasing)
+    True
+    """
+    end = _period(facts, period)
+    current = _enrolled(facts, end, periods)
+    wide = _quantities(facts, end, periods)
+    won = _partner_sums(facts, end, periods, "won_deals")
+    counts = [float(current.sum())]
+    for stage, activity in list(FUNNEL_STAGES.items())[1:]:
+        if stage == "won_deal":
+            current = current & (won > 0)
+        else:
+            quantity = wide[activity] if activity in wide.columns else pd.Series(0.0, index=wide.index)
+            current = current & (quantity > 0)
+        counts.append(float(current.sum()) if _available(facts) else np.nan)
+    partners = pd.Series(counts, dtype="float64")
+    previous = partners.shift(1)
+    return pd.DataFrame({
+        "stage": pd.array(list(FUNNEL_STAGES), dtype="str"),
+        "partners": partners,
+        "conversion_from_previous": partners / previous.where(previous != 0),
+        "conversion_from_first": partners / (counts[0] if counts[0] else np.nan),
+    })
+
+
+def _spearman(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Spearman rho and its p-value; NaN for n < 4 or a constant variable."""
+    if len(x) < 4 or np.ptp(x) == 0 or np.ptp(y) == 0:
+        return np.nan, np.nan
+    result = stats.spearmanr(x, y)
+    return float(result.statistic), float(result.pvalue)
+
+
+def engagement_revenue_association(
+    facts: Rollup, *, period: str | pd.Period | None = None, periods: int = 4
+) -> pd.DataFrame:
+    """Spearman rank correlation between each activity and partner revenue.
+
+    Across the ``n`` partners enrolled in the window, ``rho`` = Spearman
+    correlation between the partner's Σ quantity of the activity and its Σ
+    revenue (``partner_periods.revenue``) in the same window, in −1..1;
+    ``p_value`` is scipy's two-sided test of rho = 0 (not adjusted for the
+    number of activities). An association, not an effect: active partners
+    may simply be bigger. NaN when ``n < 4`` or either variable is constant;
+    empty without an engagement table.
+
+    Parameters
+    ----------
+    facts
+        Rolled-up program facts.
+    period, periods
+        Last period (default ``facts.period``) and length in ``facts.freq``
+        periods (>= 1) of the window.
+
+    Returns
+    -------
+    DataFrame
+        ``activity``, ``n``, ``rho``, ``p_value``; one row per recorded
+        activity, sorted.
+
+    Raises
+    ------
+    ValueError
+        As :func:`activity_counts`.
+
+    Examples
+    --------
+    >>> import partner_analytics as pa
+    >>> facts = pa.rollup(pa.load_program("sample"), as_of="2025-12-31")
+    >>> association = engagement_revenue_association(facts)
+    >>> bool(association["rho"].between(-1, 1).all())
+    True
+    """
+    end = _period(facts, period)
+    enrolled = _enrolled(facts, end, periods).to_numpy()
+    wide = _quantities(facts, end, periods)[enrolled]
+    if not _available(facts):
+        wide = wide.iloc[:, :0]
+    revenue = _partner_sums(facts, end, periods, "revenue")[enrolled].to_numpy()
+    rows = [(activity, float(len(wide)), *_spearman(wide[activity].to_numpy(), revenue)) for activity in wide.columns]
+    frame = pd.DataFrame(rows, columns=["activity", "n", "rho", "p_value"])
+    return frame.astype({"activity": "str", "n": "float64", "rho": "float64", "p_value": "float64"})
+
+
+def partner_engagement_kpis(facts: Rollup, *, period: str | pd.Period | None = None) -> pd.DataFrame:
+    """Per-partner engagement KPIs (registry domain ``"engagement"``).
+
+    * ``engagement_index`` = :func:`engagement_index` over the trailing
+      year (4 quarters, or 12 months for monthly facts) ending at ``period``
+      (index 0..100; NaN for a partner not enrolled in that year).
+    * ``certifications``, ``training_completed``, ``prm_logins`` = Σ
+      quantity of ``certification``, ``training_completed`` and
+      ``prm_login`` in ``period`` alone (counts; true 0 when none).
+
+    Every value is NaN when the program has no engagement table.
+
+    Parameters
+    ----------
+    facts
+        Rolled-up program facts.
+    period
+        Reporting period (default ``facts.period``).
+
+    Returns
+    -------
+    DataFrame
+        ``partner_id``, ``engagement_index``, ``certifications``,
+        ``training_completed``, ``prm_logins``; one row per partner of
+        ``facts.partners``, in that order.
+
+    Raises
+    ------
+    ValueError
+        If ``period`` is outside ``facts.periods`` or a facts frame lacks a
+        column.
+
+    Examples
+    --------
+    >>> import partner_analytics as pa
+    >>> facts = pa.rollup(pa.load_program("sample"), as_of="2025-12-31")
+    >>> kpis = partner_engagement_kpis(facts)
+    >>> list(kpis.columns), len(kpis) == len(facts.partners)
+    (['partner_id', 'engagement_index', 'certifications', 'training_completed', 'prm_logins'], True)
+    """
+    end = _period(facts, period)
+    out = engagement_index(facts, period=end, periods=_TRAILING_YEAR[facts.freq])
+    wide = _quantities(facts, end, 1)
+    for column, activity in (("certifications", "certification"), ("training_completed", "training_completed"),
+                             ("prm_logins", "prm_login")):
+        values = wide[activity].to_numpy() if activity in wide.columns else np.zeros(len(wide))
+        out[column] = values if _available(facts) else np.nan
+    return out.astype({c: "float64" for c in out.columns if c != "partner_id"})
