@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -94,9 +95,9 @@ def write_atomic(path: str | Path, text: str) -> None:
         raise
 
 
-def _start_kernel(cwd: str | None) -> KernelManager:
+def _start_kernel(cwd: str | None, sockets: str) -> KernelManager:
     # IPC sockets: local only, no TCP ports, and no "unencrypted TCP" warning from the kernel
-    kernel = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(Path(tempfile.mkdtemp(prefix="pa-kernel-")) / "k"))
+    kernel = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(Path(sockets) / "kernel"))
     kernel.start_kernel(cwd=cwd)
     return kernel
 
@@ -115,7 +116,8 @@ class ReportWorker:
     def __init__(self, *, timeout: float = 300, cwd: str | Path | None = None) -> None:
         self.timeout = timeout
         self.cwd = str(cwd) if cwd else None
-        self.kernel = _start_kernel(self.cwd)
+        self._sockets = tempfile.mkdtemp(prefix="pa-kernel-")
+        self.kernel = _start_kernel(self.cwd, self._sockets)
         self.exporter = make_exporter()
         self._templates: dict[str, nbformat.NotebookNode] = {}
 
@@ -157,12 +159,13 @@ class ReportWorker:
             self.kernel.restart_kernel(now=True)
         except Exception:  # a kernel that cannot restart is replaced
             logging.getLogger(__name__).warning("kernel restart failed; starting a new kernel")
-            self.kernel = _start_kernel(self.cwd)
+            self.kernel = _start_kernel(self.cwd, self._sockets)
 
     def close(self) -> None:
         """Shut the kernel down."""
         if self.kernel.has_kernel:
             self.kernel.shutdown_kernel(now=True)
+        shutil.rmtree(self._sockets, ignore_errors=True)
 
     def __enter__(self) -> ReportWorker:
         return self
