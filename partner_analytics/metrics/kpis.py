@@ -1,0 +1,67 @@
+"""One table with every registry KPI per partner for a reporting period."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..rollup import Rollup
+from .deals import partner_deal_kpis
+from .engagement import partner_engagement_kpis
+from .mdf import partner_mdf_kpis
+from .registry import KPIS
+from .revenue import partner_revenue_kpis
+from .satisfaction import partner_satisfaction_kpis
+from .targets import partner_target_kpis
+
+__all__ = ["partner_kpis", "ATTRIBUTE_COLUMNS"]
+
+ATTRIBUTE_COLUMNS = ("partner_id", "partner_name", "partner_type", "tier", "region", "enrolled")
+"""Columns that describe the partner, before the KPI columns."""
+
+_DOMAIN_TABLES = (
+    partner_revenue_kpis,
+    partner_target_kpis,
+    partner_deal_kpis,
+    partner_engagement_kpis,
+    partner_satisfaction_kpis,
+    partner_mdf_kpis,
+)
+
+
+def partner_kpis(facts: Rollup, *, period: pd.Period | str | None = None) -> pd.DataFrame:
+    """Every registry KPI for every partner in one reporting period.
+
+    Parameters
+    ----------
+    facts
+        Rollup of the program.
+    period
+        Reporting period (default: the period containing ``facts.as_of``).
+
+    Returns
+    -------
+    DataFrame
+        One row per partner in ``facts.partners`` order: the columns of
+        :data:`ATTRIBUTE_COLUMNS` (``enrolled``: in the programme during the
+        period), then one column per KPI in registry order. Values are raw
+        (fractions 0..1, NPS −100..100); NaN where a KPI is undefined, e.g. a
+        win rate without closed deals or satisfaction without responses.
+
+    Examples
+    --------
+    >>> import partner_analytics as pa
+    >>> facts = pa.rollup(pa.load_program("sample"))
+    >>> table = partner_kpis(facts)
+    >>> list(table.columns[:6])
+    ['partner_id', 'partner_name', 'partner_type', 'tier', 'region', 'enrolled']
+    >>> len(table) == len(facts.partners)
+    True
+    """
+    period = pd.Period(period, freq=facts.freq) if period is not None else facts.period
+    enrolled = facts.partner_periods.loc[facts.partner_periods["period"] == period].set_index("partner_id")["enrolled"]
+    table = facts.partners[["partner_id", "partner_name", "partner_type", "tier", "region"]].assign(
+        enrolled=lambda t: t["partner_id"].map(enrolled).fillna(False).astype(bool)
+    )
+    for domain_table in _DOMAIN_TABLES:
+        table = table.merge(domain_table(facts, period=period), on="partner_id", how="left", validate="one_to_one")
+    return table[[*ATTRIBUTE_COLUMNS, *KPIS]]
