@@ -8,7 +8,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PARAMS ?= params/report.yml
+PARAMS ?= params/program.yml
 PYTEST_ARGS ?=
 
 .PHONY: help install test reports validate sample lab bench clean

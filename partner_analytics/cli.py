@@ -9,19 +9,49 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import ProgramDataError
 
-__all__ = ["main", "build_parser"]
+if TYPE_CHECKING:
+    from .program import Program
+
+__all__ = ["main", "build_parser", "add_source_arguments", "load_source"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def _validate(args: argparse.Namespace) -> int:
+def add_source_arguments(parser: argparse.ArgumentParser, *, default: str | None = None) -> None:
+    """Add the data-source arguments every command shares: ``source``, ``--mapping``, ``--encoding``.
+
+    Parameters
+    ----------
+    parser
+        A (sub)command parser.
+    default
+        Make ``source`` optional with this default (e.g. ``"sample"``); without it, it is required.
+    """
+    parser.add_argument(
+        "source", nargs=None if default is None else "?", default=default,
+        help="folder of table files, .xlsx workbook, .duckdb file, database URL "
+             "(e.g. postgresql+psycopg://user@host/db) or 'sample'"
+             + ("" if default is None else f" (default: {default})"),
+    )
+    parser.add_argument("--mapping", metavar="PATH", default=None,
+                        help="column-mapping YAML file for data with its own table and column names")
+    parser.add_argument("--encoding", default="utf-8", help="encoding of CSV files (default: utf-8)")
+
+
+def load_source(args: argparse.Namespace) -> Program:
+    """Load the program named by the arguments :func:`add_source_arguments` added."""
     from .io import load_program
 
-    program = load_program(args.source)
+    return load_program(args.source, mapping=args.mapping, encoding=args.encoding)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    program = load_source(args)
     for warning in program.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     counts = ", ".join(f"{row.table} {row.rows}" for row in program.summary().itertuples() if row.supplied)
@@ -38,6 +68,33 @@ def _sample(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _render(args: argparse.Namespace) -> int:
+    from .render.batch import render_reports
+
+    summary = render_reports(
+        params_path=args.params, source=args.source, mapping=args.mapping, period=args.period,
+        outdir=args.outdir, partners=args.partner or None, force=args.force, workers=args.workers,
+        timeout=args.timeout, progress=not args.quiet,
+    )
+    print(summary.text(), file=sys.stdout if summary.ok else sys.stderr)
+    return EXIT_OK if summary.ok else EXIT_FAILED
+
+
+def _metrics(args: argparse.Namespace) -> int:
+    from .metrics.kpis import scorecard_table
+    from .params import load_params
+    from .rollup import rollup
+
+    params = load_params(args.params)
+    facts = rollup(load_source(args), freq=params.reporting.freq, as_of=params.reporting.as_of)
+    table = scorecard_table(facts, params, period=args.period or params.reporting.period)
+    if args.format == "json":
+        sys.stdout.write(table.to_json(orient="records", indent=1, date_format="iso") + "\n")
+    else:
+        table.to_csv(sys.stdout, index=False)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser (one subcommand per job)."""
     parser = argparse.ArgumentParser(
@@ -48,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     validate = commands.add_parser("validate", help="check a program's data and report every problem")
-    validate.add_argument("source", help="folder of table files, .xlsx workbook, or 'sample'")
+    add_source_arguments(validate)
     validate.set_defaults(run=_validate)
 
     sample = commands.add_parser("sample", help="write the embedded sample program as CSV files")
@@ -56,6 +113,32 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--seed", type=int, default=None, help="random seed (default: the shipped sample's)")
     sample.add_argument("--partners", type=int, default=150, help="number of partners (default: 150)")
     sample.set_defaults(run=_sample)
+
+    render = commands.add_parser(
+        "render", help="render every partner report, the program overview and the index (HTML)",
+        description="Render one partner-safe HTML report per partner, the program overview and an index page. "
+                    "Reports whose inputs did not change since the last run are skipped. Exit status 1 if any "
+                    "report failed (the others are still written).",
+    )
+    render.add_argument("--params", metavar="PATH", default=None,
+                        help="programme parameters YAML (default: the packaged params/program.yml)")
+    render.add_argument("--source", default=None, help="data source (default: reporting.source in the parameters)")
+    render.add_argument("--mapping", metavar="PATH", default=None, help="column-mapping YAML for the source")
+    render.add_argument("--period", default=None, help="reporting period, e.g. 2025Q4 (default: the latest)")
+    render.add_argument("--outdir", default="reports", help="output folder (default: reports)")
+    render.add_argument("--partner", action="append", metavar="ID", help="render only this partner (repeatable)")
+    render.add_argument("--force", action="store_true", help="re-render reports whose inputs did not change")
+    render.add_argument("--workers", type=int, default=None, help="parallel workers (default: one per core)")
+    render.add_argument("--timeout", type=float, default=300, help="seconds a report cell may run (default: 300)")
+    render.add_argument("--quiet", action="store_true", help="no progress bar")
+    render.set_defaults(run=_render)
+
+    metrics = commands.add_parser("metrics", help="print the scorecard table: every KPI, composite and tier per partner")
+    add_source_arguments(metrics, default="sample")
+    metrics.add_argument("--params", metavar="PATH", default=None, help="programme parameters YAML")
+    metrics.add_argument("--period", default=None, help="reporting period, e.g. 2025Q4 (default: the latest)")
+    metrics.add_argument("--format", choices=("csv", "json"), default="csv", help="output format (default: csv)")
+    metrics.set_defaults(run=_metrics)
     return parser
 
 
@@ -66,10 +149,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: Callable[[argparse.Namespace], int] = args.run
     try:
         return run(args)
-    except ProgramDataError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_FAILED
-    except (OSError, ValueError) as err:
+    except BrokenPipeError:  # output piped into e.g. `head`: stop quietly
+        sys.stderr.close()
+        return EXIT_OK
+    except (ProgramDataError, OSError, ValueError, KeyError) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:

@@ -188,6 +188,7 @@ TARGETS = Table(
         Column("period_end", "date", "Last day of the target period (inclusive)."),
         Column("target", "number", "Target value in the KPI's unit (>= 0).", minimum=0),
     ),
+    optional=True,
 )
 
 ENGAGEMENT = Table(

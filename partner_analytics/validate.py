@@ -205,7 +205,8 @@ def check_program(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) 
             problems.append(_problem_at(files[name], "partner_id", unknown, ids, "refers to partners not in partners"))
 
     problems += _deal_problems(tables["deals"], files["deals"])
-    problems += _target_problems(tables["targets"], files["targets"])
+    if "targets" in tables:
+        problems += _target_problems(tables["targets"], files["targets"])
     if "surveys" in tables:
         problems += _survey_problems(tables["surveys"], tables["deals"], files["surveys"])
 

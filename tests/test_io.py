@@ -90,14 +90,14 @@ def test_bad_values_are_reported_with_file_column_and_rows(tiny_dir, table, old,
 
 
 def test_a_missing_required_file_is_named(tiny_dir):
-    (tiny_dir / "targets.csv").unlink()
+    (tiny_dir / "deals.csv").unlink()
     message = _error(tiny_dir)
-    assert "targets.csv: required file not found" in message
-    assert "targets.csv or targets.parquet or targets.xlsx" in message
+    assert "deals.csv: required file not found" in message
+    assert "deals.csv or deals.parquet or deals.xlsx" in message
 
 
 def test_missing_optional_tables_load_as_not_supplied(tiny_dir):
-    for name in ("engagement", "surveys", "mdf"):
+    for name in ("targets", "engagement", "surveys", "mdf"):
         (tiny_dir / f"{name}.csv").unlink()
     program = pa.load_program(tiny_dir)
     assert not program.has("surveys")

@@ -51,8 +51,8 @@ def test_an_unknown_table_name_is_rejected(tiny_frames):
 
 
 def test_a_missing_required_table_is_reported(tiny_frames):
-    del tiny_frames["targets"]
-    with pytest.raises(pa.ProgramDataError, match="required table 'targets' is missing"):
+    del tiny_frames["deals"]
+    with pytest.raises(pa.ProgramDataError, match="required table 'deals' is missing"):
         pa.build_program(tiny_frames)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..params import Params
 from ..rollup import Rollup
 from .deals import partner_deal_kpis
 from .engagement import partner_engagement_kpis
@@ -11,9 +12,11 @@ from .mdf import partner_mdf_kpis
 from .registry import KPIS
 from .revenue import partner_revenue_kpis
 from .satisfaction import partner_satisfaction_kpis
+from .scorecard import scorecard
 from .targets import partner_target_kpis
+from .tiers import assign_tiers
 
-__all__ = ["partner_kpis", "ATTRIBUTE_COLUMNS"]
+__all__ = ["partner_kpis", "scorecard_table", "ATTRIBUTE_COLUMNS"]
 
 ATTRIBUTE_COLUMNS = ("partner_id", "partner_name", "partner_type", "tier", "region", "enrolled")
 """Columns that describe the partner, before the KPI columns."""
@@ -65,3 +68,30 @@ def partner_kpis(facts: Rollup, *, period: pd.Period | str | None = None) -> pd.
     for domain_table in _DOMAIN_TABLES:
         table = table.merge(domain_table(facts, period=period), on="partner_id", how="left", validate="one_to_one")
     return table[[*ATTRIBUTE_COLUMNS, *KPIS]]
+
+
+def scorecard_table(facts: Rollup, params: Params, *, period: pd.Period | str | None = None) -> pd.DataFrame:
+    """The KPI table with each partner's composite score, assigned tier and reward points.
+
+    Returns
+    -------
+    DataFrame
+        :func:`partner_kpis` columns (the data's ``tier`` column renamed
+        ``tier_in_data``), then ``composite``, ``tier``, ``next_tier``,
+        ``gap_to_next``, ``at_risk_of_drop`` and ``reward_points`` from
+        :func:`~partner_analytics.metrics.tiers.assign_tiers`; sorted by
+        composite, best first (partners without one last).
+
+    Examples
+    --------
+    >>> import partner_analytics as pa
+    >>> from partner_analytics.params import load_params
+    >>> table = scorecard_table(pa.rollup(pa.load_program("sample")), load_params())
+    >>> list(table.columns[-6:])
+    ['composite', 'tier', 'next_tier', 'gap_to_next', 'at_risk_of_drop', 'reward_points']
+    """
+    kpis = partner_kpis(facts, period=period)
+    tiers = assign_tiers(scorecard(kpis, params), params).drop(columns="partner_type")
+    table = kpis.rename(columns={"tier": "tier_in_data"}).merge(tiers, on="partner_id", how="left")
+    return table.sort_values(["composite", "partner_id"], ascending=[False, True], na_position="last",
+                             kind="stable").reset_index(drop=True)

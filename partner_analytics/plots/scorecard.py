@@ -1,0 +1,167 @@
+"""Plots for scorecards and tiers.
+
+Each ``plot_*`` takes the frame a metric function returns, draws on ``ax``
+(a new figure only when ``ax`` is None), passes ``**kwargs`` to the main
+artist and returns the Axes. No global state: titles via ``ax.set_title``, no
+rcParams changes.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from ..metrics.registry import KPIS
+from ..params import Params
+
+__all__ = ["plot_scorecard_breakdown", "plot_tier_distribution", "plot_composite_distribution"]
+
+_NO_TIER = "no tier"
+_BINS = np.linspace(0.0, 100.0, 11)
+
+
+def _axes(ax: Axes | None) -> Axes:
+    if ax is None:
+        _, ax = plt.subplots()
+    return ax
+
+
+def _require(frame: pd.DataFrame, columns: list[str], name: str) -> None:
+    for c in columns:
+        if c not in frame.columns:
+            raise ValueError(f"{name} has no column {c!r}")
+
+
+def plot_scorecard_breakdown(
+    breakdown: pd.DataFrame, *, partner_id: str, ax: Axes | None = None, **kwargs
+) -> Axes:
+    """Waterfall of one partner's composite score: each KPI's contribution in points.
+
+    Parameters
+    ----------
+    breakdown
+        :func:`partner_analytics.metrics.scorecard.scorecard_breakdown` output.
+    partner_id
+        Partner to draw.
+    ax
+        Axes to draw on; a new figure when None.
+    **kwargs
+        Passed to ``ax.barh`` for the KPI bars.
+
+    Returns
+    -------
+    Axes
+        One horizontal bar per KPI with a score, starting where the previous
+        one ended (KPIs without a score keep their row, labelled "no data",
+        without a bar), then a "Composite" bar from 0 to the total.
+
+    Raises
+    ------
+    ValueError
+        If a column is missing or ``partner_id`` is not in ``breakdown``.
+    """
+    _require(breakdown, ["partner_id", "kpi", "contribution"], "breakdown")
+    rows = breakdown[breakdown["partner_id"] == partner_id]
+    if rows.empty:
+        raise ValueError(f"partner_id {partner_id!r} is not in the breakdown")
+    ax = _axes(ax)
+    contribution = rows["contribution"].to_numpy(dtype=float, na_value=np.nan)
+    has_score = ~np.isnan(contribution)
+    starts = np.concatenate([[0.0], np.cumsum(np.where(has_score, contribution, 0.0))[:-1]])
+    y = np.arange(len(rows))
+    ax.barh(y[has_score], contribution[has_score], left=starts[has_score], label="KPI contribution", **kwargs)
+    for yi, start, width in zip(y[has_score], starts[has_score], contribution[has_score]):
+        ax.text(start + width, yi, f" +{width:.1f}", va="center", fontsize="small")
+    total = float(contribution[has_score].sum()) if has_score.any() else np.nan
+    if has_score.any():
+        ax.barh([len(rows)], [total], color="0.3", label="Composite")
+        ax.text(total, len(rows), f" {total:.1f}", va="center", fontsize="small")
+    labels = [
+        KPIS[k].label if k in KPIS else str(k) for k in rows["kpi"]
+    ]
+    labels = [lab if ok else f"{lab} (no data)" for lab, ok in zip(labels, has_score)]
+    ax.set_yticks(np.arange(len(rows) + 1), labels + ["Composite"])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("Points of the composite score (0-100)")
+    ax.set_title(f"Composite score explained: partner {partner_id}")
+    return ax
+
+
+def plot_tier_distribution(dist: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
+    """Bar chart of partners per tier, highest tier first, labelled with counts and shares.
+
+    Parameters
+    ----------
+    dist
+        :func:`partner_analytics.metrics.tiers.tier_distribution` output; a
+        row with ``tier`` NA is labelled "no tier".
+    ax
+        Axes to draw on; a new figure when None.
+    **kwargs
+        Passed to ``ax.bar``.
+
+    Returns
+    -------
+    Axes
+        One bar per row of ``dist``, height = ``partners``.
+    """
+    _require(dist, ["tier", "partners", "share"], "dist")
+    ax = _axes(ax)
+    x = np.arange(len(dist))
+    heights = dist["partners"].to_numpy(dtype=float)
+    ax.bar(x, heights, **kwargs)
+    for xi, n, share in zip(x, heights, dist["share"]):
+        text = f"{n:.0f}" if pd.isna(share) else f"{n:.0f} ({share:.0%})"
+        ax.text(xi, n, text, ha="center", va="bottom", fontsize="small")
+    ax.set_xticks(x, [_NO_TIER if pd.isna(t) else str(t) for t in dist["tier"]])
+    ax.set_ylabel("Partners")
+    ax.set_title("Partners by tier")
+    return ax
+
+
+def plot_composite_distribution(
+    scorecard: pd.DataFrame, *, params: Params | None = None, ax: Axes | None = None, **kwargs
+) -> Axes:
+    """Stacked histogram of composite scores by partner type, with tier thresholds.
+
+    Parameters
+    ----------
+    scorecard
+        :func:`partner_analytics.metrics.scorecard.scorecard` output. Partners
+        with a NaN composite are left out.
+    params
+        When given, a dashed vertical line marks each tier minimum above 0.
+    ax
+        Axes to draw on; a new figure when None.
+    **kwargs
+        Passed to ``ax.hist``.
+
+    Returns
+    -------
+    Axes
+        Ten 10-point bins from 0 to 100, one stacked series per partner type
+        (sorted by name).
+    """
+    _require(scorecard, ["partner_type", "composite"], "scorecard")
+    ax = _axes(ax)
+    scored = scorecard[scorecard["composite"].notna()]
+    types = sorted(scored["partner_type"].dropna().unique())
+    if types:
+        data = [scored.loc[scored["partner_type"] == t, "composite"].to_numpy(dtype=float) for t in types]
+        ax.hist(data, bins=_BINS, stacked=True, label=[str(t) for t in types], **kwargs)
+    if params is not None:
+        for tier in params.tiers.levels:
+            if tier.min_score > 0:
+                ax.axvline(tier.min_score, color="0.3", linestyle="--", linewidth=1)
+                ax.text(tier.min_score, 1.0, f" {tier.name}", transform=ax.get_xaxis_transform(),
+                        va="top", fontsize="small")
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("Composite score (0-100)")
+    ax.set_ylabel("Partners")
+    ax.set_title("Composite score distribution by partner type")
+    if types:
+        ax.legend(title="Partner type")
+    return ax

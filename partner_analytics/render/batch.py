@@ -1,0 +1,212 @@
+"""``partner-analytics render``: every partner report, the program overview and the index.
+
+The batch computes the report context once, renders each report in a warm
+worker pool, skips reports whose inputs did not change since the last run,
+and writes the index last. A report that fails is listed in the summary and
+the index; no partial or traceback-bearing file is ever written, and an
+earlier good file stays in place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib.resources import files
+from pathlib import Path
+
+from .. import __version__
+from ..io import load_program
+from ..params import load_params
+from .context import ReportContext, build_context, save_context
+from .index_page import write_index
+from .pool import JobResult, run_jobs
+from .worker import ReportJob, write_atomic
+
+__all__ = ["RenderSummary", "render_reports", "report_file_name", "TEMPLATES"]
+
+TEMPLATES = {
+    "partner": Path(str(files("partner_analytics") / "templates" / "partner_report.py")),
+    "overview": Path(str(files("partner_analytics") / "templates" / "program_overview.py")),
+}
+MANIFEST = ".manifest.json"
+OVERVIEW_FILE = "overview.html"
+PARTNER_FOLDER = "partners"
+
+
+@dataclass(frozen=True)
+class RenderSummary:
+    """What a render run did."""
+
+    outdir: Path
+    rendered: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when no report failed."""
+        return not self.failed
+
+    def text(self) -> str:
+        """A short summary for the terminal."""
+        lines = [
+            f"rendered {len(self.rendered)}, skipped {len(self.skipped)} (unchanged), failed {len(self.failed)} "
+            f"in {self.seconds:.1f} s -> {self.outdir / 'index.html'}"
+        ]
+        lines += [f"  failed: {name}: {error}" for name, error in self.failed.items()]
+        return "\n".join(lines)
+
+
+def report_file_name(partner_id: str) -> str:
+    """A safe file name for a partner report; the raw id never becomes a path.
+
+    Keeps letters, digits, ``-`` and ``_`` of the id (at most 40) and adds a
+    hash of the full id, so distinct ids never collide.
+
+    Examples
+    --------
+    >>> report_file_name("00123")
+    'partner-00123-918775ea.html'
+    >>> report_file_name("../../etc/passwd")
+    'partner-etcpasswd-3754d6cb.html'
+    """
+    safe = re.sub(r"[^A-Za-z0-9_-]", "", partner_id)[:40] or "id"
+    digest = hashlib.sha256(partner_id.encode("utf-8")).hexdigest()[:8]
+    return f"partner-{safe}-{digest}.html"
+
+
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _stamp(context: ReportContext, params_file: str, extra: dict[str, str]) -> dict[str, str]:
+    return {
+        **extra,
+        "Period": str(context.period),
+        "Data as of": str(context.facts.as_of.date()),
+        "Parameters": params_file,
+        "Input data hash": context.data_fingerprint[:16],
+        "partner-analytics version": __version__,
+        "Rendered at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def _jobs(context: ReportContext, context_path: Path, outdir: Path, partner_ids: list[str],
+          params_file: str) -> list[tuple[str, str, ReportJob]]:
+    """(name, input key, job) for the overview and every partner report."""
+    base = {"context_path": str(context_path)}
+    overview_key = hashlib.sha256(f"{context.fingerprint}|{_file_hash(TEMPLATES['overview'])}".encode()).hexdigest()
+    jobs = [(
+        OVERVIEW_FILE,
+        overview_key,
+        ReportJob(str(TEMPLATES["overview"]), base, str(outdir / OVERVIEW_FILE), "Partner program overview",
+                  _stamp(context, params_file, {"Report": "Program overview (internal)"})),
+    )]
+    names = context.kpis.set_index("partner_id")["partner_name"]
+    partner_template = _file_hash(TEMPLATES["partner"])
+    for partner_id in partner_ids:
+        name = f"{PARTNER_FOLDER}/{report_file_name(partner_id)}"
+        key = hashlib.sha256(f"{context.fingerprint}|{partner_template}|{partner_id}".encode()).hexdigest()
+        stamp = _stamp(context, params_file, {"Report": "Partner report", "Partner": partner_id})
+        jobs.append((name, key, ReportJob(str(TEMPLATES["partner"]), {**base, "partner_id": partner_id},
+                                          str(outdir / name), f"{names[partner_id]}: partner report", stamp)))
+    return jobs
+
+
+def _read_manifest(outdir: Path) -> dict[str, str]:
+    try:
+        return json.loads((outdir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def render_reports(
+    *,
+    params_path: str | Path | None = None,
+    source: str | None = None,
+    mapping: str | Path | None = None,
+    period: str | None = None,
+    outdir: str | Path = "reports",
+    partners: list[str] | None = None,
+    force: bool = False,
+    workers: int | None = None,
+    timeout: float = 300,
+    build_dir: str | Path = "build/render",
+    progress: bool = True,
+) -> RenderSummary:
+    """Render the overview, one report per partner and the index.
+
+    Parameters
+    ----------
+    params_path
+        Programme parameters YAML (default: the packaged defaults).
+    source
+        Data source (default: ``reporting.source`` of the parameters).
+    mapping
+        Column-mapping YAML for the source, if any.
+    period
+        Reporting period such as ``2025Q4`` (default from the parameters, else the latest).
+    outdir
+        Output folder; partner reports go to ``outdir/partners/``.
+    partners
+        Partner ids to render (default: every partner). Unknown ids are an error.
+    force
+        Re-render even reports whose inputs did not change.
+    workers
+        Worker processes (default: one per core).
+    timeout
+        Seconds a report cell may run.
+    build_dir
+        Where the shared report context is saved.
+    progress
+        Show a progress bar.
+
+    Returns
+    -------
+    RenderSummary
+
+    Raises
+    ------
+    ProgramDataError, ParamsError, ValueError
+        Before anything is rendered, for bad data, parameters or partner ids.
+    """
+    started = time.perf_counter()
+    outdir = Path(outdir)
+    params = load_params(params_path)
+    program = load_program(source or params.reporting.source, **({"mapping": mapping} if mapping else {}))
+    context = build_context(program, params, period=period)
+    known = list(context.kpis["partner_id"])
+    if partners:
+        unknown = sorted(set(partners) - set(known))
+        if unknown:
+            raise ValueError(f"unknown partner ids: {', '.join(unknown[:10])}")
+        known = [p for p in known if p in set(partners)]
+    context_path = save_context(context, build_dir)
+    params_file = Path(params.source).name
+
+    manifest = _read_manifest(outdir)
+    todo, skipped = [], []
+    for name, key, job in _jobs(context, context_path.resolve(), outdir, known, params_file):
+        if not force and manifest.get(name) == key and (outdir / name).exists():
+            skipped.append(name)
+        else:
+            todo.append((name, key, job))
+    results: list[JobResult] = run_jobs([job for _, _, job in todo], workers=workers, timeout=timeout,
+                                        progress=progress)
+    rendered, failed = [], {}
+    for (name, key, _), result in zip(todo, results):
+        if result.ok:
+            rendered.append(name)
+            manifest[name] = key
+        else:
+            failed[name] = result.error
+            manifest.pop(name, None)
+    write_index(context, outdir, {p: f"{PARTNER_FOLDER}/{report_file_name(p)}" for p in known},
+                overview=OVERVIEW_FILE, failed=set(failed))
+    write_atomic(outdir / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
+    return RenderSummary(outdir, rendered, skipped, failed, time.perf_counter() - started)

@@ -1,0 +1,147 @@
+"""Everything the program overview shows, computed from the report context.
+
+The overview is internal (leadership), so it may name partners, e.g. in the
+lists of partners to reward and to support.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..metrics import cohorts, concentration, deals, mdf, revenue, satisfaction, targets, tiers
+from .context import ReportContext
+
+__all__ = ["OverviewView", "overview_view"]
+
+TOP_PERFORMERS = 10
+AT_RISK = 15
+
+
+@dataclass(frozen=True)
+class OverviewView:
+    """Frames and numbers for the program overview (see the template for how each is shown)."""
+
+    period: pd.Period
+    as_of: pd.Timestamp
+    enrolled: int
+    insights: pd.DataFrame
+    tiles: pd.DataFrame
+    channel: pd.DataFrame
+    revenue_trend: pd.DataFrame
+    concentration: pd.Series
+    concentration_trend: pd.DataFrame
+    lorenz: pd.DataFrame
+    pareto: pd.DataFrame
+    revenue_at_risk: pd.DataFrame
+    revenue_by: dict[str, pd.DataFrame]
+    win_rates: pd.DataFrame
+    time_to_close: pd.DataFrame
+    retention: pd.DataFrame
+    time_to_first_deal: pd.DataFrame
+    correlations: pd.DataFrame | None
+    correlation_sentences: list[str]
+    top_performers: pd.DataFrame
+    at_risk: pd.DataFrame
+    tier_distribution: pd.DataFrame
+    scorecard: pd.DataFrame
+    mdf: pd.DataFrame | None
+
+
+def _year(context: ReportContext) -> int:
+    return 4 if context.facts.freq == "Q" else 12
+
+
+def _tiles(context: ReportContext) -> pd.DataFrame:
+    """Program totals of a few KPIs for the period, with the change vs the prior period."""
+    facts, period = context.facts, context.period
+
+    def totals(p: pd.Period) -> dict[str, float]:
+        rows = facts.partner_periods[facts.partner_periods["period"] == p]
+        closed = rows["won_deals"].sum() + rows["lost_deals"].sum()
+        in_period = targets.targets_in_period(facts, period=p)
+        revenue_targets = in_period[in_period["kpi"] == "revenue"]
+        target = revenue_targets["target"].sum()
+        return {
+            "revenue": rows["revenue"].sum(),
+            "won_deals": rows["won_deals"].sum(),
+            "win_rate": rows["won_deals"].sum() / closed if closed else np.nan,
+            "revenue_attainment": revenue_targets["actual"].sum() / target if target else np.nan,
+        }
+
+    now = totals(period)
+    before = totals(period - 1) if period - 1 in facts.periods else dict.fromkeys(now, np.nan)
+    rows = []
+    for name, value in now.items():
+        prior = before[name]
+        change = (value / prior - 1 if prior else np.nan) if name in ("revenue", "won_deals") else value - prior
+        rows.append({"kpi": name, "value": value, "prior": prior, "change": change})
+    return pd.DataFrame(rows)
+
+
+def _correlations(context: ReportContext) -> tuple[pd.DataFrame | None, list[str]]:
+    if "surveys" not in context.facts.available:
+        return None, []
+    corr = satisfaction.satisfaction_correlations(context.facts, period=context.period, periods=_year(context))
+    spearman = corr[corr["method"] == "spearman"]
+    sentences = []
+    for row in spearman.itertuples(index=False):
+        if pd.isna(row.r):
+            continue
+        strength = "significant" if row.significant else "not significant"
+        sentences.append(
+            f"{row.x} vs {row.y}: Spearman r = {row.r:.2f} "
+            f"(95 % CI {row.ci_low:.2f} to {row.ci_high:.2f}, n = {row.n}): {strength}."
+        )
+    return corr, sentences
+
+
+def _top_performers(context: ReportContext) -> pd.DataFrame:
+    table = context.tiers.merge(context.kpis[["partner_id", "partner_name", "revenue", "enrolled"]], on="partner_id")
+    table = table[table["enrolled"] & table["composite"].notna()]
+    return table.sort_values(["composite", "partner_id"], ascending=[False, True]).head(TOP_PERFORMERS)
+
+
+def _at_risk(context: ReportContext) -> pd.DataFrame:
+    risky = targets.at_risk_partners(context.facts, period=context.period)
+    risky = risky[risky["kpi"] == "revenue"] if "kpi" in risky else risky
+    names = context.kpis.set_index("partner_id")[["partner_name", "partner_type"]]
+    return risky.join(names, on="partner_id").head(AT_RISK)
+
+
+def overview_view(context: ReportContext) -> OverviewView:
+    """Compute the program overview of ``context``."""
+    facts, period, year = context.facts, context.period, _year(context)
+    values = concentration.partner_revenue(facts, period=period, window=year)
+    summary = concentration.concentration_summary(facts, period=period, window=year).iloc[0]
+    correlations, sentences = _correlations(context)
+    mdf_by_type = mdf.mdf_summary(facts, by="partner_type", period=period, periods=year) \
+        if "mdf" in facts.available else None
+    return OverviewView(
+        period=period,
+        as_of=facts.as_of,
+        enrolled=int(context.kpis["enrolled"].sum()),
+        insights=context.program_insights,
+        tiles=_tiles(context),
+        channel=revenue.channel_revenue(facts),
+        revenue_trend=revenue.revenue_trend(facts),
+        concentration=summary,
+        concentration_trend=concentration.concentration_trend(facts, window=year).tail(year * 2),
+        lorenz=concentration.lorenz_curve(values),
+        pareto=concentration.pareto_curve(values),
+        revenue_at_risk=concentration.revenue_at_risk(values, k=5),
+        revenue_by={by: revenue.revenue_by(facts, by=by, period=period) for by in ("partner_type", "tier", "region")},
+        win_rates=deals.win_rates(facts, by="channel", period=period, periods=year),
+        time_to_close=deals.time_to_close(facts, period=period, periods=year),
+        retention=cohorts.revenue_retention(facts, by="year"),
+        time_to_first_deal=cohorts.time_to_first_deal(facts, by="partner_type"),
+        correlations=correlations,
+        correlation_sentences=sentences,
+        top_performers=_top_performers(context),
+        at_risk=_at_risk(context),
+        tier_distribution=tiers.tier_distribution(context.tiers),
+        scorecard=context.scorecard,
+        mdf=mdf_by_type,
+    )

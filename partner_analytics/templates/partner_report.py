@@ -1,0 +1,131 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% tags=["parameters"]
+# Partner report (partner-facing). Render with `partner-analytics render`; run by hand to preview one partner.
+partner_id: str = "P0001"  # the partner to report on (text id, e.g. "00123")
+context_path: str = ""  # context saved by the renderer, empty means build one from the settings below
+source: str = "sample"  # data source when no context is given: folder, workbook or "sample"
+params_path: str = ""  # programme parameters YAML, empty means the packaged defaults
+period: str = ""  # reporting period such as "2025Q4", empty means the latest period in the data
+
+# %%
+import matplotlib.pyplot as plt
+
+from partner_analytics.plots.partner import (
+    plot_engagement_vs_peers,
+    plot_partner_deal_size,
+    plot_partner_revenue,
+    plot_partner_win_rate,
+)
+from partner_analytics.plots.scorecard import plot_scorecard_breakdown
+from partner_analytics.render import blocks
+from partner_analytics.render.context import open_context
+from partner_analytics.render.partner_view import partner_view
+from partner_analytics.render.wording import tier_sentence, unavailable
+
+context = open_context(context_path, source=source, params_path=params_path, period=period)
+view = partner_view(context, str(partner_id))
+blocks.header(
+    view.name,
+    {"Partner type": view.partner_type, "Region": view.region, "Tier": view.tier["tier"],
+     "Period": view.period, "Data as of": view.as_of.date()},
+)
+
+# %% [markdown]
+# ## At a glance
+# Your key figures for the period, with the change against the previous period.
+
+# %%
+blocks.tiles(view.tiles)
+
+# %% [markdown]
+# ## Revenue and deals
+
+# %%
+fig, axes = plt.subplots(3, 1, figsize=(8, 9), constrained_layout=True)
+plot_partner_revenue(view.history, ax=axes[0])
+plot_partner_win_rate(view.history, ax=axes[1])
+plot_partner_deal_size(view.history, ax=axes[2])
+plt.show()
+
+# %% [markdown]
+# ## Engagement
+
+# %%
+if "engagement" not in view.available:
+    display(blocks.note(unavailable("engagement")))
+else:
+    plot_engagement_vs_peers(view.engagement)
+    plt.show()
+
+# %% [markdown]
+# ## Satisfaction
+# Partner satisfaction (PSAT), partner NPS and your customers' satisfaction (CSAT) over the last four quarters.
+
+# %%
+if "surveys" not in view.available:
+    display(blocks.note(unavailable("surveys")))
+else:
+    display(blocks.table(view.satisfaction, columns={"survey": "Measure", "value": "Score", "responses": "Responses"},
+                         formats={"survey": blocks.kpi_label, "value": "kpi", "responses": "{:.0f}".format},
+                         kpi_column="survey"))
+
+# %% [markdown]
+# ## Scorecard
+# Your composite score (0–100) combines the KPIs that matter for your partner type. Each KPI is scored against
+# partners of the same type; the bars show what each KPI contributed.
+
+# %%
+display(blocks.paragraph(f"Composite score: {view.composite:.0f} out of 100."))
+plot_scorecard_breakdown(view.breakdown.assign(partner_id=view.partner_id), partner_id=view.partner_id)
+plt.show()
+blocks.table(view.breakdown, columns={"kpi": "KPI", "value": "Value", "score": "Score", "weight": "Weight",
+                                      "contribution": "Contribution"},
+             formats={"kpi": blocks.kpi_label, "value": "kpi", "score": "{:.0f}".format,
+                      "weight": "{:.0%}".format, "contribution": "{:.1f}".format}, kpi_column="kpi")
+
+# %% [markdown]
+# ## Tier and rewards
+
+# %%
+blocks.paragraph(tier_sentence(view.tier))
+
+# %% [markdown]
+# ## Strengths and recommended actions
+
+# %%
+display(blocks.insights(view.insights[view.insights["kind"] == "improvement"],
+                        empty="No area needs attention this period."))
+blocks.insights(view.insights[view.insights["kind"] == "strength"], empty="Keep building: no standout strength yet.")
+
+# %% [markdown]
+# ## How you compare
+# Anonymised benchmarks against partners of the same type: your percentile (the share of peers you are ahead of)
+# and the peers' quartiles. No individual peer is shown.
+
+# %%
+if view.benchmarks is None:
+    display(blocks.note(f"Peer benchmarks are shown when at least {view.peer_group_min_size} partners of your "
+                        f"type take part; there are {view.peers} this period."))
+else:
+    display(blocks.table(view.benchmarks, columns={"kpi": "KPI", "value": "You", "percentile": "Percentile",
+                                           "peer_p25": "Peer 25th pct", "peer_median": "Peer median",
+                                           "peer_p75": "Peer 75th pct"},
+                 formats={"kpi": blocks.kpi_label, "value": "kpi", "percentile": "{:.0%}".format,
+                          "peer_p25": "kpi", "peer_median": "kpi", "peer_p75": "kpi"}, kpi_column="kpi"))
+
+# %% [markdown]
+# ## About these figures
+
+# %%
+blocks.definitions(view.kpi_names)

@@ -1,0 +1,266 @@
+"""Real public data nobody on this project wrote, loaded only through the shipped column mappings.
+
+Every metric is checked against an independent plain-pandas computation on the raw files. The data
+lives in ``../shared/data`` beside the repository (see its README); without it these tests skip.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import partner_analytics as pa
+from partner_analytics.metrics.concentration import concentration_summary
+from partner_analytics.metrics.revenue import channel_revenue, revenue_trend
+from partner_analytics.schema import TABLES
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO.parent / "shared" / "data"
+EXAMPLES = REPO / "params" / "examples"
+
+pytestmark = [
+    pytest.mark.shared_data,
+    pytest.mark.skipif(not DATA.is_dir(), reason=f"the real public data is not there ({DATA} is absent)"),
+]
+
+
+def _folder(name: str) -> Path:
+    folder = DATA / name
+    if not folder.is_dir():
+        pytest.skip(f"{folder} is absent")
+    return folder
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Independent reference computations (plain pandas / numpy, nothing from the project)
+
+
+def _gini(values: np.ndarray) -> float:
+    """Gini as the mean absolute difference over twice the mean: Σ_i Σ_j |x_i − x_j| / (2 n² x̄)."""
+    x = np.asarray(values, dtype=float)
+    return float(np.abs(x[:, None] - x[None, :]).sum() / (2 * len(x) ** 2 * x.mean()))
+
+
+def _top_share(values: np.ndarray, fraction: float) -> float:
+    x = np.sort(np.asarray(values, dtype=float))[::-1]
+    n = max(1, math.ceil(round(fraction * len(x), 9)))
+    return float(x[:n].sum() / x.sum())
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# What the project computes from a program (only public functions and Rollup facts)
+
+
+def _project_metrics(program: pa.Program) -> dict:
+    facts = pa.rollup(program)
+    revenue = channel_revenue(facts)
+    by_type = revenue_trend(facts, by="partner_type").groupby("partner_type")["revenue"].sum()
+    whole = concentration_summary(facts, period=facts.periods[-1], window=len(facts.periods)).iloc[0]
+    closed = facts.closed_deals
+    won = closed[closed["stage"] == "won"]
+    return {
+        "total_revenue": revenue["total_revenue"].sum(),
+        "revenue_by_type": by_type[by_type > 0].to_dict(),
+        "top_10pct_share": whole["top_10pct_share"],
+        "gini": whole["gini"],
+        "win_rate": len(won) / len(closed),
+        "median_days_to_close": won["days_to_close"].median(),
+    }
+
+
+def _compare(project: dict, expected: dict) -> None:
+    assert project["revenue_by_type"].keys() == expected["revenue_by_type"].keys()
+    for name, value in expected.items():
+        if name == "revenue_by_type":
+            for kind, amount in value.items():
+                assert project[name][kind] == pytest.approx(amount, rel=1e-9), kind
+        else:
+            assert project[name] == pytest.approx(value, rel=1e-9), name
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# AdventureWorks: resellers, orders grouped from order lines, rep quotas allocated to resellers
+
+
+@pytest.fixture(scope="module")
+def aw_raw() -> dict[str, pd.DataFrame]:
+    folder = _folder("adventureworks")
+    names = ("DimReseller", "FactResellerSales", "FactSalesQuota")
+    return {name: pd.read_parquet(folder / f"{name}.parquet") for name in names}
+
+
+@pytest.fixture(scope="module")
+def aw_program() -> pa.Program:
+    return pa.load_program(_folder("adventureworks"), mapping=EXAMPLES / "adventureworks.yml")
+
+
+def test_adventureworks_partners_are_the_resellers_that_ordered(aw_program, aw_raw):
+    resellers = aw_raw["DimReseller"].dropna(subset=["FirstOrderYear"])
+    assert len(aw_program.partners) == len(resellers) == 635
+    expected = resellers["BusinessType"].map({"Warehouse": "distributor"}).fillna("reseller").value_counts()
+    assert aw_program.partners["partner_type"].value_counts().to_dict() == expected.to_dict()
+    assert set(aw_program.partners["region"]) == {"North America", "Europe", "Pacific"}
+
+
+def test_adventureworks_deals_are_orders_grouped_from_their_lines(aw_program, aw_raw):
+    lines = aw_raw["FactResellerSales"]
+    orders = lines.assign(amount=lines["SalesAmount"].astype(float)).groupby("SalesOrderNumber")["amount"].sum()
+    deals = aw_program.deals.set_index("deal_id")["amount"]
+    assert len(deals) == len(orders) == 3796
+    pd.testing.assert_series_equal(deals.sort_index(), orders.sort_index(), check_names=False, rtol=1e-12)
+
+
+def test_adventureworks_metrics_agree_with_plain_pandas(aw_program, aw_raw):
+    lines, resellers = aw_raw["FactResellerSales"], aw_raw["DimReseller"]
+    lines = lines.assign(amount=lines["SalesAmount"].astype(float))
+    per_reseller = lines.groupby("ResellerKey")["amount"].sum()
+    kind = resellers.set_index("ResellerKey")["BusinessType"].map(
+        {"Warehouse": "distributor", "Value Added Reseller": "reseller", "Specialty Bike Shop": "reseller"})
+    expected = {
+        "total_revenue": lines["amount"].sum(),
+        "revenue_by_type": per_reseller.groupby(kind).sum().to_dict(),
+        "top_10pct_share": _top_share(per_reseller.to_numpy(), 0.1),
+        "gini": _gini(per_reseller.to_numpy()),
+        "win_rate": 1.0,                # every order shipped: no lost deals in the data
+        "median_days_to_close": 0.0,    # no opportunity date: created_on = closed_on = OrderDate (documented)
+    }
+    _compare(_project_metrics(aw_program), expected)
+
+
+def test_the_adventureworks_quota_date_quirk_is_in_the_raw_data(aw_raw):
+    quotas = aw_raw["FactSalesQuota"]
+    per_quarter = quotas.groupby(["CalendarYear", "CalendarQuarter"])["EmployeeKey"]
+    counts = (per_quarter.size() / per_quarter.nunique()).to_dict()
+    assert (2011, 2) not in counts  # no quota in 2011 Q2 by calendar ...
+    assert counts[(2011, 3)] == 2  # ... and two per rep in 2011 Q3 (dated 2011-07-01 and 2011-09-29)
+
+
+def test_each_quota_becomes_the_target_of_the_quarter_starting_within_a_week_after_its_date(aw_program, aw_raw):
+    quotas = aw_raw["FactSalesQuota"]
+    quarter = (quotas["Date"] + pd.Timedelta(days=7)).dt.to_period("Q")
+    assert not quotas.assign(q=quarter).duplicated(["EmployeeKey", "q"]).any()  # one quota per rep and quarter
+    expected = quotas["SalesAmountQuota"].astype(float).groupby(quarter).sum()
+    targets = aw_program.targets
+    assert set(targets["kpi"]) == {"revenue"}
+    assert (targets["period_end"] == targets["period_start"] + pd.offsets.QuarterEnd(0)).all()
+    actual = targets.groupby(targets["period_start"].dt.to_period("Q"))["target"].sum()
+    assert list(actual.index.astype(str)) == [f"{y}Q{q}" for y in (2011, 2012, 2013) for q in (1, 2, 3, 4)]
+    # the rep quotas are shared out in full (reseller targets are rounded to cents)
+    pd.testing.assert_series_equal(actual, expected, check_names=False, check_index_type=False, atol=5.0)
+    assert actual[pd.Period("2011Q3")] == pytest.approx(quotas.loc[quotas["Date"] == "2011-07-01",
+                                                                    "SalesAmountQuota"].astype(float).sum(), abs=5)
+
+
+def test_quotas_track_rep_sales_when_dated_to_the_following_quarter(aw_raw):
+    """The documented evidence for the quota-date decision, recomputed."""
+    lines, quotas = aw_raw["FactResellerSales"], aw_raw["FactSalesQuota"]
+    sales = lines.assign(amount=lines["SalesAmount"].astype(float), q=lines["OrderDate"].dt.to_period("Q"))
+    sales = sales.groupby(["EmployeeKey", "q"])["amount"].sum()
+
+    def correlation(shift_days: int) -> float:
+        q = (quotas["Date"] + pd.Timedelta(days=shift_days)).dt.to_period("Q")
+        quota = quotas.assign(q=q, quota=quotas["SalesAmountQuota"].astype(float)).groupby(["EmployeeKey", "q"])
+        both = quota["quota"].sum().to_frame().join(sales, how="outer").fillna(0.0)
+        return float(np.corrcoef(both["quota"], both["amount"])[0, 1])
+
+    following, preceding = correlation(7), correlation(-7)
+    assert following == pytest.approx(0.94, abs=0.01)
+    assert preceding == pytest.approx(0.75, abs=0.01)
+
+
+def test_adventureworks_says_what_is_not_in_the_data(aw_program):
+    facts = pa.rollup(aw_program)
+    assert facts.available == frozenset()
+    assert [name for name in TABLES if not aw_program.has(name)] == ["engagement", "surveys", "mdf"]
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Maven CRM: accounts, an opportunity pipeline with won / lost / open deals, no targets
+
+needs_optional_targets = pytest.mark.skipif(
+    not TABLES["targets"].optional,
+    reason="Maven CRM has no targets: needs the schema change that makes 'targets' an optional table",
+)
+
+
+@pytest.fixture(scope="module")
+def maven_raw() -> dict[str, pd.DataFrame]:
+    folder = _folder("maven_crm")
+    return {name: pd.read_csv(folder / f"{name}.csv", dtype=str) for name in ("accounts", "sales_pipeline")}
+
+
+@pytest.fixture(scope="module")
+def maven_program() -> pa.Program:
+    return pa.load_program(_folder("maven_crm"), mapping=EXAMPLES / "maven_crm.yml")
+
+
+@needs_optional_targets
+def test_maven_deals_leave_out_prospects_and_keep_unassigned_open_deals_as_direct(maven_program, maven_raw):
+    pipeline = maven_raw["sales_pipeline"]
+    deals = maven_program.deals
+    assert len(deals) == (pipeline["deal_stage"] != "Prospecting").sum() == 8300
+    assert deals["stage"].value_counts().to_dict() == {"won": 4238, "lost": 2473, "open": 1589}
+    direct = deals["attribution"] == "direct"
+    assert direct.sum() == 1088 and (deals.loc[direct, "stage"] == "open").all()
+    assert "GTXPro" not in set(deals["product"]) and (deals["product"] == "GTX Pro").sum() == 1400
+    assert deals["amount"].notna().all()
+    assert len(maven_program.partners) == 85
+    assert not maven_program.has("targets")
+
+
+@needs_optional_targets
+def test_maven_metrics_agree_with_plain_pandas(maven_program, maven_raw):
+    pipeline = maven_raw["sales_pipeline"]
+    won = pipeline[pipeline["deal_stage"] == "Won"].assign(value=lambda d: d["close_value"].astype(float))
+    lost = pipeline[pipeline["deal_stage"] == "Lost"]
+    per_account = won.groupby("account")["value"].sum().reindex(maven_raw["accounts"]["account"], fill_value=0.0)
+    days = pd.to_datetime(won["close_date"]) - pd.to_datetime(won["engage_date"])
+    expected = {
+        "total_revenue": won["value"].sum(),
+        "revenue_by_type": {"reseller": won["value"].sum()},  # the data has no partner type (documented)
+        "top_10pct_share": _top_share(per_account.to_numpy(), 0.1),
+        "gini": _gini(per_account.to_numpy()),
+        "win_rate": len(won) / (len(won) + len(lost)),
+        "median_days_to_close": days.dt.days.median(),
+    }
+    _compare(_project_metrics(maven_program), expected)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Reports: the program overview and three partner reports render, and say what the data lacks
+
+
+def _render(tmp_path: Path, dataset: str, program: pa.Program) -> tuple[Path, list[Path]]:
+    """Render the overview and three partner reports; return the folder and the partner report files."""
+    batch = pytest.importorskip("partner_analytics.render.batch", reason="the report renderer cannot be imported")
+    partners = list(program.partners["partner_id"][:3])
+    summary = batch.render_reports(source=str(_folder(dataset)), mapping=EXAMPLES / f"{dataset}.yml",
+                                   outdir=tmp_path / "reports", partners=partners, build_dir=tmp_path / "build",
+                                   progress=False, workers=2)
+    assert summary.ok, summary.failed
+    outdir = tmp_path / "reports"
+    return outdir, [outdir / batch.PARTNER_FOLDER / batch.report_file_name(p) for p in partners]
+
+
+@pytest.mark.slow
+def test_adventureworks_renders_the_overview_and_three_partner_reports(tmp_path, aw_program):
+    outdir, reports = _render(tmp_path, "adventureworks", aw_program)
+    overview = (outdir / "overview.html").read_text(encoding="utf-8")
+    assert "Satisfaction survey data (PSAT, partner NPS, CSAT) is not available" in overview
+    assert "Traceback" not in overview
+    for report in reports:
+        assert "is not available for this program" in report.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+@needs_optional_targets
+def test_maven_crm_renders_the_overview_and_three_partner_reports(tmp_path, maven_program):
+    outdir, reports = _render(tmp_path, "maven_crm", maven_program)
+    overview = (outdir / "overview.html").read_text(encoding="utf-8")
+    assert "is not available for this program" in overview
+    assert "Traceback" not in overview
+    assert all(report.is_file() for report in reports)
