@@ -81,3 +81,14 @@ def tiny_program(tiny_frames) -> pa.Program:
 def sample_program() -> pa.Program:
     """The embedded sample program (loaded once per test session)."""
     return pa.load_program("sample")
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory) -> Path:
+    """Every sample report, the overview and the index, rendered once for the whole session."""
+    from partner_analytics.render.batch import render_reports
+
+    outdir = tmp_path_factory.mktemp("reports")
+    summary = render_reports(outdir=outdir, build_dir=outdir / "_build", progress=False)
+    assert summary.ok, summary.text()
+    return outdir

@@ -128,6 +128,8 @@ class ReportWorker:
         notebook = nbformat.from_dict(self._templates[template])
         reset = nbformat.v4.new_code_cell(RESET_SOURCE, metadata={"tags": ["renderer-reset"]})
         notebook.cells.insert(0, reset)
+        for index, cell in enumerate(notebook.cells):
+            cell.id = f"cell-{index}"  # stable ids: the same inputs give byte-identical HTML
         try:
             return papermill.execute_notebook(
                 notebook,
