@@ -1,0 +1,564 @@
+"""Small helpers for the exploration notebooks in ``notebooks/``.
+
+The notebooks are thin: they load, call package functions, show and explain.
+What they need beyond the metric and plot modules lives here, and is pure
+(no I/O, no printing, no plotting, inputs never modified):
+
+* :func:`subset_facts` restricts a :class:`~partner_analytics.Rollup` to a
+  slice of partners (a partner type, region or tier), so every metric can be
+  recomputed for the slice behind a widget;
+* :func:`choices`, :func:`partner_choices` and :func:`period_choices` build
+  dropdown options;
+* :func:`satisfaction_table` is the per-partner table that
+  :func:`~partner_analytics.metrics.satisfaction.satisfaction_correlations`
+  correlates, for scatter plots of the same numbers;
+* :func:`describe_correlations` turns a correlation table into plain-language
+  sentences, and :func:`adjust_p_values` corrects p-values for multiple tests;
+* :func:`weights_matrix` and :func:`tier_changes` explain scorecards and
+  what-ifs; :func:`styled` and :func:`bullet_list` format tables and text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+from pandas.io.formats.style import Styler
+from scipy import stats
+
+from .metrics.engagement import _enrolled, engagement_index
+from .metrics.registry import KPIS, format_value
+from .metrics.revenue import _period, _require
+from .metrics.satisfaction import _performance, satisfaction_scores
+from .metrics.tiers import TierWhatIf
+from .params import Params
+from .rollup import Rollup, _channel_periods
+
+__all__ = [
+    "FILTERS",
+    "subset_facts",
+    "choices",
+    "partner_choices",
+    "period_choices",
+    "trailing_year",
+    "period_end",
+    "satisfaction_table",
+    "adjust_p_values",
+    "describe_correlations",
+    "weights_matrix",
+    "tier_changes",
+    "styled",
+    "bullet_list",
+]
+
+FILTERS = ("partner_type", "region", "tier")
+"""Partner attributes :func:`subset_facts` and :func:`choices` accept."""
+
+_PARTNER_FRAMES = ("partner_periods", "engagement", "surveys", "comments", "mdf", "target_actuals")
+_DEAL_FRAMES = ("closed_deals", "open_deals")
+_LABELS = {"revenue_growth": "Revenue growth", "engagement_index": "Engagement index"}
+_STRENGTH = ((0.1, "negligible"), (0.3, "weak"), (0.5, "moderate"), (np.inf, "strong"))
+_CORR_COLUMNS = ["x", "y", "method", "n", "r", "ci_low", "ci_high", "p_value", "p_adjusted", "significant"]
+
+
+def subset_facts(
+    facts: Rollup, *, partner_type: str | None = None, region: str | None = None, tier: str | None = None
+) -> Rollup:
+    """The facts of the partners of one type, region and/or tier.
+
+    Every partner-level frame keeps the rows of the matching partners only:
+    ``partners``, ``partner_periods``, ``engagement``, ``surveys``,
+    ``comments``, ``mdf``, ``target_actuals``, and the partner deals of
+    ``closed_deals`` and ``open_deals``. **Direct deals** (no partner) are
+    kept, so partner-versus-direct comparisons still work on a slice;
+    ``channel_periods`` is recomputed from the kept closed deals, so its
+    sourced and influenced rows are the slice's and its direct rows are
+    unchanged. ``freq``, ``as_of``, ``periods`` and ``available`` are
+    unchanged. Filters combine with *and*; ``None`` means no restriction, and
+    with no filter at all ``facts`` itself is returned. A combination that no
+    partner matches gives empty partner frames (metrics then give NaN or
+    empty results, as documented for empty input).
+
+    Parameters
+    ----------
+    facts
+        Rolled-up program facts.
+    partner_type, region, tier
+        Value of that column of ``facts.partners`` to keep, or ``None``.
+
+    Returns
+    -------
+    Rollup
+        A new Rollup; ``facts`` is not modified.
+
+    Raises
+    ------
+    ValueError
+        If a value does not occur in its column (the message lists the known
+        values), or ``facts.partners`` lacks the column.
+
+    Examples
+    --------
+    >>> import partner_analytics as pa
+    >>> facts = pa.rollup(pa.load_program("sample"), as_of="2025-12-31")
+    >>> msp = subset_facts(facts, partner_type="msp")
+    >>> sorted(set(msp.partners["partner_type"])), sorted(set(msp.channel_periods["attribution"]))
+    (['msp'], ['direct', 'influenced', 'sourced'])
+    """
+    wanted = {column: value for column, value in zip(FILTERS, (partner_type, region, tier)) if value is not None}
+    if not wanted:
+        return facts
+    partners = facts.partners
+    keep = pd.Series(True, index=partners.index)
+    for column, value in wanted.items():
+        known = _known_values(partners, column)
+        if value not in known:
+            raise ValueError(f"{column} {value!r} does not occur in the partners; known values: {', '.join(known)}")
+        keep &= partners[column] == value
+    ids = set(partners.loc[keep, "partner_id"])
+    changes = {"partners": partners[keep].reset_index(drop=True)}
+    for name in _PARTNER_FRAMES:
+        frame = getattr(facts, name)
+        changes[name] = frame[_require(frame, ["partner_id"], name)["partner_id"].isin(ids)].reset_index(drop=True)
+    for name in _DEAL_FRAMES:
+        frame = _require(getattr(facts, name), ["partner_id"], name)
+        changes[name] = frame[frame["partner_id"].isin(ids) | frame["partner_id"].isna()].reset_index(drop=True)
+    changes["channel_periods"] = _channel_periods(changes["closed_deals"], facts.periods)
+    return dataclasses.replace(facts, **changes)
+
+
+def _known_values(partners: pd.DataFrame, column: str) -> list[str]:
+    if column not in FILTERS:
+        raise ValueError(f"column must be one of {', '.join(FILTERS)}, got {column!r}")
+    return sorted(_require(partners, [column], "partners")[column].dropna().astype(str).unique())
+
+
+def choices(facts: Rollup, column: str, *, all_label: str = "all") -> list[tuple[str, str | None]]:
+    """Dropdown options for a partner attribute: ``(all_label, None)``, then ``(value, value)`` for each value.
+
+    ``None`` is "no restriction", as :func:`subset_facts` reads it. Values are those of ``column`` in
+    ``facts.partners``, sorted; missing values are not offered. ``column`` is one of :data:`FILTERS`;
+    anything else, or a missing column, raises ``ValueError``.
+
+    Examples
+    --------
+    >>> import partner_analytics as pa
+    >>> facts = pa.rollup(pa.load_program("sample"), as_of="2025-12-31")
+    >>> choices(facts, "region")
+    [('all', None), ('APAC', 'APAC'), ('EMEA', 'EMEA'), ('LATAM', 'LATAM'), ('North America', 'North America')]
+    """
+    return [(all_label, None), *((value, value) for value in _known_values(facts.partners, column))]
+
+
+def partner_choices(facts: Rollup, *, order: Sequence[str] | None = None) -> list[tuple[str, str]]:
+    """Dropdown options for one partner: ``("Name (ID)", ID)`` pairs.
+
+    In the order of ``order`` (e.g. a scorecard, best first; ids unknown to ``facts.partners`` are
+    skipped), by default in the order of ``facts.partners``.
+
+    Examples
+    --------
+    >>> import partner_analytics as pa
+    >>> facts = pa.rollup(pa.load_program("sample"), as_of="2025-12-31")
+    >>> partner_choices(facts, order=["P0002", "P0001"])
+    [('Horizon Services (P0002)', 'P0002'), ('Juniper Dynamics (P0001)', 'P0001')]
+    """
+    partners = _require(facts.partners, ["partner_id", "partner_name"], "partners")
+    names = dict(zip(partners["partner_id"], partners["partner_name"]))
+    ids = list(partners["partner_id"]) if order is None else [i for i in order if i in names]
+    return [(f"{names[i]} ({i})", i) for i in ids]
+
+
+def period_choices(facts: Rollup) -> list[str]:
+    """Every period of ``facts.periods`` as text, latest first (dropdown options).
+
+    Examples
+    --------
+    >>> import partner_analytics as pa
+    >>> period_choices(pa.rollup(pa.load_program("sample"), as_of="2025-12-31"))[:2]
+    ['2025Q4', '2025Q3']
+    """
+    return [str(p) for p in facts.periods[::-1]]
+
+
+def trailing_year(facts: Rollup) -> int:
+    """Number of ``facts.freq`` periods in a year: 4 quarters or 12 months.
+
+    Examples
+    --------
+    >>> import partner_analytics as pa
+    >>> trailing_year(pa.rollup(pa.load_program("sample"), freq="M"))
+    12
+    """
+    return {"Q": 4, "M": 12}[facts.freq]
+
+
+def period_end(period: str | pd.Period | None, *, freq: str) -> str | None:
+    """Last day of ``period`` (read at ``freq``, ``"Q"`` or ``"M"``) as ``YYYY-MM-DD``, for a rollup's ``as_of``.
+
+    None for an empty or blank period; ``ValueError`` if ``period`` cannot be read at ``freq``.
+
+    Examples
+    --------
+    >>> period_end("2024Q4", freq="Q"), period_end("2024-02", freq="M"), period_end("", freq="Q")
+    ('2024-12-31', '2024-02-29', None)
+    """
+    if period is None or (isinstance(period, str) and not period.strip()):
+        return None
+    return pd.Period(period, freq=freq).end_time.date().isoformat()
+
+
+def satisfaction_table(facts: Rollup, *, period: str | pd.Period | None = None, periods: int = 4) -> pd.DataFrame:
+    """Satisfaction, engagement and performance per partner: the table behind the correlations.
+
+    The same numbers :func:`~partner_analytics.metrics.satisfaction.satisfaction_correlations`
+    correlates, one row per partner enrolled in the window (the ``periods``
+    periods ending at ``period``), so scatter plots show exactly what the
+    correlation matrix measures:
+
+    * ``psat``, ``partner_nps``, ``csat`` and their ``*_responses`` from
+      :func:`~partner_analytics.metrics.satisfaction.satisfaction_scores`
+      (fractions 0..1, NPS −100..100, counts); NaN without responses;
+    * ``engagement_index`` (0..100) over the same window;
+    * ``revenue`` = Σ partner revenue in the window (currency);
+      ``revenue_growth`` = revenue / revenue of the previous window − 1
+      (fraction; NaN when that is 0 or starts before the data);
+      ``win_rate`` = won / (won + lost) deals closed in the window (NaN with
+      none closed).
+
+    Parameters
+    ----------
+    facts
+        Rolled-up program facts.
+    period, periods
+        Last period (default ``facts.period``) and length (>= 1) of the window.
+
+    Returns
+    -------
+    DataFrame
+        ``partner_id``, ``partner_type``, ``psat``, ``psat_responses``,
+        ``partner_nps``, ``partner_nps_responses``, ``csat``,
+        ``csat_responses``, ``engagement_index``, ``revenue``,
+        ``revenue_growth``, ``win_rate``; enrolled partners in
+        ``facts.partners`` order. Empty when nobody is enrolled.
+
+    Raises
+    ------
+    ValueError
+        If ``periods < 1``, ``period`` is outside ``facts.periods`` or a facts
+        frame lacks a column.
+
+    Examples
+    --------
+    >>> import partner_analytics as pa
+    >>> facts = pa.rollup(pa.load_program("sample"), as_of="2025-12-31")
+    >>> table = satisfaction_table(facts)
+    >>> list(table.columns[-4:])
+    ['engagement_index', 'revenue', 'revenue_growth', 'win_rate']
+    """
+    end = _period(facts, period)
+    enrolled = _enrolled(facts, end, periods).to_numpy()
+    scores = satisfaction_scores(facts, period=end, periods=periods, by="partner_id")
+    index = engagement_index(facts, period=end, periods=periods)
+    table = scores.merge(index, on="partner_id", how="left").join(_performance(facts, end, periods), on="partner_id")
+    return table[enrolled].reset_index(drop=True)
+
+
+def adjust_p_values(frame: pd.DataFrame, *, p: str = "p_value", alpha: float = 0.05) -> pd.DataFrame:
+    """Add Benjamini-Hochberg adjusted p-values and a significance flag.
+
+    ``p_adjusted`` controls the false discovery rate across every row with a
+    p-value (``scipy.stats.false_discovery_control``); rows with a NaN
+    p-value stay NaN and are not counted as tests. ``significant`` is
+    ``p_adjusted < alpha`` (False for NaN).
+
+    Parameters
+    ----------
+    frame
+        Any table with a column of p-values, e.g.
+        :func:`~partner_analytics.metrics.engagement.engagement_revenue_association`.
+    p
+        Name of the p-value column.
+    alpha
+        Significance level, 0 < alpha < 1.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``frame`` with ``p_adjusted`` and ``significant`` (bool).
+
+    Raises
+    ------
+    ValueError
+        If the column is missing or ``alpha`` is not in (0, 1).
+
+    Examples
+    --------
+    >>> adjust_p_values(pd.DataFrame({"p_value": [0.01, 0.04, 0.03, np.nan]}))
+       p_value  p_adjusted  significant
+    0     0.01        0.03         True
+    1     0.04        0.04         True
+    2     0.03        0.04         True
+    3      NaN         NaN        False
+    """
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
+    values = _require(frame, [p], "frame")[p].to_numpy(dtype="float64", na_value=np.nan)
+    adjusted = np.full(len(values), np.nan)
+    tested = ~np.isnan(values)
+    if tested.any():
+        adjusted[tested] = stats.false_discovery_control(values[tested])
+    return frame.assign(p_adjusted=adjusted, significant=adjusted < alpha)
+
+
+def _label(name: str) -> str:
+    text = KPIS[name].label if name in KPIS else _LABELS.get(name, name.replace("_", " ").capitalize())
+    return text[0].lower() + text[1:]
+
+
+def _strength(r: float) -> str:
+    return next(word for bound, word in _STRENGTH if abs(r) < bound)
+
+
+def _p_text(p: float) -> str:
+    return "adjusted p < 0.001" if p < 0.001 else f"adjusted p = {p:.3f}"
+
+
+def describe_correlations(corr: pd.DataFrame, *, method: str = "spearman", alpha: float = 0.05) -> list[str]:
+    """Plain-language conclusions from a correlation table: what is and is not significant.
+
+    Reads the rows of ``method`` in ``corr`` and returns, in order:
+
+    1. a headline: how many of the tested pairs are significant after the
+       Benjamini-Hochberg correction, which covers every row of ``corr``
+       with a p-value, all methods included (or that none could be tested);
+    2. one sentence per significant pair, strongest first, with direction,
+       strength (``|r|`` < 0.1 negligible, < 0.3 weak, < 0.5 moderate, else
+       strong), ``r``, its ``1 − alpha`` confidence interval, ``n`` and the
+       adjusted p-value;
+    3. one sentence per tested pair that is not significant;
+    4. one sentence per pair that could not be tested (``r`` NaN: fewer than
+       4 partners with both values, or a constant variable);
+    5. a reminder that an association is not a cause (only when a pair was
+       tested).
+
+    Labels come from the KPI registry. Numbers are rounded for reading.
+
+    Parameters
+    ----------
+    corr
+        :func:`~partner_analytics.metrics.satisfaction.satisfaction_correlations`
+        output (``x``, ``y``, ``method``, ``n``, ``r``, ``ci_low``,
+        ``ci_high``, ``p_value``, ``p_adjusted``, ``significant``).
+    method
+        ``"spearman"`` or ``"pearson"``: which rows to describe.
+    alpha
+        The significance level ``corr`` was computed with (for the wording).
+
+    Returns
+    -------
+    list of str
+        A single sentence saying nothing was computed when ``corr`` has no
+        row for ``method``.
+
+    Raises
+    ------
+    ValueError
+        If ``corr`` lacks a column.
+
+    Examples
+    --------
+    >>> corr = pd.DataFrame({"x": ["psat"], "y": ["revenue"], "method": ["spearman"], "n": [40.0], "r": [0.45],
+    ...                      "ci_low": [0.16], "ci_high": [0.67], "p_value": [0.004], "p_adjusted": [0.004],
+    ...                      "significant": [True]})
+    >>> for sentence in describe_correlations(corr):
+    ...     print(sentence)
+    1 of 1 tested pair is significant at the 5% level (Spearman correlation; p-values adjusted with
+    Benjamini-Hochberg for the 1 test in the table).
+    Partners with higher partner satisfaction (PSAT) tend to have higher partner revenue: a moderate positive
+    association (r = +0.45, 95% CI +0.16 to +0.67, n = 40, adjusted p = 0.004).
+    These are associations across partners, not causes: larger or more engaged partners may both score higher
+    and sell more.
+    """
+    rows = _require(corr, _CORR_COLUMNS, "corr")
+    rows = rows[rows["method"] == method]
+    name = method.capitalize()
+    if rows.empty:
+        return [f"No {name} correlations were computed."]
+    tested = rows[rows["r"].notna()]
+    significant = tested[tested["significant"].astype(bool)]
+    significant = significant.iloc[np.argsort(-significant["r"].abs().to_numpy(), kind="stable")]
+    level = f"{1 - alpha:.0%} CI"
+    if tested.empty:
+        sentences = [f"No pair could be tested ({name} correlation): every pair has fewer than 4 partners with both "
+                     "values, or a measure that does not vary."]
+    else:
+        m, k, tests = len(tested), len(significant), int(corr["p_value"].notna().sum())
+        sentences = [f"{k} of {m} tested pair{'s' if m != 1 else ''} {'is' if k == 1 else 'are'} significant at the "
+                     f"{alpha:.0%} level ({name} correlation; p-values adjusted with Benjamini-Hochberg for the "
+                     f"{tests} test{'s' if tests != 1 else ''} in the table)."]
+    for row in significant.itertuples(index=False):
+        direction = "higher" if row.r > 0 else "lower"
+        sign = "positive" if row.r > 0 else "negative"
+        sentences.append(
+            f"Partners with higher {_label(row.x)} tend to have {direction} {_label(row.y)}: a {_strength(row.r)} "
+            f"{sign} association (r = {row.r:+.2f}, {level} {row.ci_low:+.2f} to {row.ci_high:+.2f}, "
+            f"n = {row.n:.0f}, {_p_text(row.p_adjusted)})."
+        )
+    for row in tested[~tested["significant"].astype(bool)].itertuples(index=False):
+        sentences.append(
+            f"No significant association between {_label(row.x)} and {_label(row.y)} (r = {row.r:+.2f}, "
+            f"{level} {row.ci_low:+.2f} to {row.ci_high:+.2f}, n = {row.n:.0f}, {_p_text(row.p_adjusted)}): "
+            "the data cannot tell it apart from chance."
+        )
+    for row in rows[rows["r"].isna()].itertuples(index=False):
+        n = 0 if pd.isna(row.n) else row.n
+        sentences.append(
+            f"{_label(row.x)[0].upper()}{_label(row.x)[1:]} and {_label(row.y)} could not be tested "
+            f"(n = {n:.0f} partners with both values; at least 4 are needed and neither may be constant)."
+        )
+    if not tested.empty:
+        sentences.append("These are associations across partners, not causes: larger or more engaged partners may "
+                         "both score higher and sell more.")
+    return sentences
+
+
+def weights_matrix(params: Params, partner_types: Iterable[str] | None = None) -> pd.DataFrame:
+    """Normalised scorecard weights: one row per KPI, one column per partner type.
+
+    ``weight`` = configured weight / Σ configured weights of the type
+    (:meth:`Params.weights_for`; fractions summing to 1 per column), 0.0 for
+    a KPI the type's scorecard does not use. Types without their own set use
+    ``default``.
+
+    Parameters
+    ----------
+    params
+        Programme parameters.
+    partner_types
+        Columns wanted; default every type configured in ``params.scorecard``
+        (``default`` included), in configured order.
+
+    Returns
+    -------
+    DataFrame
+        Index ``kpi`` (KPIs used by any of the types, in registry order),
+        one float column per partner type.
+
+    Examples
+    --------
+    >>> from partner_analytics.params import load_params
+    >>> weights_matrix(load_params(), ["reseller"])
+                        reseller
+    kpi
+    revenue                 0.35
+    new_customers           0.20
+    revenue_attainment      0.25
+    win_rate                0.20
+    """
+    types = list(params.scorecard) if partner_types is None else list(partner_types)
+    sets = {t: params.weights_for(t) for t in types}
+    kpis = [k for k in KPIS if any(k in s for s in sets.values())]
+    data = {t: [sets[t].get(k, 0.0) for k in kpis] for t in types}
+    return pd.DataFrame(data, index=pd.Index(kpis, name="kpi", dtype="str"), dtype="float64")
+
+
+def tier_changes(result: TierWhatIf) -> pd.DataFrame:
+    """The partners a tier what-if moves: up first, then down, highest new composite first.
+
+    Parameters
+    ----------
+    result
+        :func:`~partner_analytics.metrics.tiers.tier_what_if` output.
+
+    Returns
+    -------
+    DataFrame
+        The rows of ``result.partners`` whose ``change`` is ``"up"`` or
+        ``"down"`` (same columns); empty when nobody moves.
+
+    Examples
+    --------
+    >>> from partner_analytics.metrics.tiers import tier_what_if
+    >>> from partner_analytics.params import load_params
+    >>> sc = pd.DataFrame({"partner_id": ["A", "B", "C"], "partner_type": "reseller",
+    ...                    "composite": [57.0, 61.0, 30.0]})
+    >>> list(tier_changes(tier_what_if(sc, load_params(), thresholds={"gold": 55}))["partner_id"])
+    ['A']
+    """
+    partners = result.partners
+    moved = partners[partners["change"] != "unchanged"]
+    order = np.lexsort((moved["partner_id"].to_numpy(dtype=str), -moved["composite_after"].to_numpy(dtype=float),
+                        (moved["change"] != "up").to_numpy()))
+    return moved.iloc[order].reset_index(drop=True)
+
+
+def styled(
+    frame: pd.DataFrame, *, percent: Iterable[str] | None = None, precision: int = 2, hide_index: bool = True
+) -> Styler:
+    """A display-ready view of a frame: registry formats, percents, thousands separators.
+
+    Columns named after a registry KPI use
+    :func:`~partner_analytics.metrics.registry.format_value` (``$1.23M``,
+    ``45.7%``, ``+12``, ``30 days``); ``percent`` columns show fractions as
+    percents with one decimal; p-value columns (named ``p_value`` or
+    starting with ``p_``) show two significant digits; other float columns
+    show ``precision`` decimals with thousands separators. Missing values
+    show as an em dash.
+    The frame itself is not changed (formatting happens at display).
+
+    Parameters
+    ----------
+    frame
+        Any table.
+    percent
+        Columns holding fractions (0..1) to show as percents. Default: the
+        columns whose name ends in ``share``, ``rate`` or ``retention``, or
+        starts with ``conversion`` (the fraction columns of the metric
+        modules).
+    precision
+        Decimals of the other float columns.
+    hide_index
+        Hide the row index (for tidy frames with a default index).
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"revenue": [1234567.8], "share": [0.25], "partners": [3.0]})
+    >>> styled(table).to_string(delimiter=" ").split("\\n")[1]
+    '$1.23M 25.0% 3.00'
+    """
+    percent = {c for c in frame.columns if _is_fraction_name(str(c))} if percent is None else set(percent)
+    formats = {}
+    for column in frame.columns:
+        if column in KPIS:
+            formats[column] = (lambda name: lambda v: format_value(name, v))(column)
+        elif column in percent:
+            formats[column] = "{:.1%}"
+        elif str(column).startswith("p_"):
+            formats[column] = "{:.2g}"
+        elif pd.api.types.is_float_dtype(frame[column]):
+            formats[column] = f"{{:,.{precision}f}}"
+    style = frame.style.format(formats, na_rep="—")
+    return style.hide(axis="index") if hide_index else style
+
+
+def _is_fraction_name(name: str) -> bool:
+    return name.endswith(("share", "rate", "retention")) or name.startswith("conversion")
+
+
+def bullet_list(lines: Iterable[str]) -> str:
+    """Markdown bullet list, one line per item (empty text for no items).
+
+    Examples
+    --------
+    >>> print(bullet_list(["First.", "Second."]))
+    - First.
+    - Second.
+    """
+    return "\n".join(f"- {line}" for line in lines)
