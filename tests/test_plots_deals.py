@@ -38,3 +38,12 @@ def test_attainment_plot_draws_target_and_actual_bars(facts):
     _, ax = plt.subplots()
     assert plot_attainment(attainment_trend(facts), ax=ax) is ax
     assert [p.get_height() for p in ax.patches] == [2000, 1000, 1000, 500]
+
+
+def test_win_rate_error_bars_survive_a_perfect_record():
+    import pandas as pd
+
+    rates = pd.DataFrame({"channel": ["partner"], "win_rate": [1.0], "ci_low": [0.9], "ci_high": [1.0 - 1e-16]})
+    ax = plot_win_rate(rates)
+    assert [p.get_height() for p in ax.patches] == [1.0]
+    plt.close("all")

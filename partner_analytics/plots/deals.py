@@ -36,6 +36,7 @@ def plot_win_rate(rates: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> A
     x = np.arange(len(rates))
     rate = rates["win_rate"].to_numpy(dtype=float)
     errors = np.vstack([rate - rates["ci_low"].to_numpy(dtype=float), rates["ci_high"].to_numpy(dtype=float) - rate])
+    errors = np.nan_to_num(np.clip(errors, 0, None))  # rounding at 0 % or 100 % must not give negative bars
     ax.bar(x, rate, yerr=errors, capsize=4, color=_COLOR, **kwargs)
     ax.set_xticks(x, [str(v) for v in rates[label]])
     ax.set_ylim(0, 1)
