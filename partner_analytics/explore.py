@@ -30,7 +30,8 @@ from scipy import stats
 
 from .metrics.engagement import _enrolled, engagement_index
 from .metrics.registry import KPIS, format_value
-from .metrics.revenue import _period, _require
+from .metrics.checks import require_columns as _require
+from .metrics.checks import resolve_period as _period
 from .metrics.satisfaction import _performance, satisfaction_scores
 from .metrics.tiers import TierWhatIf
 from .params import Params

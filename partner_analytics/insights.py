@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .metrics.checks import resolve_period
 from .metrics.registry import format_value
 from .params import Params
 from .rollup import Rollup
@@ -274,7 +275,7 @@ def partner_insights(facts: Rollup, kpis: pd.DataFrame, params: Params, *, perio
         with nothing to say have no rows.
     """
     t = thresholds(params)
-    period = pd.Period(period, freq=facts.freq) if period is not None else facts.period
+    period = resolve_period(facts, period)
     pf = _partner_facts(facts, kpis, params, period)
     rows = []
     for row in kpis[kpis["enrolled"]].itertuples(index=False):
@@ -366,6 +367,6 @@ def program_insights(facts: Rollup, kpis: pd.DataFrame, params: Params, *, perio
     DataFrame
         :data:`INSIGHT_COLUMNS` with ``scope`` "program" and ``partner_id`` NA.
     """
-    period = pd.Period(period, freq=facts.freq) if period is not None else facts.period
+    period = resolve_period(facts, period)
     rows = [{"scope": "program", "partner_id": pd.NA, **f.__dict__} for f in _program_findings(facts, kpis, params, period)]
     return _to_frame(rows)

@@ -35,7 +35,7 @@ import pandas as pd
 from scipy import stats
 
 from ..rollup import Rollup
-from .revenue import _require
+from .checks import require_columns as _require
 
 __all__ = [
     "COHORT_GRAINS",

@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from ..rollup import Rollup
-from .revenue import _period, _require
+from .checks import require_columns as _require
+from .checks import resolve_period as _period
 
 __all__ = ["top_n_share", "top_share", "gini", "hhi", "share_generating_revenue", "lorenz_curve", "pareto_curve",
            "revenue_at_risk", "partner_revenue", "concentration_summary", "concentration_trend"]

@@ -25,7 +25,8 @@ import pandas as pd
 from scipy import stats
 
 from ..rollup import Rollup
-from .revenue import _period, _require
+from .checks import require_columns as _require
+from .checks import resolve_period as _period
 
 __all__ = [
     "wilson_interval",

@@ -6,6 +6,7 @@ import pandas as pd
 
 from ..params import Params
 from ..rollup import Rollup
+from .checks import resolve_period
 from .deals import partner_deal_kpis
 from .engagement import partner_engagement_kpis
 from .mdf import partner_mdf_kpis
@@ -60,7 +61,7 @@ def partner_kpis(facts: Rollup, *, period: pd.Period | str | None = None) -> pd.
     >>> len(table) == len(facts.partners)
     True
     """
-    period = pd.Period(period, freq=facts.freq) if period is not None else facts.period
+    period = resolve_period(facts, period)
     enrolled = facts.partner_periods.loc[facts.partner_periods["period"] == period].set_index("partner_id")["enrolled"]
     table = facts.partners[["partner_id", "partner_name", "partner_type", "tier", "region"]].assign(
         enrolled=lambda t: t["partner_id"].map(enrolled).fillna(False).astype(bool)

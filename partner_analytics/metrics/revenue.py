@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 
 from ..rollup import Rollup
+from .checks import require_columns as _require
+from .checks import resolve_period as _period
 
 __all__ = ["partner_revenue_kpis", "channel_revenue", "revenue_by", "revenue_trend", "GROUPINGS"]
 
@@ -32,25 +34,6 @@ GROUPINGS = ("partner_type", "tier", "region")
 
 _REVENUE = ["revenue", "sourced_revenue", "influenced_revenue"]
 _YEAR = {"Q": 4, "M": 12}
-
-
-def _period(facts: Rollup, period: str | pd.Period | None) -> pd.Period:
-    """Normalise ``period`` to a Period of ``facts.freq`` inside ``facts.periods``."""
-    if period is None:
-        return facts.period
-    normalised = pd.Period(period, freq=facts.freq)
-    if normalised not in facts.periods:
-        first, last = (facts.periods[0], facts.periods[-1]) if len(facts.periods) else ("-", "-")
-        raise ValueError(f"period {normalised} is outside the rollup's periods {first}..{last}")
-    return normalised
-
-
-def _require(frame: pd.DataFrame, columns: list[str], table: str) -> pd.DataFrame:
-    """Raise ValueError naming the first column of ``columns`` missing from ``frame``."""
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{table} is missing column {missing[0]!r}")
-    return frame
 
 
 def _growth(current: pd.Series, prior: pd.Series) -> pd.Series:

@@ -35,7 +35,8 @@ from scipy import stats
 from ..rollup import Rollup
 from ..schema import SURVEY_KINDS
 from .engagement import _in_window, _partner_sums, engagement_index
-from .revenue import _period, _require
+from .checks import require_columns as _require
+from .checks import resolve_period as _period
 
 __all__ = [
     "SATISFACTION_GROUPINGS",

@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from ..rollup import Rollup
-from .revenue import _period, _require
+from .checks import require_columns as _require
+from .checks import resolve_period as _period
 
 __all__ = [
     "attainment",

@@ -17,7 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
 from ..metrics.registry import kpi
-from ..metrics.revenue import _require
+from ..metrics.checks import require_columns as _require
 
 __all__ = ["plot_cohort_heatmap", "plot_time_to_first_deal", "plot_churn_by_cohort", "plot_mdf_roi"]
 

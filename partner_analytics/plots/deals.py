@@ -8,7 +8,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
-from ..metrics.revenue import _require
+from ..metrics.checks import require_columns as _require
 
 __all__ = ["plot_win_rate", "plot_time_to_close", "plot_deal_size_trend", "plot_attainment"]
 

@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
 from ..metrics.registry import KPIS
-from ..metrics.revenue import _require
+from ..metrics.checks import require_columns as _require
 from .revenue import _axes, _period_ticks
 
 __all__ = [

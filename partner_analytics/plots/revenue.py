@@ -15,7 +15,8 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
 from ..metrics.registry import KPIS, kpi
-from ..metrics.revenue import GROUPINGS, _require
+from ..metrics.checks import require_columns as _require
+from ..metrics.revenue import GROUPINGS
 
 __all__ = ["plot_revenue_trend", "plot_channel_share", "plot_lorenz", "plot_pareto", "plot_revenue_by"]
 
