@@ -60,3 +60,26 @@ def test_sample_writes_the_program_files_that_validate(tmp_path, capsys):
     ]
     assert main(["validate", str(outdir)]) == 0
     assert "partners 30," in capsys.readouterr().out
+
+
+def test_metrics_prints_the_scorecard_table_as_csv(tiny_dir, capsys):
+    assert main(["metrics", str(tiny_dir), "--period", "2024Q2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = lines[0].split(",")
+    assert header[:3] == ["partner_id", "partner_name", "partner_type"]
+    assert {"composite", "tier", "reward_points", "revenue", "win_rate"} <= set(header)
+    assert len(lines) == 1 + 3
+
+
+def test_metrics_prints_json_on_request(tiny_dir, capsys):
+    import json
+
+    assert main(["metrics", str(tiny_dir), "--period", "2024Q2", "--format", "json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    assert {r["partner_id"] for r in records} == {"P1", "P2", "P3"}
+    assert next(r for r in records if r["partner_id"] == "P1")["revenue"] == 500.0
+
+
+def test_a_period_outside_the_data_is_a_clear_error(tiny_dir, capsys):
+    assert main(["metrics", str(tiny_dir), "--period", "2031Q1"]) == 1
+    assert "period 2031Q1 is outside" in capsys.readouterr().err

@@ -1,0 +1,90 @@
+"""Insight rules fire on the numbers they name, rank improvements first and use params thresholds."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+import pytest
+
+import partner_analytics as pa
+from partner_analytics.insights import DEFAULT_THRESHOLDS, INSIGHT_COLUMNS, partner_insights, program_insights, thresholds
+from partner_analytics.metrics.kpis import partner_kpis
+from partner_analytics.params import load_params
+
+
+@pytest.fixture
+def facts(tiny_program):
+    return pa.rollup(tiny_program, as_of="2024-06-30")
+
+
+def _with_insights(params, **overrides):
+    return dataclasses.replace(params, insights={**params.insights, **overrides})
+
+
+def test_behind_target_fires_below_the_threshold_with_the_value(facts):
+    found = partner_insights(facts, partner_kpis(facts), load_params())
+    row = found[(found["partner_id"] == "P1") & (found["rule"] == "behind_target")].iloc[0]
+    assert row["value"] == 0.5
+    assert row["title"] == "Revenue reached 50.0% of target."
+    assert row["kind"] == "improvement"
+    assert list(found.columns) == INSIGHT_COLUMNS
+
+
+def test_thresholds_come_from_params(facts):
+    params = _with_insights(load_params(), attainment_low=0.4)
+    found = partner_insights(facts, partner_kpis(facts), params)
+    assert "behind_target" not in set(found["rule"])
+
+
+def test_an_unknown_threshold_is_an_error_naming_it():
+    params = _with_insights(load_params(), attainment_lwo=0.4)
+    with pytest.raises(ValueError, match=r"unknown thresholds \['attainment_lwo'\]"):
+        thresholds(params)
+
+
+def test_defaults_apply_when_params_set_nothing():
+    assert thresholds(load_params()) == {k: float(v) for k, v in DEFAULT_THRESHOLDS.items()}
+
+
+def test_csat_drop_compares_with_a_year_earlier(tiny_frames):
+    surveys = tiny_frames["surveys"]
+    extra = pd.DataFrame({"partner_id": ["P1"], "responded_on": ["2023-06-01"], "survey": ["csat"], "score": ["5"],
+                          "scale_max": ["5"], "deal_id": [None], "comment": [None]})
+    tiny_frames["surveys"] = pd.concat([surveys, extra], ignore_index=True)
+    tiny_frames["surveys"].loc[3, "score"] = "3"  # the 2024 CSAT of P1 falls from 5/5 to 3/5
+    tiny_frames["partners"].loc[0, "onboarded_on"] = "2022-01-01"
+    tiny_frames["deals"].loc[len(tiny_frames["deals"])] = ["D9", "P1", "sourced", "2023-01-05", "2023-02-01", "won",
+                                                           "100", "Suite", "C9", "false"]
+    program = pa.build_program(tiny_frames)
+    facts = pa.rollup(program, as_of="2024-06-30")
+    found = partner_insights(facts, partner_kpis(facts), load_params())
+    drop = found[(found["partner_id"] == "P1") & (found["rule"] == "csat_drop")]
+    assert len(drop) == 1
+    assert drop.iloc[0]["value"] == pytest.approx(0.6)
+
+
+def test_improvements_come_before_strengths_for_each_partner(sample_program):
+    facts = pa.rollup(sample_program)
+    found = partner_insights(facts, partner_kpis(facts), load_params())
+    for _, rows in found.groupby("partner_id"):
+        kinds = list(rows["kind"])
+        assert kinds == sorted(kinds, key={"improvement": 0, "strength": 1}.get)
+
+
+def test_partner_findings_never_mention_another_partner(sample_program):
+    facts = pa.rollup(sample_program)
+    found = partner_insights(facts, partner_kpis(facts), load_params())
+    names = set(sample_program.partners["partner_name"])
+    text = " ".join(found["title"]) + " ".join(found["action"])
+    assert not any(name in text for name in names)
+
+
+def test_program_findings_on_the_sample(sample_program):
+    facts = pa.rollup(sample_program)
+    found = program_insights(facts, partner_kpis(facts), load_params())
+    rules = set(found["rule"])
+    assert "channel_outperforms_direct" in rules  # partner deals close faster and win more in the sample
+    assert found["partner_id"].isna().all()
+    outperform = found[found["rule"] == "channel_outperforms_direct"].iloc[0]
+    assert "faster than direct deals" in outperform["title"]
