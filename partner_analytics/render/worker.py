@@ -156,18 +156,27 @@ class ReportWorker:
         write_atomic(job.output, page)
 
     def restart(self) -> None:
-        """Restart the kernel (after a failure or timeout)."""
+        """Replace the kernel with a fresh one (after a failure or timeout).
+
+        A new kernel on new sockets, rather than ``restart_kernel``: a restarted
+        kernel reusing the same IPC socket files can leave the client waiting
+        for output that never arrives.
+        """
+        self._stop_kernel()
+        self._sockets = tempfile.mkdtemp(prefix="pa-kernel-")
+        self.kernel = _start_kernel(self.cwd, self._sockets)
+
+    def _stop_kernel(self) -> None:
         try:
-            self.kernel.restart_kernel(now=True)
-        except Exception:  # a kernel that cannot restart is replaced
-            logging.getLogger(__name__).warning("kernel restart failed; starting a new kernel")
-            self.kernel = _start_kernel(self.cwd, self._sockets)
+            if self.kernel.has_kernel:
+                self.kernel.shutdown_kernel(now=True)
+        except Exception:  # a dead kernel needs no shutdown
+            logging.getLogger(__name__).warning("could not shut the kernel down cleanly")
+        shutil.rmtree(self._sockets, ignore_errors=True)
 
     def close(self) -> None:
         """Shut the kernel down."""
-        if self.kernel.has_kernel:
-            self.kernel.shutdown_kernel(now=True)
-        shutil.rmtree(self._sockets, ignore_errors=True)
+        self._stop_kernel()
 
     def __enter__(self) -> ReportWorker:
         return self
