@@ -37,6 +37,7 @@ from partner_analytics import explore
 from partner_analytics.metrics import deals, engagement, targets
 from partner_analytics.plots import deals as deal_plots
 from partner_analytics.plots import engagement as engagement_plots
+from partner_analytics.render.wording import unavailable
 
 # %%
 facts = pa.rollup(pa.load_program(source), freq=freq, as_of=as_of or None)
@@ -122,14 +123,17 @@ display(explore.styled(funnel, precision=0))
 # everything), but it tells where to look.
 
 # %%
-association = explore.adjust_p_values(engagement.engagement_revenue_association(facts, period=period, periods=periods),
-                                      alpha=alpha)
-fig, axes = plt.subplots(1, 2, figsize=(14, 4), constrained_layout=True)
-engagement_plots.plot_activity_rates(engagement.activity_rates(facts, period=period, periods=periods), ax=axes[0])
-association.sort_values("rho").plot.barh(x="activity", y="rho", ax=axes[1], legend=False, xlim=(-1, 1),
-                                          title="Spearman correlation of activity with revenue")
-plt.show()
-display(explore.styled(association))
+if "engagement" not in facts.available:
+    display(Markdown(f"**{unavailable('engagement')}**"))
+else:
+    association = explore.adjust_p_values(
+        engagement.engagement_revenue_association(facts, period=period, periods=periods), alpha=alpha)
+    fig, axes = plt.subplots(1, 2, figsize=(14, 4), constrained_layout=True)
+    engagement_plots.plot_activity_rates(engagement.activity_rates(facts, period=period, periods=periods), ax=axes[0])
+    association.sort_values("rho").plot.barh(x="activity", y="rho", ax=axes[1], legend=False, xlim=(-1, 1),
+                                              title="Spearman correlation of activity with revenue")
+    plt.show()
+    display(explore.styled(association))
 
 # %% [markdown]
 # ## Explore a slice

@@ -198,3 +198,23 @@ def test_an_error_inside_a_widget_callback_is_caught_by_these_tests(tmp_path, mo
     notebook.metadata["kernelspec"] = dict(KERNELSPEC)
     executed = _execute(notebook, tmp_path, monkeypatch)  # the cell itself succeeds...
     assert _problems(executed) == ["RuntimeError: broken 1"]  # ...but the widget shows the traceback
+
+
+@pytest.fixture(scope="module")
+def program_without_optional_tables(tmp_path_factory) -> Path:
+    """A small program with only partners, deals and targets (no engagement, surveys or MDF)."""
+    from partner_analytics.sample import write_sample
+
+    folder = tmp_path_factory.mktemp("core_only")
+    write_sample(folder, n_partners=40)
+    for name in ("engagement", "surveys", "mdf"):
+        (folder / f"{name}.csv").unlink()
+    return folder
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_name)
+def test_notebook_runs_on_a_program_without_optional_tables(path, tmp_path, monkeypatch,
+                                                             program_without_optional_tables):
+    executed = _execute(_read(path), tmp_path, monkeypatch, source=str(program_without_optional_tables))
+    assert _problems(executed) == []
