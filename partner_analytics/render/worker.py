@@ -33,7 +33,7 @@ KERNEL_NAME = "python3"
 RESET_SOURCE = """\
 get_ipython().run_line_magic("reset", "-f")
 import matplotlib as _mpl, matplotlib.pyplot as _plt
-_plt.close("all"); _mpl.rcdefaults(); _mpl.use("module://matplotlib_inline.backend_inline")
+_plt.close("all"); _mpl.rcdefaults()  # rcdefaults keeps the inline backend
 del _mpl, _plt
 """
 """Run first in every report: clears variables, figures and matplotlib settings left by the previous report."""
