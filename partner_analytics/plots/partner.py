@@ -6,7 +6,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import PercentFormatter
+
+from .formatting import money_formatter
 
 __all__ = ["plot_partner_revenue", "plot_partner_win_rate", "plot_partner_deal_size", "plot_engagement_vs_peers"]
 
@@ -17,13 +19,6 @@ def _axes(ax: Axes | None) -> Axes:
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 3.2))
     return ax
-
-
-def _money(value: float, _pos: object = None) -> str:
-    for threshold, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= threshold:
-            return f"{value / threshold:.1f}{suffix}"
-    return f"{value:.0f}"
 
 
 def _x(history: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
@@ -46,7 +41,7 @@ def plot_partner_revenue(history: pd.DataFrame, *, ax: Axes | None = None, **kwa
     if history["target"].notna().any():
         ax.plot(x, history["target"], color=_LINE, marker="o", label="Target")
     _ticks(ax, x, labels)
-    ax.yaxis.set_major_formatter(FuncFormatter(_money))
+    ax.yaxis.set_major_formatter(money_formatter())
     ax.set_title("Revenue vs target by period")
     ax.legend(loc="upper left", frameon=False)
     return ax
@@ -70,7 +65,7 @@ def plot_partner_deal_size(history: pd.DataFrame, *, ax: Axes | None = None, **k
     x, labels = _x(history)
     ax.plot(x, history["avg_deal_size"], color=_BAR, marker="o", **kwargs)
     _ticks(ax, x, labels)
-    ax.yaxis.set_major_formatter(FuncFormatter(_money))
+    ax.yaxis.set_major_formatter(money_formatter())
     ax.set_title("Average deal size by period")
     return ax
 

@@ -17,6 +17,7 @@ from matplotlib.ticker import PercentFormatter
 from ..metrics.registry import KPIS, kpi
 from ..metrics.checks import require_columns as _require
 from ..metrics.revenue import GROUPINGS
+from .formatting import money_formatter
 
 __all__ = ["plot_revenue_trend", "plot_channel_share", "plot_lorenz", "plot_pareto", "plot_revenue_by"]
 
@@ -85,6 +86,7 @@ def plot_revenue_trend(trend: pd.DataFrame, *, ax: Axes | None = None, **kwargs)
         ax.set_title(f"{kpi('revenue').label} by {group.replace('_', ' ')}")
         ax.set_ylabel(kpi("revenue").label)
     ax.set_xlabel("Period")
+    ax.yaxis.set_major_formatter(money_formatter())
     ax.legend()
     return ax
 
@@ -226,6 +228,8 @@ def plot_revenue_by(
     if value == "share":
         name = "Share of partner revenue"
         ax.xaxis.set_major_formatter(PercentFormatter(xmax=1))
+    else:
+        ax.xaxis.set_major_formatter(money_formatter())
     ax.set_title(f"{name} by {by.replace('_', ' ')}")
     ax.set_xlabel(name)
     return ax
