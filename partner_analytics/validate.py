@@ -26,6 +26,7 @@ __all__ = ["coerce_table", "check_program"]
 
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
+_EARLIEST, _LATEST = pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31")  # nanosecond-safe dates
 _HEADER_ROWS = 2  # row number of the first data row (header is row 1)
 
 
@@ -74,7 +75,8 @@ def _parse(column: Column, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
             parsed = raw.dt.tz_localize(None) if getattr(raw.dt, "tz", None) is not None else raw
         else:
             parsed = pd.to_datetime(raw.where(~blank), format="ISO8601", errors="coerce")
-        parsed = parsed.astype("datetime64[ns]").dt.normalize()
+        in_range = parsed.isna() | ((parsed >= _EARLIEST) & (parsed <= _LATEST))
+        parsed = parsed.where(in_range).astype("datetime64[ns]").dt.normalize()  # e.g. year 0024: unreadable
     elif kind == "number":
         if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
             parsed = raw.astype("float64")

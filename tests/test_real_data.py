@@ -15,6 +15,7 @@ import pytest
 
 import partner_analytics as pa
 from partner_analytics.metrics.concentration import concentration_summary
+from partner_analytics.metrics.deals import time_to_close, win_rates
 from partner_analytics.metrics.revenue import channel_revenue, revenue_trend
 from partner_analytics.schema import TABLES
 
@@ -59,16 +60,16 @@ def _project_metrics(program: pa.Program) -> dict:
     facts = pa.rollup(program)
     revenue = channel_revenue(facts)
     by_type = revenue_trend(facts, by="partner_type").groupby("partner_type")["revenue"].sum()
+    everything = {"period": facts.periods[-1], "periods": len(facts.periods)}  # the whole span of the data
     whole = concentration_summary(facts, period=facts.periods[-1], window=len(facts.periods)).iloc[0]
-    closed = facts.closed_deals
-    won = closed[closed["stage"] == "won"]
+    cycle = time_to_close(facts, by="channel", **everything).set_index("channel")
     return {
         "total_revenue": revenue["total_revenue"].sum(),
         "revenue_by_type": by_type[by_type > 0].to_dict(),
         "top_10pct_share": whole["top_10pct_share"],
         "gini": whole["gini"],
-        "win_rate": len(won) / len(closed),
-        "median_days_to_close": won["days_to_close"].median(),
+        "win_rate": win_rates(facts, by=None, **everything)["win_rate"].iloc[0],
+        "median_days_to_close": cycle.loc["partner", "median"],
     }
 
 
@@ -181,12 +182,6 @@ def test_adventureworks_says_what_is_not_in_the_data(aw_program):
 # ----------------------------------------------------------------------------------------------------------------
 # Maven CRM: accounts, an opportunity pipeline with won / lost / open deals, no targets
 
-needs_optional_targets = pytest.mark.skipif(
-    not TABLES["targets"].optional,
-    reason="Maven CRM has no targets: needs the schema change that makes 'targets' an optional table",
-)
-
-
 @pytest.fixture(scope="module")
 def maven_raw() -> dict[str, pd.DataFrame]:
     folder = _folder("maven_crm")
@@ -198,7 +193,6 @@ def maven_program() -> pa.Program:
     return pa.load_program(_folder("maven_crm"), mapping=EXAMPLES / "maven_crm.yml")
 
 
-@needs_optional_targets
 def test_maven_deals_leave_out_prospects_and_keep_unassigned_open_deals_as_direct(maven_program, maven_raw):
     pipeline = maven_raw["sales_pipeline"]
     deals = maven_program.deals
@@ -212,7 +206,6 @@ def test_maven_deals_leave_out_prospects_and_keep_unassigned_open_deals_as_direc
     assert not maven_program.has("targets")
 
 
-@needs_optional_targets
 def test_maven_metrics_agree_with_plain_pandas(maven_program, maven_raw):
     pipeline = maven_raw["sales_pipeline"]
     won = pipeline[pipeline["deal_stage"] == "Won"].assign(value=lambda d: d["close_value"].astype(float))
@@ -246,21 +239,20 @@ def _render(tmp_path: Path, dataset: str, program: pa.Program) -> tuple[Path, li
     return outdir, [outdir / batch.PARTNER_FOLDER / batch.report_file_name(p) for p in partners]
 
 
+def _says_not_available(html_file: Path, tables: tuple[str, ...]) -> None:
+    from partner_analytics.render.wording import unavailable
+
+    html = html_file.read_text(encoding="utf-8")
+    assert "Traceback" not in html
+    for table in tables:
+        assert unavailable(table) in html, (html_file.name, table)
+
+
 @pytest.mark.slow
-def test_adventureworks_renders_the_overview_and_three_partner_reports(tmp_path, aw_program):
-    outdir, reports = _render(tmp_path, "adventureworks", aw_program)
-    overview = (outdir / "overview.html").read_text(encoding="utf-8")
-    assert "Satisfaction survey data (PSAT, partner NPS, CSAT) is not available" in overview
-    assert "Traceback" not in overview
+@pytest.mark.parametrize("dataset", ["adventureworks", "maven_crm"])
+def test_the_overview_and_three_partner_reports_render_and_say_what_the_data_lacks(tmp_path, dataset):
+    program = pa.load_program(_folder(dataset), mapping=EXAMPLES / f"{dataset}.yml")
+    outdir, reports = _render(tmp_path, dataset, program)
+    _says_not_available(outdir / "overview.html", ("surveys", "mdf"))
     for report in reports:
-        assert "is not available for this program" in report.read_text(encoding="utf-8")
-
-
-@pytest.mark.slow
-@needs_optional_targets
-def test_maven_crm_renders_the_overview_and_three_partner_reports(tmp_path, maven_program):
-    outdir, reports = _render(tmp_path, "maven_crm", maven_program)
-    overview = (outdir / "overview.html").read_text(encoding="utf-8")
-    assert "is not available for this program" in overview
-    assert "Traceback" not in overview
-    assert all(report.is_file() for report in reports)
+        _says_not_available(report, ("engagement", "surveys"))
