@@ -48,7 +48,6 @@ Sections
 from __future__ import annotations
 
 import copy
-import datetime as _dt
 import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -62,18 +61,8 @@ import yaml
 
 from .metrics.registry import KPIS
 
-__all__ = [
-    "ParamsError",
-    "Params",
-    "Tier",
-    "Tiers",
-    "Rewards",
-    "Reporting",
-    "load_params",
-    "parse_params",
-    "default_params_path",
-    "SCORING_METHODS",
-]
+__all__ = ["ParamsError", "Params", "Tier", "Tiers", "Rewards", "Reporting", "load_params", "parse_params",
+           "default_params_path", "SCORING_METHODS"]
 
 SCORING_METHODS = ("peer_percentile", "target")
 """Ways a KPI value becomes a 0-100 score."""
@@ -211,20 +200,15 @@ class Params:
         >>> p.tiers.minimum("gold")
         55.0
         """
-        raw = copy.deepcopy(dict(self._raw))
-        source = f"{self.source} (what-if)"
-        if thresholds:
-            levels = raw["tiers"]["levels"]
-            known = {lvl.get("name") for lvl in levels}
-            unknown = [name for name in thresholds if name not in known]
-            if unknown:
-                raise ParamsError([f"tiers.levels: unknown tier {n!r}; tiers: {', '.join(self.tiers.names)}"
-                                   for n in unknown], source)
-            for lvl in levels:
-                if lvl["name"] in thresholds:
-                    lvl["min_score"] = thresholds[lvl["name"]]
+        raw, source = copy.deepcopy(dict(self._raw)), f"{self.source} (what-if)"
+        unknown = [n for n in thresholds or {} if n not in self.tiers.names]
+        if unknown:
+            raise ParamsError([f"tiers.levels: unknown tier {n!r}; tiers: {', '.join(self.tiers.names)}"
+                               for n in unknown], source)
+        for lvl in raw["tiers"]["levels"]:
+            lvl["min_score"] = (thresholds or {}).get(lvl["name"], lvl["min_score"])
+        card = raw["scorecard"]
         for partner_type, changes in (weights or {}).items():
-            card = raw["scorecard"]
             card[partner_type] = {**card.get(partner_type, card["default"]), **dict(changes)}
         return parse_params(raw, source=source)
 
@@ -307,27 +291,21 @@ def parse_params(data: Any, *, source: str = "<dict>") -> Params:
     p = _Problems()
     if not isinstance(data, Mapping):
         raise ParamsError([f"the file must hold a mapping of sections, not {type(data).__name__}"], source)
-    for key in data:
-        if key not in _TOP_LEVEL:
-            p.add(str(key), f"unknown key; known keys: {', '.join(_TOP_LEVEL)}")
+    _unknown_keys(data, _TOP_LEVEL, "", p)
     for key in ("scorecard", "tiers"):
         if key not in data:
             p.add(key, "required key missing")
-    scorecard = _scorecard(data.get("scorecard"), p) if "scorecard" in data else None
-    tiers = _tiers(data.get("tiers"), p) if "tiers" in data else None
+    scorecard = _scorecard(data["scorecard"], p) if "scorecard" in data else None
+    tiers = _tiers(data["tiers"], p) if "tiers" in data else None
     scoring = data.get("scoring", "peer_percentile")
     if scoring not in SCORING_METHODS:
         p.add("scoring", f"must be one of {', '.join(SCORING_METHODS)}, got {scoring!r}")
     min_size = data.get("peer_group_min_size", 5)
     if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 2:
         p.add("peer_group_min_size", f"must be an integer >= 2, got {min_size!r}")
-    insights = data.get("insights", {})
-    if insights is None:
-        insights = {}
-    if not isinstance(insights, Mapping):
-        p.add("insights", f"must be a mapping, got {type(insights).__name__}")
-    rewards = _rewards(data.get("rewards", {}), tiers, p)
-    reporting = _reporting(data.get("reporting", {}), p)
+    insights = _mapping(data.get("insights"), "insights", p)
+    rewards = _rewards(data.get("rewards"), tiers, p)
+    reporting = _reporting(data.get("reporting"), p)
     if p.items:
         raise ParamsError(p.items, source)
     return Params(
@@ -351,17 +329,27 @@ class _Problems:
         self.items.append(f"{path}: {message}")
 
 
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+def _number(value: Any, low: float = 0.0, high: float = math.inf) -> bool:
+    """A real, finite number (not a bool) within [low, high]."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    return ok and low <= value <= high
 
 
-def _mapping(value: Any, path: str, p: _Problems) -> Mapping | None:
-    if value is None:
-        value = {}
+def _mapping(value: Any, path: str, p: _Problems, known: Sequence[str] | None = None) -> Mapping | None:
+    """``value`` as a mapping (None → empty); reports a non-mapping and, with ``known``, unknown keys."""
+    value = {} if value is None else value
     if not isinstance(value, Mapping):
         p.add(path, f"must be a mapping, got {type(value).__name__}")
         return None
+    if known is not None:
+        _unknown_keys(value, known, f"{path}.", p)
     return value
+
+
+def _unknown_keys(section: Mapping, known: Sequence[str], prefix: str, p: _Problems) -> None:
+    for key in section:
+        if key not in known:
+            p.add(f"{prefix}{key}", f"unknown key; known keys: {', '.join(known)}")
 
 
 def _scorecard(value: Any, p: _Problems) -> dict[str, MappingProxyType]:
@@ -374,10 +362,9 @@ def _scorecard(value: Any, p: _Problems) -> dict[str, MappingProxyType]:
     for partner_type, weights in card.items():
         path = f"scorecard.{partner_type}"
         weights = _mapping(weights, path, p)
-        if weights is None:
-            continue
-        if not weights:
+        if weights is not None and not weights:
             p.add(path, "needs at least one KPI")
+        if not weights:
             continue
         good: dict[str, float] = {}
         for name, w in weights.items():
@@ -386,7 +373,7 @@ def _scorecard(value: Any, p: _Problems) -> dict[str, MappingProxyType]:
             elif partner_type != "default" and not KPIS[name].applies_to(str(partner_type)):
                 p.add(f"{path}.{name}", f"KPI does not apply to {partner_type} partners "
                                         f"(applies to {', '.join(KPIS[name].partner_types)})")
-            elif not _number(w) or w < 0:
+            elif not _number(w):
                 p.add(f"{path}.{name}", f"weight must be a number >= 0, got {w!r}")
             else:
                 good[str(name)] = float(w)
@@ -397,14 +384,11 @@ def _scorecard(value: Any, p: _Problems) -> dict[str, MappingProxyType]:
 
 
 def _tiers(value: Any, p: _Problems) -> Tiers | None:
-    section = _mapping(value, "tiers", p)
+    section = _mapping(value, "tiers", p, known=("levels", "drop_risk_margin"))
     if section is None:
         return None
-    for key in section:
-        if key not in ("levels", "drop_risk_margin"):
-            p.add(f"tiers.{key}", "unknown key; known keys: levels, drop_risk_margin")
     margin = section.get("drop_risk_margin", 5)
-    if not _number(margin) or margin < 0:
+    if not _number(margin):
         p.add("tiers.drop_risk_margin", f"must be a number >= 0, got {margin!r}")
     levels = section.get("levels")
     if not isinstance(levels, list) or not levels:
@@ -415,63 +399,54 @@ def _tiers(value: Any, p: _Problems) -> Tiers | None:
         path = f"tiers.levels[{i}]"
         if not isinstance(lvl, Mapping) or set(lvl) != {"name", "min_score"}:
             p.add(path, "must be a mapping with exactly the keys name and min_score")
-            continue
-        name, minimum = lvl["name"], lvl["min_score"]
-        if not isinstance(name, str) or not name:
-            p.add(f"{path}.name", f"must be a non-empty text, got {name!r}")
-        elif not _number(minimum) or not 0 <= minimum <= 100:
-            p.add(f"{path}.min_score", f"must be a number between 0 and 100, got {minimum!r}")
+        elif not isinstance(lvl["name"], str) or not lvl["name"]:
+            p.add(f"{path}.name", f"must be a non-empty text, got {lvl['name']!r}")
+        elif not _number(lvl["min_score"], 0, 100):
+            p.add(f"{path}.min_score", f"must be a number between 0 and 100, got {lvl['min_score']!r}")
         else:
-            tiers.append(Tier(name, float(minimum)))
+            tiers.append(Tier(lvl["name"], float(lvl["min_score"])))
     for attr, label in (("name", "names"), ("min_score", "minimums")):
         seen = [getattr(t, attr) for t in tiers]
         dupes = sorted({str(v) for v in seen if seen.count(v) > 1})
         if dupes:
             p.add("tiers.levels", f"tier {label} must be unique; repeated: {', '.join(dupes)}")
-    if not _number(margin) or margin < 0:
+    if not _number(margin):
         return None
     return Tiers(tuple(sorted(tiers, key=lambda t: -t.min_score)), float(margin))
 
 
+def _points(value: Any, path: str, known: Sequence[str] | None, what: str, p: _Problems) -> MappingProxyType:
+    """``{name: points >= 0}`` with names from ``known`` (None: not checked)."""
+    good: dict[str, float] = {}
+    for name, pts in (_mapping(value, path, p) or {}).items():
+        if known is not None and name not in known:
+            p.add(f"{path}.{name}", f"unknown {what}; known {what}s: {', '.join(known)}")
+        elif not _number(pts):
+            p.add(f"{path}.{name}", f"points must be a number >= 0, got {pts!r}")
+        else:
+            good[str(name)] = float(pts)
+    return MappingProxyType(good)
+
+
 def _rewards(value: Any, tiers: Tiers | None, p: _Problems) -> Rewards:
-    section = _mapping(value, "rewards", p)
+    section = _mapping(value, "rewards", p, known=("tier_points", "achievement_score", "achievement_points"))
     if section is None:
         return Rewards()
-    known = ("tier_points", "achievement_score", "achievement_points")
-    for key in section:
-        if key not in known:
-            p.add(f"rewards.{key}", f"unknown key; known keys: {', '.join(known)}")
-    tier_points: dict[str, float] = {}
-    for name, pts in (_mapping(section.get("tier_points"), "rewards.tier_points", p) or {}).items():
-        if tiers is not None and name not in tiers.names:
-            p.add(f"rewards.tier_points.{name}", f"unknown tier; tiers: {', '.join(tiers.names)}")
-        elif not _number(pts) or pts < 0:
-            p.add(f"rewards.tier_points.{name}", f"points must be a number >= 0, got {pts!r}")
-        else:
-            tier_points[str(name)] = float(pts)
-    kpi_points: dict[str, float] = {}
-    for name, pts in (_mapping(section.get("achievement_points"), "rewards.achievement_points", p) or {}).items():
-        if name != "default" and name not in KPIS:
-            p.add(f"rewards.achievement_points.{name}", f"unknown KPI; known KPIs: default, {', '.join(KPIS)}")
-        elif not _number(pts) or pts < 0:
-            p.add(f"rewards.achievement_points.{name}", f"points must be a number >= 0, got {pts!r}")
-        else:
-            kpi_points[str(name)] = float(pts)
+    tier_names = None if tiers is None else tiers.names
+    tier_points = _points(section.get("tier_points"), "rewards.tier_points", tier_names, "tier", p)
+    kpi_points = _points(section.get("achievement_points"), "rewards.achievement_points",
+                         ("default", *KPIS), "KPI", p)
     score = section.get("achievement_score", 75)
-    if not _number(score) or not 0 <= score <= 100:
+    if not _number(score, 0, 100):
         p.add("rewards.achievement_score", f"must be a number between 0 and 100, got {score!r}")
         score = 75
-    return Rewards(MappingProxyType(tier_points), float(score), MappingProxyType(kpi_points))
+    return Rewards(tier_points, float(score), kpi_points)
 
 
 def _reporting(value: Any, p: _Problems) -> Reporting:
-    section = _mapping(value, "reporting", p)
+    section = _mapping(value, "reporting", p, known=("source", "freq", "as_of", "period"))
     if section is None:
         return Reporting()
-    known = ("source", "freq", "as_of", "period")
-    for key in section:
-        if key not in known:
-            p.add(f"reporting.{key}", f"unknown key; known keys: {', '.join(known)}")
     source = section.get("source", "sample")
     if not isinstance(source, str) or not source:
         p.add("reporting.source", f"must be a path or 'sample', got {source!r}")
@@ -479,19 +454,15 @@ def _reporting(value: Any, p: _Problems) -> Reporting:
     if freq not in _FREQS:
         p.add("reporting.freq", f"must be one of {', '.join(_FREQS)}, got {freq!r}")
         freq = "Q"
-    as_of = section.get("as_of")
-    if as_of is not None:
-        try:
-            as_of = pd.Timestamp(as_of.isoformat() if isinstance(as_of, _dt.date) else str(as_of))
-            as_of = as_of.date().isoformat()
-        except ValueError:
-            p.add("reporting.as_of", f"must be a date YYYY-MM-DD or null, got {section['as_of']!r}")
-    period = section.get("period")
-    if period is not None:
-        try:
-            period = str(pd.Period(str(period), freq=freq))
-        except ValueError:
-            p.add("reporting.period", f"must be a period such as 2025Q4 (freq {freq}) or null, got {period!r}")
+    as_of, period = section.get("as_of"), section.get("period")
+    try:
+        as_of = None if as_of is None else pd.Timestamp(str(as_of)).date().isoformat()
+    except ValueError:
+        p.add("reporting.as_of", f"must be a date YYYY-MM-DD or null, got {as_of!r}")
+    try:
+        period = None if period is None else str(pd.Period(str(period), freq=freq))
+    except ValueError:
+        p.add("reporting.period", f"must be a period such as 2025Q4 (freq {freq}) or null, got {period!r}")
     return Reporting(str(source), freq, as_of, period)
 
 
@@ -505,8 +476,6 @@ class _UniqueKeyLoader(yaml.SafeLoader):
             if not isinstance(key, Hashable):
                 continue  # SafeLoader reports unhashable keys itself
             if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"repeated key {key!r}", key_node.start_mark
-                )
+                raise yaml.constructor.ConstructorError(None, None, f"repeated key {key!r}", key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)

@@ -3,19 +3,31 @@
 Formulas
 --------
 * **Win rate** = won / (won + lost) deals closed in the window (fraction);
-  **by value** = won amount / (won + lost amount). NaN with nothing closed.
-  The 95 % **Wilson** interval is given for the count-based rate.
-* **Deal size** over deals won in the window: mean and median (currency).
+  **by value** = won amount / (won + lost amount). NaN with nothing closed
+  (or nothing of value closed). The **Wilson** score interval (95 % by
+  default) is given for the count-based rate.
+* **Deal size** over deals won in the window: mean and median amount
+  (currency); NaN with nothing won.
 * **Time to close** = days from ``created_on`` to ``closed_on`` over deals
-  **won** in the window (lost deals often close by being abandoned, which
-  would blur the comparison). ``channel`` is ``partner`` (sourced or
-  influenced) or ``direct``.
-* **Open pipeline** = value of deals open at the period's end (currency);
-  **pipeline coverage** = open pipeline / revenue target of the *next*
-  period (targets whose window starts inside it); NaN without one.
+  **won** in the window. Lost deals are left out: they often close by being
+  abandoned or cleaned up long after the fact, which would blur the
+  comparison. ``channel`` is ``partner`` (sourced or influenced) or
+  ``direct``. The **cycle advantage** = direct median − partner median days
+  (positive: partner deals close faster).
+* **Open pipeline** = value of the partner's deals open at the period's end
+  (currency); **pipeline coverage** = open pipeline / revenue target of the
+  *next* period (targets whose ``period_start`` falls in it; fraction, 1.0 =
+  the pipeline equals the target). NaN without such a target or with a zero
+  one.
 
 A window is the ``periods`` rollup periods ending at ``period`` (default:
-the period containing ``as_of``).
+the period containing ``as_of``); deals count in the period they closed.
+Groupings (``by``): ``partner_id`` and ``partner_type`` count partner deals
+only; ``attribution`` (sourced / influenced / direct) and ``channel``
+(partner / direct) include direct deals; ``None`` gives one row, ``group`` =
+``"all"``, over all partner deals. Every expected group is listed (all
+partners, partner types of the program, attributions or channels), with
+zero counts and NaN rates where nothing closed.
 """
 
 from __future__ import annotations
@@ -29,32 +41,53 @@ from .checks import require_columns as _require
 from .checks import resolve_period as _period
 
 __all__ = [
+    "GROUPS",
     "wilson_interval",
     "win_rates",
     "deal_size",
     "deal_size_trend",
     "time_to_close",
+    "cycle_advantage",
     "pipeline",
     "partner_deal_kpis",
-    "GROUPS",
 ]
 
 GROUPS = ("partner_id", "partner_type", "attribution", "channel")
-"""Groupings accepted by ``by``; ``None`` means the whole program (partner deals only)."""
+"""Groupings accepted by ``by``; ``None`` means all partner deals together."""
 
 _DEAL_COLUMNS = ["deal_id", "partner_id", "attribution", "partner_type", "stage", "amount", "period", "days_to_close"]
+_CYCLE_GROUPS = ("channel", "attribution", "partner_type")
 
 
 def wilson_interval(successes, trials, *, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval of a proportion, vectorised.
 
-    ``center = (p + z²/2n) / (1 + z²/n)``, ``half = z·√(p(1−p)/n + z²/4n²) / (1 + z²/n)``
-    with ``p = successes / n`` and ``z`` the normal quantile of ``(1 + confidence) / 2``.
+    ``center = (p + z²/2n) / (1 + z²/n)``,
+    ``half = z·√(p(1−p)/n + z²/4n²) / (1 + z²/n)``, with ``p = successes / n``
+    and ``z`` the normal quantile of ``(1 + confidence) / 2``. Equal to
+    ``scipy.stats.binomtest(k, n).proportion_ci(method="wilson")``.
+
+    Parameters
+    ----------
+    successes
+        Number of successes (scalar, list, array or Series).
+    trials
+        Number of trials, broadcast against ``successes``.
+    confidence
+        Confidence level in (0, 1).
 
     Returns
     -------
     tuple of arrays
-        ``(low, high)``, fractions in [0, 1]; NaN where ``trials`` is 0.
+        ``(low, high)`` as float arrays of the broadcast shape (0-d for
+        scalars), fractions in [0, 1]; NaN where ``trials`` is 0 or an input
+        is NaN.
+
+    Raises
+    ------
+    ValueError
+        If ``confidence`` is not in (0, 1), or successes are negative or
+        exceed trials.
 
     Examples
     --------
@@ -64,19 +97,22 @@ def wilson_interval(successes, trials, *, confidence: float = 0.95) -> tuple[np.
     >>> bool(np.isnan(low[1]))
     True
     """
-    k = np.asarray(successes, dtype=float)
-    n = np.asarray(trials, dtype=float)
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
+    k, n = np.broadcast_arrays(np.asarray(successes, dtype=float), np.asarray(trials, dtype=float))
+    if np.any((k < 0) | (k > n)):
+        raise ValueError("successes must be between 0 and trials")
     z = stats.norm.ppf((1 + confidence) / 2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = k / n
-        denominator = 1 + z**2 / n
-        center = (p + z**2 / (2 * n)) / denominator
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denominator
-    valid = n > 0
-    return np.where(valid, np.clip(center - half, 0, 1), np.nan), np.where(valid, np.clip(center + half, 0, 1), np.nan)
+    n = np.where(n > 0, n, np.nan)  # no trials: NaN interval
+    p = k / n
+    denominator = 1 + z**2 / n
+    center = (p + z**2 / (2 * n)) / denominator
+    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denominator
+    return np.clip(center - half, 0, 1), np.clip(center + half, 0, 1)
 
 
 def _window(facts: Rollup, period: str | pd.Period | None, periods: int) -> pd.DataFrame:
+    """Closed deals of the ``periods`` periods ending at ``period``, with a ``channel`` column."""
     if periods < 1:
         raise ValueError(f"periods must be at least 1, got {periods}")
     end = _period(facts, period)
@@ -85,21 +121,27 @@ def _window(facts: Rollup, period: str | pd.Period | None, periods: int) -> pd.D
     return deals.assign(channel=np.where(deals["attribution"] == "direct", "direct", "partner"))
 
 
-def _grouped(deals: pd.DataFrame, by: str | None):
+def _groups(facts: Rollup, deals: pd.DataFrame, by: str | None):
+    """(deals restricted to the grouping, group column, every expected group key)."""
     if by is not None and by not in GROUPS:
         raise ValueError(f"by must be one of {GROUPS} or None, got {by!r}")
+    if by in (None, "partner_id", "partner_type"):
+        deals = deals[deals["channel"] == "partner"]
     if by is None:
-        deals = deals[deals["channel"] == "partner"]
-        return deals.assign(_all="all").groupby("_all", sort=True), deals
-    if by in ("partner_id", "partner_type"):
-        deals = deals[deals["channel"] == "partner"]
-    return deals.groupby(by, sort=True, observed=True), deals
+        return deals.assign(group="all"), "group", pd.Index(["all"], name="group")
+    keys = {
+        "partner_id": lambda: pd.Index(facts.partners["partner_id"]),
+        "partner_type": lambda: pd.Index(sorted(facts.partners["partner_type"].dropna().unique())),
+        "attribution": lambda: pd.Index(["direct", "influenced", "sourced"]),
+        "channel": lambda: pd.Index(["direct", "partner"]),
+    }[by]()
+    return deals, by, keys.rename(by)
 
 
 def win_rates(
     facts: Rollup, *, by: str | None = "partner_id", period: str | pd.Period | None = None, periods: int = 1
 ) -> pd.DataFrame:
-    """Win rate by count and by value, with a Wilson interval.
+    """Win rate by count and by value, with a Wilson interval on the count.
 
     Parameters
     ----------
@@ -107,87 +149,157 @@ def win_rates(
         Rolled-up program facts.
     by
         One of :data:`GROUPS`, or None for all partner deals together.
-        ``partner_id`` and ``partner_type`` count partner deals only.
     period, periods
-        Window: ``periods`` periods ending at ``period``.
+        Window: the ``periods`` (>= 1) periods ending at ``period`` (default:
+        the one containing ``as_of``).
 
     Returns
     -------
     DataFrame
-        ``by`` column (``group`` = "all" when None), ``won``, ``lost``, ``n``
-        (closed), ``win_rate``, ``ci_low``, ``ci_high``, ``win_rate_value``.
-        ``by="partner_id"`` lists every partner of ``facts.partners``.
+        Group column (``by``, or ``group`` = "all" when None), ``won``,
+        ``lost``, ``n`` (closed deals, counts), ``win_rate`` (won / n),
+        ``ci_low``, ``ci_high`` (95 % Wilson interval of ``win_rate``),
+        ``win_rate_value`` (won amount / closed amount); rates are NaN when
+        nothing closed. Every expected group is listed (module docstring).
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``by``, ``periods`` < 1, an outside period, a missing column.
 
     Examples
     --------
     >>> import partner_analytics as pa
     >>> facts = pa.rollup(pa.load_program("sample"))
     >>> rates = win_rates(facts, by="channel", periods=4)
-    >>> list(rates["channel"])
-    ['direct', 'partner']
+    >>> list(rates["channel"]), list(rates.columns[1:4])
+    (['direct', 'partner'], ['won', 'lost', 'n'])
     """
     deals = _window(facts, period, periods)
     won = deals["stage"] == "won"
-    deals = deals.assign(_won=won.astype(float), _lost=(~won).astype(float),
+    deals = deals.assign(_won=won.astype("int64"), _lost=(~won).astype("int64"),
                          _won_amount=deals["amount"].where(won, 0.0))
-    groups, deals = _grouped(deals, by)
-    out = pd.DataFrame({
-        "won": groups["_won"].sum(),
-        "lost": groups["_lost"].sum(),
-        "_won_amount": groups["_won_amount"].sum(),
-        "_amount": groups["amount"].sum(),
-    })
-    if by == "partner_id":
-        out = out.reindex(facts.partners["partner_id"], fill_value=0.0)
+    deals, column, keys = _groups(facts, deals, by)
+    grouped = deals.groupby(column, sort=False, observed=True)
+    sums = grouped[["_won", "_lost", "_won_amount", "amount"]].sum().reindex(keys, fill_value=0)
+    out = pd.DataFrame({"won": sums["_won"].astype("int64"), "lost": sums["_lost"].astype("int64")}, index=keys)
     out["n"] = out["won"] + out["lost"]
     out["win_rate"] = out["won"] / out["n"].where(out["n"] > 0)
     out["ci_low"], out["ci_high"] = wilson_interval(out["won"], out["n"])
-    out["win_rate_value"] = out["_won_amount"] / out["_amount"].where(out["_amount"] > 0)
-    out = out.drop(columns=["_won_amount", "_amount"]).reset_index()
-    return out.rename(columns={"_all": "group"})
+    amount = sums["amount"].astype("float64")
+    out["win_rate_value"] = sums["_won_amount"].astype("float64") / amount.where(amount > 0)
+    return out.reset_index()
 
 
 def deal_size(
     facts: Rollup, *, by: str | None = None, period: str | pd.Period | None = None, periods: int = 1
 ) -> pd.DataFrame:
-    """Mean and median size of deals won in the window.
+    """Mean and median size of the deals won in the window.
+
+    Parameters
+    ----------
+    facts
+        Rolled-up program facts.
+    by
+        One of :data:`GROUPS`, or None for all partner deals together.
+    period, periods
+        Window: the ``periods`` (>= 1) periods ending at ``period`` (default:
+        the one containing ``as_of``).
 
     Returns
     -------
     DataFrame
-        ``by`` column (``group`` when None), ``won``, ``mean``, ``median``
-        (currency); NaN sizes where nothing was won.
+        Group column (``by``, or ``group`` = "all"), ``n`` (won deals),
+        ``mean``, ``median`` (currency; NaN where nothing was won). Every
+        expected group is listed.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``by``, ``periods`` < 1, an outside period, a missing column.
+
+    Examples
+    --------
+    >>> import partner_analytics as pa
+    >>> facts = pa.rollup(pa.load_program("sample"))
+    >>> size = deal_size(facts, periods=4)
+    >>> list(size.columns), bool(size.loc[0, "mean"] > 0)
+    (['group', 'n', 'mean', 'median'], True)
     """
     deals = _window(facts, period, periods)
-    groups, _ = _grouped(deals[deals["stage"] == "won"], by)
-    out = pd.DataFrame({"won": groups["amount"].size().astype(float), "mean": groups["amount"].mean(),
-                        "median": groups["amount"].median()})
-    if by == "partner_id":
-        out = out.reindex(facts.partners["partner_id"]).fillna({"won": 0.0})
-    return out.reset_index().rename(columns={"_all": "group"})
+    deals, column, keys = _groups(facts, deals[deals["stage"] == "won"], by)
+    amounts = deals.groupby(column, sort=False, observed=True)["amount"]
+    out = pd.DataFrame({"n": amounts.size(), "mean": amounts.mean(), "median": amounts.median()}).reindex(keys)
+    out["n"] = out["n"].fillna(0).astype("int64")
+    return out.astype({"mean": "float64", "median": "float64"}).reset_index()
 
 
 def deal_size_trend(facts: Rollup, *, by: str | None = None) -> pd.DataFrame:
-    """:func:`deal_size` for every period, one row per period (× group)."""
+    """:func:`deal_size` of every period of the rollup.
+
+    Parameters
+    ----------
+    facts
+        Rolled-up program facts.
+    by
+        One of :data:`GROUPS`, or None for all partner deals together.
+
+    Returns
+    -------
+    DataFrame
+        ``period``, group column, ``n``, ``mean``, ``median`` (currency) for
+        every period × group that won at least one deal (groups without a
+        won deal in a period are left out, so lines show no false zeros).
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``by`` or a missing column.
+
+    Examples
+    --------
+    >>> import partner_analytics as pa
+    >>> facts = pa.rollup(pa.load_program("sample"))
+    >>> trend = deal_size_trend(facts, by="channel")
+    >>> list(trend.columns), bool((trend["n"] > 0).all())
+    (['period', 'channel', 'n', 'mean', 'median'], True)
+    """
     frames = [deal_size(facts, by=by, period=p).assign(period=p) for p in facts.periods]
     out = pd.concat(frames, ignore_index=True)
+    out = out[out["n"] > 0].reset_index(drop=True)
     return out[["period", *[c for c in out.columns if c != "period"]]]
 
 
 def time_to_close(
     facts: Rollup, *, by: str = "channel", period: str | pd.Period | None = None, periods: int = 4
 ) -> pd.DataFrame:
-    """Days from created to closed over deals won in the window.
+    """Days from created to closed over deals **won** in the window, partner vs direct.
+
+    Lost deals are left out (see the module docstring). Compare the channels
+    with :func:`cycle_advantage`.
 
     Parameters
     ----------
+    facts
+        Rolled-up program facts.
     by
-        ``channel`` (partner vs direct), ``attribution`` or ``partner_type``.
+        ``channel`` (partner vs direct), ``attribution`` (sourced /
+        influenced / direct) or ``partner_type`` (partner deals only).
+    period, periods
+        Window: the ``periods`` (>= 1; default a year of quarters) periods
+        ending at ``period`` (default: the one containing ``as_of``).
 
     Returns
     -------
     DataFrame
-        ``by`` column, ``n``, ``mean``, ``median``, ``p25``, ``p75`` (days).
+        ``by`` column, ``n`` (won deals), ``mean``, ``median``, ``p25``,
+        ``p75`` (days; quartiles by linear interpolation). Every expected
+        group is listed; NaN statistics where nothing was won.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``by``, ``periods`` < 1, an outside period, a missing column.
 
     Examples
     --------
@@ -197,25 +309,84 @@ def time_to_close(
     >>> bool(cycle.loc["partner", "median"] < cycle.loc["direct", "median"])
     True
     """
-    if by not in ("channel", "attribution", "partner_type"):
-        raise ValueError(f"by must be 'channel', 'attribution' or 'partner_type', got {by!r}")
-    won = _window(facts, period, periods)
-    won = won[won["stage"] == "won"]
-    groups = won.groupby(by, sort=True, observed=True)["days_to_close"]
-    out = pd.DataFrame({"n": groups.size().astype(float), "mean": groups.mean(), "median": groups.median(),
-                        "p25": groups.quantile(0.25), "p75": groups.quantile(0.75)})
-    return out.reset_index()
+    if by not in _CYCLE_GROUPS:
+        raise ValueError(f"by must be one of {_CYCLE_GROUPS}, got {by!r}")
+    deals = _window(facts, period, periods)
+    won, column, keys = _groups(facts, deals[deals["stage"] == "won"], by)
+    days = won.groupby(column, sort=False, observed=True)["days_to_close"]
+    out = pd.DataFrame({"n": days.size(), "mean": days.mean(), "median": days.median(),
+                        "p25": days.quantile(0.25), "p75": days.quantile(0.75)}).reindex(keys)
+    out["n"] = out["n"].fillna(0).astype("int64")
+    return out.astype(dict.fromkeys(["mean", "median", "p25", "p75"], "float64")).reset_index()
+
+
+def cycle_advantage(facts: Rollup, *, period: str | pd.Period | None = None, periods: int = 4) -> float:
+    """Direct median − partner median days to close over won deals in the window.
+
+    Positive: partner deals close that many days faster than direct ones.
+
+    Parameters
+    ----------
+    facts
+        Rolled-up program facts.
+    period, periods
+        Window: the ``periods`` (>= 1) periods ending at ``period`` (default:
+        the one containing ``as_of``).
+
+    Returns
+    -------
+    float
+        Days; NaN when either channel won nothing in the window.
+
+    Raises
+    ------
+    ValueError
+        For ``periods`` < 1, a period outside the rollup or a missing column.
+
+    Examples
+    --------
+    >>> import partner_analytics as pa
+    >>> bool(cycle_advantage(pa.rollup(pa.load_program("sample"))) > 0)
+    True
+    """
+    median = time_to_close(facts, period=period, periods=periods).set_index("channel")["median"]
+    return float(median["direct"] - median["partner"])
 
 
 def pipeline(facts: Rollup, *, period: str | pd.Period | None = None) -> pd.DataFrame:
     """Open pipeline at the period's end and its coverage of the next period's revenue target.
 
+    Parameters
+    ----------
+    facts
+        Rolled-up program facts.
+    period
+        Period whose end is the snapshot (default: the one containing
+        ``as_of``; the snapshot of the running period is taken at ``as_of``).
+
     Returns
     -------
     DataFrame
-        ``partner_id, open_deals, open_pipeline, next_target, pipeline_coverage``,
-        one row per partner of ``facts.partners``; coverage NaN when the next
-        period has no (or a zero) revenue target.
+        ``partner_id``, ``open_deals`` (count), ``open_pipeline`` (currency),
+        ``next_target`` (Σ revenue targets with ``period_start`` in the next
+        period; NaN without one), ``pipeline_coverage`` (open_pipeline /
+        next_target, fraction; NaN when next_target is NaN or 0). One row per
+        partner of ``facts.partners``.
+
+    Raises
+    ------
+    ValueError
+        If ``period`` is outside the rollup or a column is missing.
+
+    Examples
+    --------
+    >>> import partner_analytics as pa
+    >>> facts = pa.rollup(pa.load_program("sample"), as_of="2025-09-30")
+    >>> flow = pipeline(facts)
+    >>> list(flow.columns)
+    ['partner_id', 'open_deals', 'open_pipeline', 'next_target', 'pipeline_coverage']
+    >>> bool(flow["pipeline_coverage"].notna().any())
+    True
     """
     period = _period(facts, period)
     grid = _require(facts.partner_periods, ["partner_id", "period", "open_deals", "open_pipeline"], "partner_periods")
@@ -227,9 +398,9 @@ def pipeline(facts: Rollup, *, period: str | pd.Period | None = None) -> pd.Data
     ids = facts.partners["partner_id"]
     out = pd.DataFrame({
         "partner_id": ids.to_numpy(),
-        "open_deals": ids.map(now["open_deals"]).fillna(0.0).to_numpy(),
-        "open_pipeline": ids.map(now["open_pipeline"]).fillna(0.0).to_numpy(),
-        "next_target": ids.map(next_target).astype(float).to_numpy(),
+        "open_deals": ids.map(now["open_deals"]).fillna(0.0).astype("float64").to_numpy(),
+        "open_pipeline": ids.map(now["open_pipeline"]).fillna(0.0).astype("float64").to_numpy(),
+        "next_target": ids.map(next_target).astype("float64").to_numpy(),
     })
     out["pipeline_coverage"] = out["open_pipeline"] / out["next_target"].where(out["next_target"] > 0)
     return out
@@ -238,16 +409,44 @@ def pipeline(facts: Rollup, *, period: str | pd.Period | None = None) -> pd.Data
 def partner_deal_kpis(facts: Rollup, *, period: str | pd.Period | None = None) -> pd.DataFrame:
     """Deal KPIs per partner for the period (registry domain ``deals``).
 
+    * ``deals_registered`` = partner deals created in the period (count);
+    * ``win_rate`` = won / (won + lost) deals closed in the period (fraction);
+    * ``avg_deal_size`` = won revenue / won deals in the period (currency);
+    * ``days_to_close`` = median days to close over deals won in the period;
+    * ``open_pipeline``, ``pipeline_coverage`` as in :func:`pipeline`.
+
+    Parameters
+    ----------
+    facts
+        Rolled-up program facts.
+    period
+        Reporting period (default: the one containing ``as_of``).
+
     Returns
     -------
     DataFrame
         ``partner_id, deals_registered, win_rate, avg_deal_size, days_to_close,
         open_pipeline, pipeline_coverage``; one row per partner of
-        ``facts.partners``. ``avg_deal_size`` = won revenue / won deals and
-        ``days_to_close`` the median over won deals (NaN when none won).
+        ``facts.partners`` in that order. ``win_rate`` is NaN with nothing
+        closed, ``avg_deal_size`` and ``days_to_close`` NaN with nothing won,
+        ``pipeline_coverage`` NaN without a next-period revenue target.
+
+    Raises
+    ------
+    ValueError
+        If ``period`` is outside the rollup or a column is missing.
+
+    Examples
+    --------
+    >>> import partner_analytics as pa
+    >>> facts = pa.rollup(pa.load_program("sample"))
+    >>> kpis = partner_deal_kpis(facts)
+    >>> list(kpis.columns[1:4]), len(kpis) == len(facts.partners)
+    (['deals_registered', 'win_rate', 'avg_deal_size'], True)
     """
     period = _period(facts, period)
-    grid = facts.partner_periods
+    grid = _require(facts.partner_periods, ["partner_id", "period", "created_deals", "revenue", "won_deals"],
+                    "partner_periods")
     now = grid[grid["period"] == period].set_index("partner_id")
     ids = facts.partners["partner_id"]
     rates = win_rates(facts, by="partner_id", period=period).set_index("partner_id")
@@ -258,10 +457,10 @@ def partner_deal_kpis(facts: Rollup, *, period: str | pd.Period | None = None) -
     flow = pipeline(facts, period=period).set_index("partner_id")
     return pd.DataFrame({
         "partner_id": ids.to_numpy(),
-        "deals_registered": ids.map(now["created_deals"]).fillna(0.0).to_numpy(),
-        "win_rate": ids.map(rates["win_rate"]).to_numpy(),
-        "avg_deal_size": (revenue / won_deals.where(won_deals > 0)).to_numpy(),
-        "days_to_close": ids.map(median_days).astype(float).to_numpy(),
-        "open_pipeline": ids.map(flow["open_pipeline"]).to_numpy(),
-        "pipeline_coverage": ids.map(flow["pipeline_coverage"]).to_numpy(),
+        "deals_registered": ids.map(now["created_deals"]).fillna(0.0).astype("float64").to_numpy(),
+        "win_rate": ids.map(rates["win_rate"]).astype("float64").to_numpy(),
+        "avg_deal_size": (revenue / won_deals.where(won_deals > 0)).astype("float64").to_numpy(),
+        "days_to_close": ids.map(median_days).astype("float64").to_numpy(),
+        "open_pipeline": ids.map(flow["open_pipeline"]).astype("float64").to_numpy(),
+        "pipeline_coverage": ids.map(flow["pipeline_coverage"]).astype("float64").to_numpy(),
     })

@@ -4,18 +4,23 @@ Formulas
 --------
 * **Attainment** of a group of targets = Σ actual / Σ target (fraction;
   1.0 = target met). Never the mean of per-target ratios, which would let a
-  tiny target dominate. NaN when Σ target is 0 or any actual in the group is
-  unmeasurable (NaN: a KPI the data cannot count).
-* A target **belongs to** a reporting period when its window lies inside the
-  period (``period_start >= period start`` and ``period_end <= period end``);
-  quarterly targets and a quarterly period match exactly, and a yearly
-  target belongs to the year only.
-* **Run-rate forecast** for a running target = actual / elapsed, where
-  elapsed is the share of the target window passed at ``as_of`` (0..1);
-  NaN when nothing has elapsed. ``forecast_attainment`` = forecast / target.
+  tiny target dominate. NaN when Σ target is 0, or when any actual in the
+  group is unmeasurable (NaN: a KPI the data cannot count).
+* A target **belongs to** a reporting period when its whole window lies
+  inside the period: ``period_start >= start of the period`` and
+  ``period_end <= end of the period``. Quarterly targets and a quarterly
+  period match exactly; a yearly target belongs to the year only, never to
+  one of its quarters (so with a monthly rollup, quarterly targets belong to
+  no period: use ``freq="Q"`` for target reporting).
+* **Run-rate forecast** of a running target = actual / elapsed, where
+  elapsed is the share of the target window passed at ``as_of`` (0..1,
+  from ``Rollup.target_actuals``); NaN when nothing has elapsed.
+  ``forecast_attainment`` = forecast / target; once the window is over,
+  elapsed is 1 and the forecast is the final actual.
 
-Actual values come from ``Rollup.target_actuals`` (measured from
-``period_start`` to ``min(period_end, as_of)``).
+Units are those of the KPI (currency for ``revenue``, counts for
+``deals_won``, ...). Actual values come from ``Rollup.target_actuals``
+(measured from ``period_start`` to ``min(period_end, as_of)``).
 """
 
 from __future__ import annotations
@@ -39,24 +44,34 @@ __all__ = [
 ]
 
 _TARGET_COLUMNS = ["partner_id", "kpi", "period_start", "period_end", "target", "actual", "elapsed"]
+_TREND_GROUPS = ("partner_id", "partner_type")
 
 
 def attainment(target_actuals: pd.DataFrame, *, by: Sequence[str] = ("partner_id", "kpi")) -> pd.DataFrame:
-    """Σ actual / Σ target per group.
+    """Σ actual / Σ target per group (never the mean of per-target ratios).
 
     Parameters
     ----------
     target_actuals
-        Rows with ``target`` and ``actual`` (e.g. ``Rollup.target_actuals``).
+        Rows with ``target`` and ``actual`` (e.g. ``Rollup.target_actuals`` or
+        :func:`targets_in_period`) plus the ``by`` columns.
     by
-        Grouping columns; empty for one program-wide row.
+        Grouping columns; empty for exactly one program-wide row.
 
     Returns
     -------
     DataFrame
-        ``by`` columns, ``target``, ``actual`` (sums; ``actual`` NaN when any
-        actual in the group is NaN), ``attainment`` (fraction, NaN when the
-        target sum is 0 or the actual is NaN), ``targets`` (count).
+        ``by`` columns (sorted), ``target`` and ``actual`` (sums, in the KPI's
+        unit; ``actual`` is NaN when any actual in the group is NaN),
+        ``attainment`` (fraction = actual / target; NaN when the target sum is
+        0 or the actual is NaN) and ``targets`` (number of target rows).
+        Empty input gives an empty table, or with ``by=()`` one row with
+        target 0, NaN actual and attainment, 0 targets.
+
+    Raises
+    ------
+    ValueError
+        If a ``by`` column, ``target`` or ``actual`` is missing.
 
     Examples
     --------
@@ -66,31 +81,59 @@ def attainment(target_actuals: pd.DataFrame, *, by: Sequence[str] = ("partner_id
       partner_id      kpi  target  actual  attainment  targets
     0          A  revenue   400.0   400.0         1.0        2
     1          B  revenue     0.0    10.0         NaN        1
+    >>> attainment(rows, by=[])
+       target  actual  attainment  targets
+    0   400.0   410.0      1.025        3
     """
     by = list(by)
     _require(target_actuals, [*by, "target", "actual"], "target_actuals")
-    frame = target_actuals.assign(_key=0) if not by else target_actuals
-    keys = by or ["_key"]
+    keys = by or ["_all"]
+    frame = target_actuals[[*by, "target", "actual"]].assign(_all=0) if not by else target_actuals
     grouped = frame.groupby(keys, sort=True, observed=True, dropna=False)
+    sizes = grouped["target"].size()
+    measured = grouped["actual"].count() == sizes
     out = pd.DataFrame({
         "target": grouped["target"].sum(),
-        "actual": grouped["actual"].sum(min_count=1).where(~grouped["actual"].apply(lambda s: s.isna().any())),
-        "targets": grouped["target"].size(),
+        "actual": grouped["actual"].sum().where(measured),
+        "targets": sizes,
     })
+    if not by and out.empty:
+        out = pd.DataFrame({"target": [0.0], "actual": [np.nan], "targets": [0]}, index=pd.Index([0], name="_all"))
     out["attainment"] = out["actual"] / out["target"].where(out["target"] != 0)
     out = out[["target", "actual", "attainment", "targets"]].reset_index()
     if not by:
-        out = out.drop(columns="_key")
+        out = out.drop(columns="_all")
     return out.astype({"target": "float64", "actual": "float64", "attainment": "float64", "targets": "int64"})
 
 
 def targets_in_period(facts: Rollup, *, period: str | pd.Period | None = None) -> pd.DataFrame:
-    """Targets whose window lies inside ``period`` (see the module docstring).
+    """Targets whose whole window lies inside ``period`` (see the module docstring).
+
+    Parameters
+    ----------
+    facts
+        Rolled-up program facts.
+    period
+        Reporting period (default: the one containing ``facts.as_of``).
 
     Returns
     -------
     DataFrame
-        The matching rows of ``facts.target_actuals`` (same columns).
+        The matching rows of ``facts.target_actuals`` (same columns, same
+        order); empty when the program has no targets in the period.
+
+    Raises
+    ------
+    ValueError
+        If ``period`` is outside the rollup or a target column is missing.
+
+    Examples
+    --------
+    >>> import partner_analytics as pa
+    >>> facts = pa.rollup(pa.load_program("sample"), as_of="2025-12-31")
+    >>> rows = targets_in_period(facts, period="2025Q3")
+    >>> sorted(rows["kpi"].unique()), str(rows["period_start"].min().date())
+    (['deals_won', 'revenue'], '2025-07-01')
     """
     period = _period(facts, period)
     rows = _require(facts.target_actuals, _TARGET_COLUMNS, "target_actuals")
@@ -100,14 +143,29 @@ def targets_in_period(facts: Rollup, *, period: str | pd.Period | None = None) -
 
 
 def partner_target_kpis(facts: Rollup, *, period: str | pd.Period | None = None) -> pd.DataFrame:
-    """Revenue attainment per partner for the KPI table.
+    """Revenue attainment per partner for the KPI table (registry domain ``targets``).
+
+    ``revenue_attainment`` = Σ actual revenue / Σ revenue target over the
+    partner's ``revenue`` targets that belong to the period (fraction).
+
+    Parameters
+    ----------
+    facts
+        Rolled-up program facts.
+    period
+        Reporting period (default: the one containing ``facts.as_of``).
 
     Returns
     -------
     DataFrame
-        ``partner_id``, ``revenue_attainment`` (Σ actual / Σ target over the
-        partner's ``revenue`` targets in the period; NaN without such a target
-        or with a zero target), one row per partner of ``facts.partners``.
+        ``partner_id``, ``revenue_attainment``; one row per partner of
+        ``facts.partners`` in that order. NaN without a revenue target in the
+        period or with a zero target.
+
+    Raises
+    ------
+    ValueError
+        If ``period`` is outside the rollup or a target column is missing.
 
     Examples
     --------
@@ -120,13 +178,72 @@ def partner_target_kpis(facts: Rollup, *, period: str | pd.Period | None = None)
     rows = targets_in_period(facts, period=period)
     revenue = attainment(rows[rows["kpi"] == "revenue"], by=["partner_id"]).set_index("partner_id")["attainment"]
     ids = facts.partners["partner_id"]
-    return pd.DataFrame({"partner_id": ids.to_numpy(), "revenue_attainment": ids.map(revenue).astype("float64").to_numpy()})
+    return pd.DataFrame({"partner_id": ids.to_numpy(),
+                         "revenue_attainment": ids.map(revenue).astype("float64").to_numpy()})
 
 
 def on_track_forecast(
     facts: Rollup, *, period: str | pd.Period | None = None, threshold: float = 1.0
 ) -> pd.DataFrame:
-    """Run-rate forecast of each partner × KPI's attainment for the period.
+    """Linear run-rate forecast of each partner × KPI's attainment for the period.
+
+    ``forecast`` = actual / elapsed (KPI unit), ``forecast_attainment`` =
+    forecast / target (fraction), ``on_track`` = forecast_attainment ≥
+    ``threshold``. When a partner has several targets of one KPI in the
+    period, targets and actuals are summed and ``elapsed`` is their
+    target-weighted mean.
+
+    Parameters
+    ----------
+    facts
+        Rolled-up program facts.
+    period
+        Reporting period (default: the one containing ``as_of``, the running one).
+    threshold
+        Forecast attainment at or above which a target is on track (fraction).
+
+    Returns
+    -------
+    DataFrame
+        ``partner_id, kpi, target, actual, elapsed, forecast,
+        forecast_attainment, on_track``, one row per partner × KPI with a
+        target in the period, sorted by both. ``forecast`` is NaN when
+        nothing has elapsed or the actual is unmeasurable;
+        ``forecast_attainment`` is NaN also for a zero target; ``on_track``
+        is False whenever the forecast attainment is NaN.
+
+    Raises
+    ------
+    ValueError
+        If ``period`` is outside the rollup or a target column is missing.
+
+    Examples
+    --------
+    >>> import partner_analytics as pa
+    >>> facts = pa.rollup(pa.load_program("sample"), as_of="2025-11-15")
+    >>> forecast = on_track_forecast(facts)
+    >>> round(float(forecast["elapsed"].iloc[0]), 3)  # 46 of Q4's 92 days
+    0.5
+    >>> bool((forecast["forecast"] == forecast["actual"] / forecast["elapsed"]).all())
+    True
+    """
+    rows = targets_in_period(facts, period=period)
+    out = attainment(rows, by=["partner_id", "kpi"]).drop(columns=["attainment", "targets"])
+    grouped = rows.assign(_weighted=rows["elapsed"] * rows["target"]).groupby(["partner_id", "kpi"], sort=True)
+    target_sum = grouped["target"].sum().to_numpy()
+    safe = np.where(target_sum > 0, target_sum, 1.0)
+    out["elapsed"] = np.where(target_sum > 0, grouped["_weighted"].sum().to_numpy() / safe,
+                              grouped["elapsed"].mean().to_numpy())
+    out["forecast"] = out["actual"] / out["elapsed"].where(out["elapsed"] > 0)
+    out["forecast_attainment"] = out["forecast"] / out["target"].where(out["target"] != 0)
+    out["on_track"] = (out["forecast_attainment"] >= threshold).astype(bool)
+    return out.astype({"elapsed": "float64", "forecast": "float64", "forecast_attainment": "float64"})
+
+
+def at_risk_partners(
+    facts: Rollup, *, period: str | pd.Period | None = None, threshold: float = 0.9, kpi: str = "revenue"
+) -> pd.DataFrame:
+    """Partners forecast (or, for a finished period, measured) below ``threshold`` of a KPI target.
 
     Parameters
     ----------
@@ -135,66 +252,92 @@ def on_track_forecast(
     period
         Reporting period (default: the one containing ``as_of``).
     threshold
-        Forecast attainment at or above which a target is on track.
-
-    Returns
-    -------
-    DataFrame
-        ``partner_id, kpi, target, actual, elapsed, forecast, forecast_attainment, on_track``
-        per partner and KPI (targets summed; elapsed weighted by target).
-        ``forecast`` = actual / elapsed (NaN when elapsed is 0);
-        ``forecast_attainment`` = forecast / target (NaN for a zero target);
-        ``on_track`` is False when the forecast is NaN.
-    """
-    rows = targets_in_period(facts, period=period)
-    weighted = rows.assign(_weighted=rows["elapsed"] * rows["target"])
-    grouped = weighted.groupby(["partner_id", "kpi"], sort=True)
-    out = attainment(rows, by=["partner_id", "kpi"]).drop(columns=["attainment", "targets"])
-    target_sum = grouped["target"].sum().to_numpy()
-    elapsed = np.where(target_sum > 0, grouped["_weighted"].sum().to_numpy() / np.where(target_sum > 0, target_sum, 1),
-                       grouped["elapsed"].mean().to_numpy())
-    out["elapsed"] = elapsed
-    out["forecast"] = out["actual"] / out["elapsed"].where(out["elapsed"] > 0)
-    out["forecast_attainment"] = out["forecast"] / out["target"].where(out["target"] != 0)
-    out["on_track"] = (out["forecast_attainment"] >= threshold).fillna(False).astype(bool)
-    return out
-
-
-def at_risk_partners(
-    facts: Rollup, *, period: str | pd.Period | None = None, threshold: float = 0.9, kpi: str = "revenue"
-) -> pd.DataFrame:
-    """Partners forecast (or, for a finished period, measured) below ``threshold`` of a KPI target.
+        Attainment below which a partner is at risk (fraction).
+    kpi
+        Target KPI to check.
 
     Returns
     -------
     DataFrame
         ``partner_id, kpi, target, actual, forecast, attainment, gap`` where
-        ``attainment`` is the forecast attainment (equal to the final one once
-        the period is over) and ``gap`` = target − forecast (in the KPI's
-        unit), largest gap first. Targets whose forecast is NaN are left out.
+        ``attainment`` is the run-rate forecast attainment (the final
+        attainment once the period is over, as elapsed is then 1) and
+        ``gap`` = target − forecast (KPI unit), largest gap first, ties by
+        ``partner_id``. Targets whose forecast attainment is NaN (zero
+        target, nothing elapsed, unmeasurable KPI) are left out. Empty when
+        nobody is at risk.
+
+    Raises
+    ------
+    ValueError
+        If ``period`` is outside the rollup or a target column is missing.
+
+    Examples
+    --------
+    >>> import partner_analytics as pa
+    >>> facts = pa.rollup(pa.load_program("sample"))
+    >>> risky = at_risk_partners(facts, threshold=0.9)
+    >>> bool((risky["attainment"] < 0.9).all()), bool(risky["gap"].is_monotonic_decreasing)
+    (True, True)
     """
     forecast = on_track_forecast(facts, period=period, threshold=threshold)
     rows = forecast[(forecast["kpi"] == kpi) & (forecast["forecast_attainment"] < threshold)]
     out = rows.assign(attainment=rows["forecast_attainment"], gap=rows["target"] - rows["forecast"])
-    out = out.sort_values(["gap", "partner_id"], ascending=[False, True])
+    out = out.sort_values(["gap", "partner_id"], ascending=[False, True], kind="stable")
     return out[["partner_id", "kpi", "target", "actual", "forecast", "attainment", "gap"]].reset_index(drop=True)
 
 
-def attainment_trend(facts: Rollup, *, kpi: str = "revenue") -> pd.DataFrame:
-    """Program-wide attainment of one KPI per period (targets that belong to each period).
+def attainment_trend(facts: Rollup, *, kpi: str = "revenue", by: str | None = None) -> pd.DataFrame:
+    """Attainment of one KPI per period, program-wide or per partner (or partner type).
+
+    Each target counts in the period that contains its whole window (see the
+    module docstring); attainment = Σ actual / Σ target over those targets.
+
+    Parameters
+    ----------
+    facts
+        Rolled-up program facts.
+    kpi
+        Target KPI.
+    by
+        ``None`` for one program-wide row per period, ``"partner_id"`` or
+        ``"partner_type"`` for one row per period × group with a target.
 
     Returns
     -------
     DataFrame
-        ``period, target, actual, attainment, targets`` for every period of
-        ``facts.periods`` (NaN attainment where no target belongs to it).
+        ``period`` (+ ``by`` column), ``target``, ``actual``, ``attainment``,
+        ``targets`` (KPI unit / fraction / count). Program-wide: every period
+        of ``facts.periods``, with target 0 and NaN attainment where no target
+        belongs to it. Per group: only periods where the group has a target.
+
+    Raises
+    ------
+    ValueError
+        If ``by`` is not one of the groupings or a target column is missing.
+
+    Examples
+    --------
+    >>> import partner_analytics as pa
+    >>> facts = pa.rollup(pa.load_program("sample"))
+    >>> trend = attainment_trend(facts)
+    >>> len(trend) == len(facts.periods), list(trend.columns)
+    (True, ['period', 'target', 'actual', 'attainment', 'targets'])
+    >>> list(attainment_trend(facts, by="partner_id").columns[:2])
+    ['period', 'partner_id']
     """
-    rows = []
-    for period in facts.periods:
-        in_period = targets_in_period(facts, period=period)
-        summary = attainment(in_period[in_period["kpi"] == kpi], by=[])
-        row = summary.iloc[0].to_dict() if len(summary) else {"target": 0.0, "actual": np.nan,
-                                                               "attainment": np.nan, "targets": 0}
-        rows.append({"period": period, **row})
-    return pd.DataFrame(rows).astype({"target": "float64", "actual": "float64", "attainment": "float64",
-                                      "targets": "int64"})
+    if by is not None and by not in _TREND_GROUPS:
+        raise ValueError(f"by must be one of {_TREND_GROUPS} or None, got {by!r}")
+    rows = _require(facts.target_actuals, _TARGET_COLUMNS, "target_actuals")
+    rows = rows[rows["kpi"] == kpi]
+    # A window lies inside period P exactly when P contains its start and P's end is on or after its end.
+    period = rows["period_start"].dt.to_period(facts.freq)
+    inside = rows["period_end"] <= period.dt.end_time.dt.normalize()
+    rows = rows.assign(period=period)[inside & period.isin(facts.periods)]
+    if by == "partner_type":
+        rows = rows.assign(partner_type=rows["partner_id"].map(facts.partners.set_index("partner_id")["partner_type"]))
+    if by is not None:
+        return attainment(rows, by=["period", by])
+    summary = attainment(rows, by=["period"]).set_index("period").reindex(facts.periods)
+    summary = summary.fillna({"target": 0.0, "targets": 0}).rename_axis("period").reset_index()
+    return summary.astype({"targets": "int64"})

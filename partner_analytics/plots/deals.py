@@ -1,4 +1,8 @@
-"""Plots for deals and targets: win rates, time to close, deal size, attainment."""
+"""Plots for deals and targets: win rates, time to close, deal size, attainment.
+
+Each ``plot_*`` takes the frame a metric returned, draws on ``ax`` (a new
+figure when None) and returns the Axes; nothing global is changed.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,12 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
 from ..metrics.checks import require_columns as _require
+from .formatting import money_formatter
 
 __all__ = ["plot_win_rate", "plot_time_to_close", "plot_deal_size_trend", "plot_attainment"]
 
-_COLOR, _SECOND = "#1f4e79", "#e07b00"
+_COLOR, _SECOND, _GREY = "#1f4e79", "#e07b00", "#9aa5b1"
+_GROUP_COLUMNS = ("channel", "partner_type", "attribution", "partner_id", "group")
 
 
 def _axes(ax: Axes | None) -> Axes:
@@ -22,17 +28,39 @@ def _axes(ax: Axes | None) -> Axes:
 
 
 def _label_column(frame: pd.DataFrame) -> str:
-    return next(c for c in frame.columns if c in ("channel", "partner_type", "attribution", "partner_id", "group"))
+    for column in _GROUP_COLUMNS:
+        if column in frame.columns:
+            return column
+    raise ValueError(f"expected one group column among {_GROUP_COLUMNS}")
 
 
 def plot_win_rate(rates: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
     """Bars of win rate per group with Wilson interval error bars.
 
-    ``rates`` comes from :func:`partner_analytics.metrics.deals.win_rates`.
+    Parameters
+    ----------
+    rates
+        A frame from :func:`partner_analytics.metrics.deals.win_rates`
+        (group column, ``win_rate``, ``ci_low``, ``ci_high``).
+    ax
+        Axes to draw on; a new figure when None.
+    **kwargs
+        Passed to ``Axes.bar``.
+
+    Returns
+    -------
+    Axes
+        One bar per row (height = win rate; NaN rates draw no bar), y axis
+        0..100 %.
+
+    Raises
+    ------
+    ValueError
+        If a column is missing.
     """
     _require(rates, ["win_rate", "ci_low", "ci_high"], "win rates")
-    ax = _axes(ax)
     label = _label_column(rates)
+    ax = _axes(ax)
     x = np.arange(len(rates))
     rate = rates["win_rate"].to_numpy(dtype=float)
     errors = np.vstack([rate - rates["ci_low"].to_numpy(dtype=float), rates["ci_high"].to_numpy(dtype=float) - rate])
@@ -45,53 +73,129 @@ def plot_win_rate(rates: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> A
     return ax
 
 
-def plot_time_to_close(cycle: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
-    """Median days to close per group, with the interquartile range as error bars.
+def plot_time_to_close(data: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
+    """Days to close, partner vs direct: median bars or box plots of won deals.
 
-    ``cycle`` comes from :func:`partner_analytics.metrics.deals.time_to_close`.
+    Parameters
+    ----------
+    data
+        Either a summary from :func:`partner_analytics.metrics.deals.time_to_close`
+        (group column, ``median``, ``p25``, ``p75``) — drawn as bars of the
+        median with interquartile error bars — or row-level
+        ``Rollup.closed_deals`` (``attribution``, ``stage``,
+        ``days_to_close``), drawn as one box per channel over its won deals.
+    ax
+        Axes to draw on; a new figure when None.
+    **kwargs
+        Passed to ``Axes.bar`` or ``Axes.boxplot``.
+
+    Returns
+    -------
+    Axes
+        Bars (one per row) or boxes (``direct``, ``partner``; a channel
+        without won deals gets an empty box).
+
+    Raises
+    ------
+    ValueError
+        If ``data`` is neither kind of frame.
     """
-    _require(cycle, ["median", "p25", "p75"], "time to close")
     ax = _axes(ax)
-    label = _label_column(cycle)
-    x = np.arange(len(cycle))
-    median = cycle["median"].to_numpy(dtype=float)
-    errors = np.vstack([median - cycle["p25"].to_numpy(dtype=float), cycle["p75"].to_numpy(dtype=float) - median])
-    ax.bar(x, median, yerr=errors, capsize=4, color=_SECOND, **kwargs)
-    ax.set_xticks(x, [str(v) for v in cycle[label]])
+    if "days_to_close" in data.columns:
+        _require(data, ["attribution", "stage", "days_to_close"], "closed deals")
+        won = data[data["stage"] == "won"]
+        channel = np.where(won["attribution"] == "direct", "direct", "partner")
+        groups = ["direct", "partner"]
+        samples = [won.loc[channel == g, "days_to_close"].dropna().to_numpy(dtype=float) for g in groups]
+        ax.boxplot(samples, tick_labels=groups, **kwargs)
+        ax.set_ylabel("days")
+        ax.set_title("Days to close (won deals)")
+        return ax
+    _require(data, ["median", "p25", "p75"], "time to close")
+    label = _label_column(data)
+    x = np.arange(len(data))
+    median = data["median"].to_numpy(dtype=float)
+    errors = np.vstack([median - data["p25"].to_numpy(dtype=float), data["p75"].to_numpy(dtype=float) - median])
+    ax.bar(x, median, yerr=np.nan_to_num(errors), capsize=4, color=_SECOND, **kwargs)
+    ax.set_xticks(x, [str(v) for v in data[label]])
     ax.set_ylabel("days")
     ax.set_title("Median days to close (won deals, IQR bars)")
     return ax
 
 
 def plot_deal_size_trend(trend: pd.DataFrame, *, value: str = "median", ax: Axes | None = None, **kwargs) -> Axes:
-    """Deal size per period, one line per group.
+    """Won deal size per period, one line per group.
 
-    ``trend`` comes from :func:`partner_analytics.metrics.deals.deal_size_trend`.
+    Parameters
+    ----------
+    trend
+        A frame from :func:`partner_analytics.metrics.deals.deal_size_trend`.
+    value
+        ``"median"`` or ``"mean"``.
+    ax
+        Axes to draw on; a new figure when None.
+    **kwargs
+        Passed to ``Axes.plot``.
+
+    Returns
+    -------
+    Axes
+        One line per group, x = periods in order, y in currency.
+
+    Raises
+    ------
+    ValueError
+        If a column is missing.
     """
     _require(trend, ["period", value], "deal size trend")
+    label = _label_column(trend)
     ax = _axes(ax)
     periods = sorted(trend["period"].unique())
     position = {p: i for i, p in enumerate(periods)}
-    label = _label_column(trend)
     for key, rows in trend.groupby(label, sort=True):
         ax.plot(rows["period"].map(position), rows[value], marker="o", label=str(key), **kwargs)
     step = max(1, len(periods) // 8)
     ax.set_xticks(range(0, len(periods), step), [str(p) for p in periods[::step]])
-    ax.legend(frameon=False)
+    ax.yaxis.set_major_formatter(money_formatter())
+    if len(periods):
+        ax.legend(frameon=False)
     ax.set_title(f"{value.capitalize()} won deal size by period")
     return ax
 
 
 def plot_attainment(trend: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
-    """Actual vs target per period as paired bars, with attainment against a 100 % line.
+    """Target vs actual per period as paired bars, with attainment against a 100 % line.
 
-    ``trend`` comes from :func:`partner_analytics.metrics.targets.attainment_trend`.
+    Parameters
+    ----------
+    trend
+        Program-wide :func:`partner_analytics.metrics.targets.attainment_trend`
+        (or one partner's rows of the per-partner trend): one row per period
+        with ``target``, ``actual`` and ``attainment``.
+    ax
+        Axes to draw on; a new figure when None.
+    **kwargs
+        Passed to ``Axes.bar`` for the actual bars.
+
+    Returns
+    -------
+    Axes
+        Target bars (grey) then actual bars, in currency; attainment is drawn
+        on a twin axis (percent) with a dashed 100 % line.
+
+    Raises
+    ------
+    ValueError
+        If a column is missing or a period repeats.
     """
     _require(trend, ["period", "target", "actual", "attainment"], "attainment trend")
+    if trend["period"].duplicated().any():
+        raise ValueError("attainment trend must have one row per period; filter it to one partner first")
     ax = _axes(ax)
     x = np.arange(len(trend))
-    ax.bar(x - 0.2, trend["target"], width=0.4, color="#9aa5b1", label="Target")
+    ax.bar(x - 0.2, trend["target"], width=0.4, color=_GREY, label="Target")
     ax.bar(x + 0.2, trend["actual"], width=0.4, color=_COLOR, label="Actual", **kwargs)
+    ax.yaxis.set_major_formatter(money_formatter())
     twin = ax.twinx()
     twin.plot(x, trend["attainment"], color=_SECOND, marker="o", label="Attainment")
     twin.axhline(1.0, color=_SECOND, linestyle="--", linewidth=1)
