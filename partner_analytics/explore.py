@@ -35,7 +35,7 @@ from .metrics.checks import resolve_period as _period
 from .metrics.satisfaction import _performance, satisfaction_scores
 from .metrics.tiers import TierWhatIf
 from .params import Params
-from .rollup import Rollup, _channel_periods
+from .rollup import Rollup, channel_periods
 
 __all__ = [
     "FILTERS",
@@ -126,7 +126,7 @@ def subset_facts(
     for name in _DEAL_FRAMES:
         frame = _require(getattr(facts, name), ["partner_id"], name)
         changes[name] = frame[frame["partner_id"].isin(ids) | frame["partner_id"].isna()].reset_index(drop=True)
-    changes["channel_periods"] = _channel_periods(changes["closed_deals"], facts.periods)
+    changes["channel_periods"] = channel_periods(changes["closed_deals"], facts.periods)
     return dataclasses.replace(facts, **changes)
 
 

@@ -1,9 +1,10 @@
 """Row-level data to tidy partner × period facts.
 
-This is the only module that scans row-level tables. Everything downstream
-(metrics, plots, insights, reports) reads the compact facts in a
-:class:`Rollup`, so this is where scale lives: the same facts can later be
-computed by an engine without touching anything downstream.
+This is the only module that reads row-level tables, and it does so through
+an engine: the aggregation is SQL written once
+(:mod:`partner_analytics.engine.queries`) and run by DuckDB, Spark or a SQL
+database, so only compact facts reach pandas. Everything downstream (metrics,
+plots, insights, reports) reads the :class:`Rollup`, whichever engine made it.
 
 Conventions
 -----------
@@ -20,17 +21,24 @@ Conventions
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
+from .engine.backends import DuckDBEngine, Engine
+from .engine.queries import DEAL_EVENT_KPIS, RollupQueries
 from .program import Program
+
+if TYPE_CHECKING:
+    from .engine.program import EngineProgram
 
 __all__ = [
     "Rollup",
     "rollup",
     "trailing_totals",
+    "channel_periods",
     "DEAL_KPIS",
     "PARTNER_PERIOD_MEASURES",
     "engagement_activity_for",
@@ -54,16 +62,7 @@ PARTNER_PERIOD_MEASURES = (
 )
 """Additive measures in ``Rollup.partner_periods`` (``open_*`` are end-of-period snapshots)."""
 
-DEAL_KPIS = {
-    # kpi: (deal filter, value column or None for a count, date column)
-    "revenue": ("won", "amount", "closed_on"),
-    "sourced_revenue": ("won_sourced", "amount", "closed_on"),
-    "influenced_revenue": ("won_influenced", "amount", "closed_on"),
-    "deals_won": ("won", None, "closed_on"),
-    "new_customers": ("won_new", None, "closed_on"),
-    "pipeline_created": ("all", "amount", "created_on"),
-    "deals_created": ("all", None, "created_on"),
-}
+DEAL_KPIS = DEAL_EVENT_KPIS
 """Target KPIs measured on partner deals. Any other KPI is matched to an engagement activity."""
 
 
@@ -139,13 +138,20 @@ class Rollup:
         return self.as_of.to_period(self.freq)
 
 
-def rollup(program: Program, *, freq: str = "Q", as_of: str | pd.Timestamp | None = None) -> Rollup:
+def rollup(program: Program | EngineProgram, *, freq: str = "Q", as_of: str | pd.Timestamp | None = None) -> Rollup:
     """Compute the tidy facts of a program.
+
+    The aggregation runs as SQL (:mod:`partner_analytics.engine.queries`) on
+    an engine: an in-memory :class:`~partner_analytics.program.Program` is
+    rolled up by embedded DuckDB over its frames (nothing is copied); an
+    :class:`~partner_analytics.engine.EngineProgram` is rolled up where its
+    data lives (DuckDB over Parquet files, Spark, PostgreSQL). Either way only
+    the compact facts below reach pandas.
 
     Parameters
     ----------
     program
-        A validated program.
+        A validated program, in memory or on an engine.
     freq
         Period grain: ``"Q"`` (quarter) or ``"M"`` (month).
     as_of
@@ -166,35 +172,74 @@ def rollup(program: Program, *, freq: str = "Q", as_of: str | pd.Timestamp | Non
         raise ValueError(f"freq must be one of {sorted(FREQS)}, got {freq!r}")
     freq = FREQS[freq]
     as_of = program.data_end if as_of is None else pd.Timestamp(as_of).normalize()
+    with _engine_for(program) as engine:
+        return _rollup_on(engine, program, freq, as_of)
 
+
+def _engine_for(program: Program | EngineProgram) -> AbstractContextManager[Engine]:
+    """The engine to run the queries on: the program's own, or DuckDB over its frames."""
+    if isinstance(program, Program):
+        return DuckDBEngine.from_frames({name: program.table(name) for name in _QUERIED_TABLES})
+    return nullcontext(program.engine)
+
+
+_QUERIED_TABLES = ("deals", "targets", "engagement", "surveys", "mdf")
+
+
+def _fetch(engine: Engine, sql: str, *, dates: tuple[str, ...] = (), texts: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Run a query and give its columns the program's dtypes: dates, text, and float for the rest."""
+    frame = engine.fetch(sql)
+    frame.columns = [str(c).lower() for c in frame.columns]  # some databases fold case
+    types = {c: "datetime64[ns]" if c in dates else "str" if c in texts else "float64" for c in frame.columns}
+    for column in dates:  # dates may arrive as datetime.date objects (Spark, PostgreSQL)
+        frame[column] = pd.to_datetime(frame[column])
+    return frame.astype(types)
+
+
+def _with_period(frame: pd.DataFrame, freq: str) -> pd.DataFrame:
+    """Replace ``period_start`` with ``period``, placed after ``partner_id``."""
+    period = frame.pop("period_start").dt.to_period(freq)
+    frame.insert(1 if "partner_id" in frame else 0, "period", period)
+    return frame
+
+
+def _rollup_on(engine: Engine, program: Program | EngineProgram, freq: str, as_of: pd.Timestamp) -> Rollup:
+    queries = RollupQueries(freq, as_of)
     partners = program.partners
-    deals = program.deals
-    deals = deals[deals["created_on"] <= as_of]
-    closed_by = deals["closed_on"].notna() & (deals["closed_on"] <= as_of)
-    deals = deals.assign(
-        stage=deals["stage"].where(closed_by, "open"),
-        closed_on=deals["closed_on"].where(closed_by),
-        partner_type=deals["partner_id"].map(partners.set_index("partner_id")["partner_type"]),
-    )
-    start = deals["created_on"].min() if len(deals) else as_of
+    partner_type = partners.set_index("partner_id")["partner_type"]
+
+    def deals(sql: str) -> pd.DataFrame:
+        rows = _fetch(engine, sql, dates=("created_on", "closed_on"),
+                      texts=("deal_id", "partner_id", "attribution", "stage"))
+        rows.insert(3, "partner_type", rows["partner_id"].map(partner_type))
+        return rows
+
+    closed = deals(queries.closed_deals)
+    closed["period"] = closed["closed_on"].dt.to_period(freq)
+    closed = closed[[*_DEAL_COLUMNS, "period", "days_to_close"]]
+    start = _fetch(engine, queries.deal_span, dates=("first_created_on",))["first_created_on"].iloc[0]
+    start = as_of if pd.isna(start) else start
     periods = pd.period_range(start.to_period(freq), as_of.to_period(freq), freq=freq)
 
-    closed = _closed_deals(deals, freq)
-    partner_deals = deals[deals["partner_id"].notna()]
+    def facts(sql: str, table: str, keys: tuple[str, ...] = ()) -> pd.DataFrame:
+        frame = _fetch(engine, sql, dates=("period_start",), texts=("partner_id", *keys))
+        return _with_period(frame, freq).sort_values(["partner_id", "period", *keys], ignore_index=True)
+
     return Rollup(
         freq=freq,
         as_of=as_of,
         periods=periods,
-        partners=_partner_dimension(partners, partner_deals),
-        partner_periods=_partner_periods(partners, partner_deals, closed, periods, freq),
-        channel_periods=_channel_periods(closed, periods),
+        partners=_partner_dimension(engine, queries, partners),
+        partner_periods=_partner_periods(engine, queries, partners, periods, freq),
+        channel_periods=channel_periods(closed, periods),
         closed_deals=closed,
-        open_deals=_open_deals(deals, as_of),
-        engagement=_engagement(program, as_of, freq),
-        surveys=_surveys(program, as_of, freq),
-        comments=_comments(program, as_of),
-        mdf=_mdf(program, as_of, freq),
-        target_actuals=_target_actuals(program, deals, as_of),
+        open_deals=deals(queries.open_deals),
+        engagement=facts(queries.engagement, "engagement", ("activity",)),
+        surveys=facts(queries.surveys, "surveys", ("survey",)),
+        comments=_fetch(engine, queries.comments, dates=("responded_on",),
+                        texts=("partner_id", "survey", "comment")),
+        mdf=facts(queries.mdf, "mdf"),
+        target_actuals=_target_actuals(engine, queries, program, as_of),
         available=frozenset(name for name in ("engagement", "surveys", "mdf") if program.has(name)),
     )
 
@@ -202,83 +247,33 @@ def rollup(program: Program, *, freq: str = "Q", as_of: str | pd.Timestamp | Non
 _DEAL_COLUMNS = ["deal_id", "partner_id", "attribution", "partner_type", "stage", "amount", "created_on", "closed_on"]
 
 
-def _closed_deals(deals: pd.DataFrame, freq: str) -> pd.DataFrame:
-    closed = deals.loc[deals["stage"].isin(["won", "lost"]), _DEAL_COLUMNS]
-    return closed.assign(
-        period=closed["closed_on"].dt.to_period(freq),
-        days_to_close=(closed["closed_on"] - closed["created_on"]).dt.days.astype("float64"),
-    ).reset_index(drop=True)
-
-
-def _open_deals(deals: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    still_open = deals.loc[deals["stage"] == "open", _DEAL_COLUMNS]
-    return still_open.assign(age_days=(as_of - still_open["created_on"]).dt.days.astype("float64")).reset_index(
-        drop=True
-    )
-
-
-def _partner_dimension(partners: pd.DataFrame, partner_deals: pd.DataFrame) -> pd.DataFrame:
-    won = partner_deals[partner_deals["stage"] == "won"]
-
-    def first(rows: pd.DataFrame, column: str) -> pd.Series:
-        firsts = rows.groupby("partner_id")[column].min()
-        return partners["partner_id"].map(dict(zip(firsts.index, firsts))).astype("datetime64[ns]")
-
+def _partner_dimension(engine: Engine, queries: RollupQueries, partners: pd.DataFrame) -> pd.DataFrame:
+    firsts = _fetch(engine, queries.partner_firsts, dates=("first_deal_on", "first_won_on"), texts=("partner_id",))
+    firsts = firsts.set_index("partner_id")
     return partners.assign(
-        first_deal_on=first(partner_deals, "created_on"),
-        first_won_on=first(won, "closed_on"),
+        first_deal_on=partners["partner_id"].map(firsts["first_deal_on"]).astype("datetime64[ns]"),
+        first_won_on=partners["partner_id"].map(firsts["first_won_on"]).astype("datetime64[ns]"),
     ).reset_index(drop=True)
-
-
-def _sum_by(frame: pd.DataFrame, keys: list[str], **measures: tuple[str, str]) -> pd.DataFrame:
-    if frame.empty:
-        return pd.DataFrame(columns=[*keys, *measures])
-    return frame.groupby(keys, observed=True, dropna=False).agg(**measures).reset_index()
 
 
 def _partner_periods(
-    partners: pd.DataFrame,
-    partner_deals: pd.DataFrame,
-    closed: pd.DataFrame,
-    periods: pd.PeriodIndex,
-    freq: str,
+    engine: Engine, queries: RollupQueries, partners: pd.DataFrame, periods: pd.PeriodIndex, freq: str
 ) -> pd.DataFrame:
-    won = closed[(closed["stage"] == "won") & closed["partner_id"].notna()]
-    lost = closed[(closed["stage"] == "lost") & closed["partner_id"].notna()]
     keys = ["partner_id", "period"]
-    won_facts = _sum_by(
-        won.assign(
-            sourced_revenue=won["amount"].where(won["attribution"] == "sourced", 0.0),
-            influenced_revenue=won["amount"].where(won["attribution"] == "influenced", 0.0),
-        ),
-        keys,
-        sourced_revenue=("sourced_revenue", "sum"),
-        influenced_revenue=("influenced_revenue", "sum"),
-        revenue=("amount", "sum"),
-        won_deals=("deal_id", "size"),
-        days_to_close_sum=("days_to_close", "sum"),
-    )
-    new_logo = partner_deals["is_new_customer"].fillna(False).astype(bool) & (partner_deals["stage"] == "won")
-    new_facts = _sum_by(
-        partner_deals[new_logo].assign(period=lambda d: d["closed_on"].dt.to_period(freq)),
-        keys,
-        new_customers=("deal_id", "size"),
-    )
-    lost_facts = _sum_by(lost, keys, lost_deals=("deal_id", "size"), lost_amount=("amount", "sum"))
-    created_facts = _sum_by(
-        partner_deals.assign(period=partner_deals["created_on"].dt.to_period(freq)),
-        keys,
-        created_deals=("deal_id", "size"),
-        pipeline_created=("amount", "sum"),
-    )
-
     grid = pd.MultiIndex.from_product([partners["partner_id"], periods], names=keys).to_frame(index=False)
     facts = grid
-    for part in (won_facts, lost_facts, created_facts, new_facts):
+    for sql in (queries.closed_facts, queries.created_facts):
+        part = _with_period(_fetch(engine, sql, dates=("period_start",), texts=("partner_id",)), freq)
         facts = facts.merge(part, on=keys, how="left")
-    facts = facts.join(_open_snapshots(partner_deals, periods), on=keys)
-    measures = list(PARTNER_PERIOD_MEASURES)
-    facts[measures] = facts[measures].astype("float64").fillna(0.0)
+    flows = [m for m in PARTNER_PERIOD_MEASURES if not m.startswith("open_")]
+    facts[flows] = facts[flows].astype("float64").fillna(0.0)
+    # Open at a period's end = created by then minus closed by then (the grid is sorted by partner, period).
+    change = facts.assign(
+        open_deals=facts["created_deals"] - facts["won_deals"] - facts["lost_deals"],
+        open_pipeline=facts["pipeline_created"] - facts["revenue"] - facts["lost_amount"],
+    )
+    running = change.groupby("partner_id", sort=False)[["open_deals", "open_pipeline"]].cumsum()
+    facts[["open_deals", "open_pipeline"]] = running.round(6)
 
     attributes = partners.set_index("partner_id")
     period_start = facts["period"].dt.start_time
@@ -288,42 +283,49 @@ def _partner_periods(
     facts["enrolled"] = (onboarded <= period_end) & ~(churned < period_start)
     for column in ("partner_type", "tier", "region"):
         facts[column] = facts["partner_id"].map(attributes[column])
-    return facts[["partner_id", "period", "partner_type", "tier", "region", "enrolled", *measures]]
+    return facts[["partner_id", "period", "partner_type", "tier", "region", "enrolled", *PARTNER_PERIOD_MEASURES]]
 
 
-def _open_snapshots(partner_deals: pd.DataFrame, periods: pd.PeriodIndex) -> pd.DataFrame:
-    """Count and value of deals open at each period end, per partner.
+def _target_actuals(
+    engine: Engine, queries: RollupQueries, program: Program | EngineProgram, as_of: pd.Timestamp
+) -> pd.DataFrame:
+    targets = program.targets[["partner_id", "kpi", "period_start", "period_end", "target"]].reset_index(drop=True)
+    window_end = targets["period_end"].where(targets["period_end"] < as_of, as_of)
+    span = (targets["period_end"] - targets["period_start"]).dt.days + 1
+    elapsed = ((window_end - targets["period_start"]).dt.days + 1).clip(lower=0) / span
+    out = targets.assign(elapsed=elapsed.clip(0, 1).astype("float64"))
+    kpis = set(targets["kpi"].unique())
+    activities = set()
+    if program.has("engagement") and kpis - set(DEAL_KPIS):
+        activities = set(_fetch(engine, queries.activities, texts=("activity",))["activity"])
+    matched = {kpi: engagement_activity_for(kpi, activities) for kpi in kpis - set(DEAL_KPIS)}
+    sql = queries.target_actuals(kpis & set(DEAL_KPIS), {k: a for k, a in matched.items() if a})
+    keys = ["partner_id", "kpi", "period_start", "period_end"]
+    if sql is None:
+        actuals = pd.DataFrame({**{k: out[k].iloc[:0] for k in keys}, "actual": pd.Series(dtype="float64")})
+    else:
+        actuals = _fetch(engine, sql, dates=("period_start", "period_end"), texts=("partner_id", "kpi"))
+    out = out.merge(actuals, on=keys, how="left", validate="many_to_one")
+    return out[[*keys, "target", "actual", "elapsed"]]
 
-    A deal is open at ``end`` when ``created_on <= end`` and it is not closed
-    by ``end``. Computed with a sweep over period ends (+1 when created, -1
-    when closed), so it is linear in the number of deals.
+
+def _sum_by(frame: pd.DataFrame, keys: list[str], **measures: tuple[str, str]) -> pd.DataFrame:
+    if frame.empty:
+        return pd.DataFrame(columns=[*keys, *measures])
+    return frame.groupby(keys, observed=True, dropna=False).agg(**measures).reset_index()
+
+
+def channel_periods(closed_deals: pd.DataFrame, periods: pd.PeriodIndex) -> pd.DataFrame:
+    """Period × attribution totals of closed deals (``Rollup.channel_periods``).
+
+    Parameters
+    ----------
+    closed_deals
+        ``Rollup.closed_deals`` (or a subset of it).
+    periods
+        Every period to list; absent activity is a true zero.
     """
-    ends = periods.end_time.normalize().to_numpy(dtype="datetime64[ns]")
-    never = ends[-1] + np.timedelta64(1, "D")  # open at as_of: closes after the last period end
-    opened_idx = np.searchsorted(ends, partner_deals["created_on"].to_numpy(dtype="datetime64[ns]"))
-    closed_idx = np.searchsorted(ends, partner_deals["closed_on"].fillna(never).to_numpy(dtype="datetime64[ns]"))
-    n = len(periods)
-    events = pd.DataFrame(
-        {
-            "partner_id": np.concatenate([partner_deals["partner_id"].to_numpy(), partner_deals["partner_id"].to_numpy()]),
-            "idx": np.concatenate([opened_idx, closed_idx]),
-            "open_deals": np.concatenate([np.ones(len(partner_deals)), -np.ones(len(partner_deals))]),
-            "open_pipeline": np.concatenate([partner_deals["amount"].to_numpy(), -partner_deals["amount"].to_numpy()]),
-        }
-    )
-    events = events[events["idx"] < n]
-    if events.empty:
-        return pd.DataFrame(columns=["open_deals", "open_pipeline"],
-                            index=pd.MultiIndex.from_arrays([[], pd.PeriodIndex([], freq=periods.freq)],
-                                                            names=["partner_id", "period"]))
-    steps = events.groupby(["partner_id", "idx"]).sum()
-    full = pd.MultiIndex.from_product([steps.index.get_level_values(0).unique(), range(n)], names=["partner_id", "idx"])
-    running = steps.reindex(full, fill_value=0.0).groupby(level="partner_id").cumsum()
-    running.index = running.index.set_levels(periods, level="idx").set_names("period", level="idx")
-    return running.round(6)
-
-
-def _channel_periods(closed: pd.DataFrame, periods: pd.PeriodIndex) -> pd.DataFrame:
+    closed = closed_deals
     keys = ["period", "attribution"]
     facts = _sum_by(
         closed.assign(
@@ -347,63 +349,6 @@ def _channel_periods(closed: pd.DataFrame, periods: pd.PeriodIndex) -> pd.DataFr
     return out
 
 
-def _engagement(program: Program, as_of: pd.Timestamp, freq: str) -> pd.DataFrame:
-    rows = program.engagement
-    rows = rows[rows["occurred_on"] <= as_of]
-    facts = _sum_by(
-        rows.assign(period=rows["occurred_on"].dt.to_period(freq)),
-        ["partner_id", "period", "activity"],
-        quantity=("quantity", "sum"),
-    )
-    return facts.astype({"quantity": "float64"})
-
-
-def _surveys(program: Program, as_of: pd.Timestamp, freq: str) -> pd.DataFrame:
-    rows = program.surveys
-    rows = rows[rows["responded_on"] <= as_of]
-    on_ten = rows["scale_max"] == 10
-    facts = _sum_by(
-        rows.assign(
-            period=rows["responded_on"].dt.to_period(freq),
-            score_pct=rows["score"] / rows["scale_max"],
-            promoter=(on_ten & (rows["score"] >= 9)).astype(float),
-            passive=(on_ten & rows["score"].between(7, 8.999)).astype(float),
-            detractor=(on_ten & (rows["score"] <= 6)).astype(float),
-        ),
-        ["partner_id", "period", "survey"],
-        responses=("score", "size"),
-        score_sum=("score", "sum"),
-        score_pct_sum=("score_pct", "sum"),
-        promoters=("promoter", "sum"),
-        passives=("passive", "sum"),
-        detractors=("detractor", "sum"),
-    )
-    measures = ["responses", "score_sum", "score_pct_sum", "promoters", "passives", "detractors"]
-    return facts.astype(dict.fromkeys(measures, "float64"))
-
-
-def _comments(program: Program, as_of: pd.Timestamp) -> pd.DataFrame:
-    rows = program.surveys
-    keep = rows["comment"].notna() & (rows["responded_on"] <= as_of)
-    columns = ["partner_id", "responded_on", "survey", "score", "scale_max", "comment"]
-    return rows.loc[keep, columns].reset_index(drop=True)
-
-
-def _mdf(program: Program, as_of: pd.Timestamp, freq: str) -> pd.DataFrame:
-    rows = program.mdf
-    rows = rows[rows["approved_on"] <= as_of]
-    facts = _sum_by(
-        rows.assign(period=rows["approved_on"].dt.to_period(freq)),
-        ["partner_id", "period"],
-        funds=("fund_id", "size"),
-        amount_approved=("amount_approved", "sum"),
-        amount_claimed=("amount_claimed", "sum"),
-        attributed_revenue=("attributed_revenue", "sum"),
-    )
-    measures = ["funds", "amount_approved", "amount_claimed", "attributed_revenue"]
-    return facts.astype(dict.fromkeys(measures, "float64"))
-
-
 def engagement_activity_for(kpi: str, activities: set[str]) -> str | None:
     """Engagement activity a target KPI counts, or None.
 
@@ -421,63 +366,6 @@ def engagement_activity_for(kpi: str, activities: set[str]) -> str | None:
         if candidate in activities:
             return candidate
     return None
-
-
-def _kpi_events(program: Program, deals: pd.DataFrame, kpi: str) -> pd.DataFrame | None:
-    """Rows (partner_id, date, value) whose sum over a window is the KPI's actual."""
-    if kpi in DEAL_KPIS:
-        which, value, date = DEAL_KPIS[kpi]
-        partner_deals = deals[deals["partner_id"].notna()]
-        won = partner_deals["stage"] == "won"
-        mask = {
-            "won": won,
-            "won_sourced": won & (partner_deals["attribution"] == "sourced"),
-            "won_influenced": won & (partner_deals["attribution"] == "influenced"),
-            "won_new": won & partner_deals["is_new_customer"].fillna(False).astype(bool),
-            "all": pd.Series(True, index=partner_deals.index),
-        }[which]
-        rows = partner_deals[mask]
-        values = rows[value] if value else pd.Series(1.0, index=rows.index)
-        return pd.DataFrame({"partner_id": rows["partner_id"], "date": rows[date], "value": values.astype(float)})
-    engagement = program.engagement
-    activity = engagement_activity_for(kpi, set(engagement["activity"].unique()))
-    if activity is None:
-        return None
-    rows = engagement[engagement["activity"] == activity]
-    return pd.DataFrame({"partner_id": rows["partner_id"], "date": rows["occurred_on"], "value": rows["quantity"]})
-
-
-def _target_actuals(program: Program, deals: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    targets = program.targets[["partner_id", "kpi", "period_start", "period_end", "target"]]
-    window_end = targets["period_end"].where(targets["period_end"] < as_of, as_of)
-    span = (targets["period_end"] - targets["period_start"]).dt.days + 1
-    elapsed = ((window_end - targets["period_start"]).dt.days + 1).clip(lower=0) / span
-    out = targets.assign(actual=np.nan, elapsed=elapsed.clip(0, 1).astype("float64"))
-    for kpi, group in targets.groupby("kpi"):
-        events = _kpi_events(program, deals, kpi)
-        if events is None:
-            continue
-        events = events[events["date"] <= as_of]
-        before = _cumulative_at(events, group["partner_id"], group["period_start"] - pd.Timedelta(days=1))
-        through = _cumulative_at(events, group["partner_id"], window_end[group.index])
-        actual = through - before
-        out.loc[group.index, "actual"] = np.where(group["period_start"] > as_of, 0.0, actual)
-    return out.reset_index(drop=True)
-
-
-def _cumulative_at(events: pd.DataFrame, partner_ids: pd.Series, dates: pd.Series) -> np.ndarray:
-    """Sum of event values per partner up to and including each date."""
-    daily = events.groupby(["partner_id", "date"], as_index=False)["value"].sum().sort_values("date")
-    daily["cumulative"] = daily.groupby("partner_id")["value"].cumsum()
-    probes = pd.DataFrame({"partner_id": partner_ids.array, "date": dates.to_numpy(), "order": range(len(dates))})
-    matched = pd.merge_asof(
-        probes.sort_values("date"),
-        daily[["partner_id", "date", "cumulative"]],
-        on="date",
-        by="partner_id",
-        direction="backward",
-    ).sort_values("order")
-    return matched["cumulative"].fillna(0.0).to_numpy()
 
 
 def trailing_totals(partner_periods: pd.DataFrame, *, end: pd.Period, n_periods: int) -> pd.DataFrame:

@@ -1,0 +1,305 @@
+"""The rollup's SQL, written once and transpiled to each engine's dialect.
+
+Every query is written in DuckDB's SQL dialect and translated by `sqlglot
+<https://sqlglot.com>`_ into the dialect of the engine that runs it (DuckDB,
+Spark SQL, PostgreSQL, ...). The queries read the program tables by their
+schema names (``partners``, ``deals``, ``targets``, ``engagement``,
+``surveys``, ``mdf``) with schema column types, and return only compact facts:
+sums per partner × period, per period × attribution, per target, plus the
+closed and open deals and the survey comments that row-level metrics
+(medians, distributions, verbatims) need.
+
+Conventions are those of :mod:`partner_analytics.rollup`: a deal counts in the
+period it closed (wins, losses, revenue, cycle) or was created (pipeline); a
+deal closed after ``as_of`` is still open; events after ``as_of`` are ignored.
+Periods are returned as their first day (``period_start``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+import pandas as pd
+import sqlglot
+
+__all__ = ["RollupQueries", "transpile", "UNITS"]
+
+UNITS = {"Q": "quarter", "M": "month"}
+"""Period grain → ``DATE_TRUNC`` unit."""
+
+# Deals as of the as-of date: created by then; a close after it is not a close yet.
+_DEALS = """
+    SELECT deal_id, partner_id, attribution, amount, created_on,
+           CASE WHEN closed_on <= {as_of} THEN closed_on END AS closed_on,
+           CASE WHEN closed_on <= {as_of} THEN stage ELSE 'open' END AS stage,
+           COALESCE(is_new_customer, FALSE) AS is_new_customer
+    FROM deals
+    WHERE created_on <= {as_of}
+"""
+
+_CLOSED_FACTS = """
+    SELECT partner_id,
+           CAST(DATE_TRUNC('{unit}', closed_on) AS DATE) AS period_start,
+           SUM(CASE WHEN stage = 'won' AND attribution = 'sourced' THEN amount ELSE 0 END) AS sourced_revenue,
+           SUM(CASE WHEN stage = 'won' AND attribution = 'influenced' THEN amount ELSE 0 END) AS influenced_revenue,
+           SUM(CASE WHEN stage = 'won' THEN amount ELSE 0 END) AS revenue,
+           SUM(CASE WHEN stage = 'won' THEN 1 ELSE 0 END) AS won_deals,
+           SUM(CASE WHEN stage = 'lost' THEN 1 ELSE 0 END) AS lost_deals,
+           SUM(CASE WHEN stage = 'lost' THEN amount ELSE 0 END) AS lost_amount,
+           SUM(CASE WHEN stage = 'won' AND is_new_customer THEN 1 ELSE 0 END) AS new_customers,
+           SUM(CASE WHEN stage = 'won' THEN DATE_DIFF('day', created_on, closed_on) ELSE 0 END) AS days_to_close_sum
+    FROM as_of_deals
+    WHERE partner_id IS NOT NULL AND stage IN ('won', 'lost')
+    GROUP BY 1, 2
+"""
+
+_CREATED_FACTS = """
+    SELECT partner_id,
+           CAST(DATE_TRUNC('{unit}', created_on) AS DATE) AS period_start,
+           COUNT(*) AS created_deals,
+           SUM(amount) AS pipeline_created
+    FROM as_of_deals
+    WHERE partner_id IS NOT NULL
+    GROUP BY 1, 2
+"""
+
+_DEAL_SPAN = "SELECT MIN(created_on) AS first_created_on FROM as_of_deals"
+
+_PARTNER_FIRSTS = """
+    SELECT partner_id,
+           MIN(created_on) AS first_deal_on,
+           MIN(CASE WHEN stage = 'won' THEN closed_on END) AS first_won_on
+    FROM as_of_deals
+    WHERE partner_id IS NOT NULL
+    GROUP BY 1
+"""
+
+_CLOSED_DEALS = """
+    SELECT deal_id, partner_id, attribution, stage, amount, created_on, closed_on,
+           DATE_DIFF('day', created_on, closed_on) AS days_to_close
+    FROM as_of_deals
+    WHERE stage IN ('won', 'lost')
+    ORDER BY closed_on, deal_id
+"""
+
+_OPEN_DEALS = """
+    SELECT deal_id, partner_id, attribution, stage, amount, created_on, closed_on,
+           DATE_DIFF('day', created_on, {as_of}) AS age_days
+    FROM as_of_deals
+    WHERE stage = 'open'
+    ORDER BY created_on, deal_id
+"""
+
+_ENGAGEMENT = """
+    SELECT partner_id, CAST(DATE_TRUNC('{unit}', occurred_on) AS DATE) AS period_start, activity,
+           SUM(quantity) AS quantity
+    FROM engagement
+    WHERE occurred_on <= {as_of}
+    GROUP BY 1, 2, 3
+"""
+
+_ACTIVITIES = "SELECT DISTINCT activity FROM engagement"
+
+_SURVEYS = """
+    SELECT partner_id, CAST(DATE_TRUNC('{unit}', responded_on) AS DATE) AS period_start, survey,
+           COUNT(*) AS responses,
+           SUM(score) AS score_sum,
+           SUM(score / scale_max) AS score_pct_sum,
+           SUM(CASE WHEN scale_max = 10 AND score >= 9 THEN 1 ELSE 0 END) AS promoters,
+           SUM(CASE WHEN scale_max = 10 AND score >= 7 AND score < 9 THEN 1 ELSE 0 END) AS passives,
+           SUM(CASE WHEN scale_max = 10 AND score <= 6 THEN 1 ELSE 0 END) AS detractors
+    FROM surveys
+    WHERE responded_on <= {as_of}
+    GROUP BY 1, 2, 3
+"""
+
+_COMMENTS = """
+    SELECT partner_id, responded_on, survey, score, scale_max, comment
+    FROM surveys
+    WHERE comment IS NOT NULL AND responded_on <= {as_of}
+    ORDER BY responded_on, partner_id, survey, score, comment
+"""
+
+_MDF = """
+    SELECT partner_id, CAST(DATE_TRUNC('{unit}', approved_on) AS DATE) AS period_start,
+           COUNT(*) AS funds,
+           SUM(amount_approved) AS amount_approved,
+           SUM(amount_claimed) AS amount_claimed,
+           SUM(attributed_revenue) AS attributed_revenue
+    FROM mdf
+    WHERE approved_on <= {as_of}
+    GROUP BY 1, 2
+"""
+
+_TARGETS = "SELECT partner_id, kpi, period_start, period_end, target FROM targets"
+
+_TARGET_ACTUALS = """
+    WITH kpi_events AS ({events}),
+    windows AS (
+        SELECT DISTINCT partner_id, kpi, period_start, period_end,
+               CASE WHEN period_end < {as_of} THEN period_end ELSE {as_of} END AS window_end
+        FROM targets
+    )
+    SELECT w.partner_id, w.kpi, w.period_start, w.period_end, COALESCE(SUM(e.amount), 0) AS actual
+    FROM windows AS w
+    LEFT JOIN kpi_events AS e
+      ON e.partner_id = w.partner_id AND e.kpi = w.kpi
+     AND e.on_date >= w.period_start AND e.on_date <= w.window_end
+    WHERE w.kpi IN ({kpis})
+    GROUP BY 1, 2, 3, 4
+"""
+
+# kpi: (condition on as_of_deals, value expression, date column)
+_DEAL_EVENTS = {
+    "revenue": ("stage = 'won'", "amount", "closed_on"),
+    "sourced_revenue": ("stage = 'won' AND attribution = 'sourced'", "amount", "closed_on"),
+    "influenced_revenue": ("stage = 'won' AND attribution = 'influenced'", "amount", "closed_on"),
+    "deals_won": ("stage = 'won'", "1", "closed_on"),
+    "new_customers": ("stage = 'won' AND is_new_customer", "1", "closed_on"),
+    "pipeline_created": ("TRUE", "amount", "created_on"),
+    "deals_created": ("TRUE", "1", "created_on"),
+}
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@lru_cache(maxsize=256)
+def transpile(sql: str, dialect: str) -> str:
+    """Translate one DuckDB-dialect query into ``dialect`` (a sqlglot dialect name).
+
+    Examples
+    --------
+    >>> transpile("SELECT DATE_DIFF('day', a, b) AS d FROM t", "spark")
+    'SELECT DATEDIFF(DAY, a, b) AS d FROM t'
+    """
+    if dialect == "duckdb":
+        return sql
+    return sqlglot.transpile(sql, read="duckdb", write=dialect, pretty=False)[0]
+
+
+class RollupQueries:
+    """The rollup queries for one grain and as-of date, in DuckDB's dialect.
+
+    Parameters
+    ----------
+    freq
+        ``"Q"`` or ``"M"``.
+    as_of
+        Last day counted.
+
+    Examples
+    --------
+    >>> q = RollupQueries("Q", pd.Timestamp("2025-12-31"))
+    >>> "DATE_TRUNC('quarter', closed_on)" in q.closed_facts
+    True
+    """
+
+    def __init__(self, freq: str, as_of: pd.Timestamp) -> None:
+        self.unit = UNITS[freq]
+        self.as_of = f"DATE '{pd.Timestamp(as_of):%Y-%m-%d}'"
+
+    def _deal_query(self, body: str) -> str:
+        deals = _DEALS.format(as_of=self.as_of)
+        return f"WITH as_of_deals AS ({deals}) {body.format(unit=self.unit, as_of=self.as_of)}"
+
+    def _query(self, body: str) -> str:
+        return body.format(unit=self.unit, as_of=self.as_of)
+
+    @property
+    def closed_facts(self) -> str:
+        """Partner × period of closing: won/lost counts and amounts, new customers, cycle days."""
+        return self._deal_query(_CLOSED_FACTS)
+
+    @property
+    def created_facts(self) -> str:
+        """Partner × period of creation: deals and pipeline created."""
+        return self._deal_query(_CREATED_FACTS)
+
+    @property
+    def deal_span(self) -> str:
+        """Earliest creation date among the deals as of ``as_of``."""
+        return self._deal_query(_DEAL_SPAN)
+
+    @property
+    def partner_firsts(self) -> str:
+        """Per partner: first deal created and first deal won."""
+        return self._deal_query(_PARTNER_FIRSTS)
+
+    @property
+    def closed_deals(self) -> str:
+        """Deals won or lost by ``as_of`` with ``days_to_close``."""
+        return self._deal_query(_CLOSED_DEALS)
+
+    @property
+    def open_deals(self) -> str:
+        """Deals open at ``as_of`` with ``age_days``."""
+        return self._deal_query(_OPEN_DEALS)
+
+    @property
+    def engagement(self) -> str:
+        """Partner × period × activity: summed quantity."""
+        return self._query(_ENGAGEMENT)
+
+    @property
+    def activities(self) -> str:
+        """Distinct engagement activities."""
+        return _ACTIVITIES
+
+    @property
+    def surveys(self) -> str:
+        """Partner × period × survey: responses, score sums and NPS bands."""
+        return self._query(_SURVEYS)
+
+    @property
+    def comments(self) -> str:
+        """Survey responses with a comment."""
+        return self._query(_COMMENTS)
+
+    @property
+    def mdf(self) -> str:
+        """Partner × period of approval: funds and amounts."""
+        return self._query(_MDF)
+
+    @property
+    def targets(self) -> str:
+        """The targets table (one row per target)."""
+        return _TARGETS
+
+    def target_actuals(self, deal_kpis: Iterable[str], activities: dict[str, str]) -> str | None:
+        """Actual per distinct target window, for the measurable KPIs.
+
+        Parameters
+        ----------
+        deal_kpis
+            Target KPIs measured on deals (keys of the deal-event table).
+        activities
+            Target KPI → engagement activity it counts.
+
+        Returns
+        -------
+        str or None
+            None when no KPI is measurable.
+        """
+        events = [
+            f"SELECT partner_id, {_literal(kpi)} AS kpi, {_DEAL_EVENTS[kpi][2]} AS on_date, "
+            f"CAST({_DEAL_EVENTS[kpi][1]} AS DOUBLE) AS amount FROM as_of_deals "
+            f"WHERE partner_id IS NOT NULL AND {_DEAL_EVENTS[kpi][0]}"
+            for kpi in sorted(deal_kpis)
+        ]
+        events += [
+            f"SELECT partner_id, {_literal(kpi)} AS kpi, occurred_on AS on_date, quantity AS amount "
+            f"FROM engagement WHERE activity = {_literal(activity)}"
+            for kpi, activity in sorted(activities.items())
+        ]
+        if not events:
+            return None
+        kpis = ", ".join(_literal(k) for k in [*sorted(deal_kpis), *sorted(activities)])
+        body = _TARGET_ACTUALS.format(events=" UNION ALL ".join(events), as_of=self.as_of, kpis=kpis)
+        return f"WITH as_of_deals AS ({_DEALS.format(as_of=self.as_of)}), {body.strip()[len('WITH '):]}"
+
+
+DEAL_EVENT_KPIS = tuple(_DEAL_EVENTS)
+"""Target KPIs measured on deals."""
