@@ -8,6 +8,7 @@ when created, so importing this module costs nothing.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -51,9 +52,17 @@ class Engine:
         """Run one DuckDB-dialect query and return its result."""
         return self._run(transpile(sql, self.dialect))
 
-    def tables(self) -> set[str]:
-        """Names of the tables (or views) the engine can query, lower case."""
+    def define(self, name: str, sql: str) -> None:
+        """Create (or replace) session-scoped view ``name`` from a DuckDB-dialect ``SELECT``."""
+        self.execute(f"CREATE OR REPLACE TEMPORARY VIEW {name} AS {sql}")
+
+    def execute(self, sql: str) -> None:
+        """Run one DuckDB-dialect statement that returns nothing."""
         raise NotImplementedError
+
+    def columns(self, relation: str) -> list[str]:
+        """Column names of a DuckDB-dialect relation (a table name or ``read_parquet(...)``)."""
+        return list(self.fetch(f"SELECT * FROM {relation} LIMIT 0").columns)
 
     def _run(self, sql: str) -> pd.DataFrame:
         raise NotImplementedError
@@ -108,9 +117,8 @@ class DuckDBEngine(Engine):
             engine.con.register(name, frame)
         return engine
 
-    def tables(self) -> set[str]:
-        names = self.con.execute("SELECT table_name FROM information_schema.tables").fetchall()
-        return {str(n).lower() for (n,) in names}
+    def execute(self, sql: str) -> None:
+        self.con.execute(sql)
 
     def _run(self, sql: str) -> pd.DataFrame:
         return self.con.execute(sql).df()
@@ -155,14 +163,20 @@ class SparkEngine(Engine):
         self.session.read.parquet(str(path)).createOrReplaceTempView(name)
 
     def register_frame(self, name: str, frame: pd.DataFrame) -> None:
-        """Expose a pandas frame as temporary view ``name``."""
+        """Expose a pandas frame as temporary view ``name`` (used by tests and small tables)."""
         self.session.createDataFrame(frame).createOrReplaceTempView(name)
 
-    def tables(self) -> set[str]:
-        return {t.name.lower() for t in self.session.catalog.listTables()}
+    def define(self, name: str, sql: str) -> None:
+        self.session.sql(transpile(sql, self.dialect)).createOrReplaceTempView(name)
+
+    def execute(self, sql: str) -> None:
+        self.session.sql(transpile(sql, self.dialect))
 
     def _run(self, sql: str) -> pd.DataFrame:
-        return self.session.sql(sql).toPandas()
+        with warnings.catch_warnings():  # PySpark warns about pandas 3; tests/test_engines.py checks the results
+            warnings.filterwarnings("ignore", module="pyspark")
+            warnings.filterwarnings("ignore", "PySpark does not yet fully support", FutureWarning)
+            return self.session.sql(sql).toPandas()
 
     def close(self) -> None:
         if self._owned:
@@ -187,27 +201,42 @@ class SQLEngine(Engine):
         self._owned = isinstance(url, str)
         self.engine = sa.create_engine(url) if isinstance(url, str) else url
         self.schema = schema
+        self._connection = None
         self.name = self.engine.dialect.name
         if self.name not in SQLALCHEMY_DIALECTS:
             raise ValueError(f"no SQL dialect known for database '{self.name}'; "
                              f"known: {', '.join(sorted(SQLALCHEMY_DIALECTS))}")
         self.dialect = SQLALCHEMY_DIALECTS[self.name]
 
-    def tables(self) -> set[str]:
+    @property
+    def connection(self) -> Any:
+        """One autocommit connection for the engine's lifetime (temporary views live in it)."""
+        if self._connection is None:
+            self._connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        return self._connection
+
+    def table_names(self) -> dict[str, str]:
+        """Lower-case name → quoted, schema-qualified name of each table and view."""
         import sqlalchemy as sa
 
         inspector = sa.inspect(self.engine)
-        names = [*inspector.get_table_names(schema=self.schema), *inspector.get_view_names(schema=self.schema)]
-        return {n.lower() for n in names}
+        schema = self.schema or inspector.default_schema_name
+        names = [*inspector.get_table_names(schema=schema), *inspector.get_view_names(schema=schema)]
+        return {n.lower(): f'"{schema}"."{n}"' if schema else f'"{n}"' for n in names}
+
+    def execute(self, sql: str) -> None:
+        import sqlalchemy as sa
+
+        self.connection.execute(sa.text(transpile(sql, self.dialect)))
 
     def _run(self, sql: str) -> pd.DataFrame:
         import sqlalchemy as sa
 
-        with self.engine.connect() as connection:
-            if self.schema and self.name == "postgresql":
-                connection.execute(sa.text("SELECT set_config('search_path', :s, false)"), {"s": self.schema})
-            return pd.read_sql_query(sa.text(sql), connection)
+        return pd.read_sql_query(sa.text(sql), self.connection)
 
     def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
         if self._owned:
             self.engine.dispose()

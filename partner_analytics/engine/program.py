@@ -1,0 +1,296 @@
+"""A program whose tables stay where they are: files, a Spark cluster or a database.
+
+:func:`open_program` exposes each program table on an engine as a typed view
+(schema names and types, whatever the source's own types), checks it with SQL
+(:mod:`partner_analytics.engine.checks`) and returns an :class:`EngineProgram`.
+:func:`partner_analytics.rollup` runs on its engine, so a program of hundreds of
+millions of rows is never read into pandas; only the partners and targets
+tables (one row per partner / target) and the compact facts are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import Problem, ProgramDataError
+from ..schema import TABLES, Column
+from .backends import DuckDBEngine, Engine, SparkEngine, SQLEngine
+from .checks import check_tables
+
+__all__ = ["EngineProgram", "open_program", "ENGINES"]
+
+ENGINES = ("duckdb", "spark", "sql")
+"""Engines :func:`open_program` can use."""
+
+_SQL_TYPES = {"date": "DATE", "number": "DOUBLE", "boolean": "BOOLEAN"}
+_EVENT_DATES = (("deals", "created_on"), ("deals", "closed_on"), ("engagement", "occurred_on"),
+                ("surveys", "responded_on"), ("mdf", "approved_on"))
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def typed_column(column: Column, present: bool) -> str:
+    """SQL expression giving ``column`` its schema type (blank text is missing).
+
+    Examples
+    --------
+    >>> from partner_analytics.schema import TABLES
+    >>> typed_column(TABLES["deals"].column("stage"), True)
+    'LOWER(NULLIF(TRIM(CAST("stage" AS VARCHAR)), \\'\\')) AS "stage"'
+    """
+    name = _quote(column.name)
+    if column.kind in _SQL_TYPES:
+        sql_type = _SQL_TYPES[column.kind]
+        expression = f"TRY_CAST({name} AS {sql_type})" if present else f"CAST(NULL AS {sql_type})"
+    else:
+        text = f"NULLIF(TRIM(CAST({name} AS VARCHAR)), '')" if present else "CAST(NULL AS VARCHAR)"
+        expression = f"LOWER({text})" if column.kind == "category" else text
+    return f"{expression} AS {name}"
+
+
+@dataclass(frozen=True, eq=False)
+class EngineProgram:
+    """A validated program whose tables live on an engine.
+
+    It offers what :func:`partner_analytics.rollup` and the reports read from
+    a :class:`~partner_analytics.program.Program`: ``source``, ``warnings``,
+    :meth:`has`, ``partners``, ``targets``, ``data_end``, ``fingerprint`` and
+    :meth:`summary`. Close it (or use it as a context manager) to release the
+    engine.
+
+    Attributes
+    ----------
+    engine
+        The engine holding one typed view per supplied table, named after it.
+    source
+        Where the data is (passwords removed).
+    supplied
+        Names of the tables the source supplied.
+    warnings
+        Suspicious but valid findings.
+    """
+
+    engine: Engine = field(repr=False)
+    source: str
+    supplied: frozenset[str]
+    warnings: tuple[str, ...] = ()
+
+    def has(self, name: str) -> bool:
+        """True if table ``name`` was supplied (optional tables may be absent)."""
+        return name in self.supplied
+
+    def table(self, name: str) -> pd.DataFrame:
+        """Fetch a whole table into pandas: meant for the small ones (partners, targets)."""
+        if name not in TABLES:
+            raise KeyError(f"unknown table {name!r}; tables are {', '.join(TABLES)}")
+        columns = [c.name for c in TABLES[name].columns]
+        frame = self.engine.fetch(f"SELECT * FROM {name}")
+        frame.columns = [str(c).lower() for c in frame.columns]
+        types = {c.name: {"date": "datetime64[ns]", "number": "float64", "boolean": "boolean"}.get(c.kind, "str")
+                 for c in TABLES[name].columns}
+        for column in TABLES[name].columns:
+            if column.kind == "date":
+                frame[column.name] = pd.to_datetime(frame[column.name])
+        return frame[columns].astype(types)
+
+    @cached_property
+    def partners(self) -> pd.DataFrame:
+        """The partners table (in pandas, sorted by ``partner_id``)."""
+        return self.table("partners").sort_values("partner_id", ignore_index=True)
+
+    @cached_property
+    def targets(self) -> pd.DataFrame:
+        """The targets table (in pandas, sorted by partner, KPI and period)."""
+        return self.table("targets").sort_values(["partner_id", "kpi", "period_start"], ignore_index=True)
+
+    @cached_property
+    def data_end(self) -> pd.Timestamp:
+        """Latest date found in the data: the natural default "as of" date."""
+        parts = [f"SELECT MAX({column}) AS d FROM {table}" for table, column in _EVENT_DATES if self.has(table)]
+        latest = self.engine.fetch(f"SELECT MAX(d) AS latest FROM ({' UNION ALL '.join(parts)}) AS dates")
+        return pd.Timestamp(latest["latest"].iloc[0]).normalize()
+
+    @cached_property
+    def _profile(self) -> pd.DataFrame:
+        """Per table: rows, and the sum / min / max of every number and date column."""
+        rows = []
+        for name in sorted(self.supplied):
+            measures = ["COUNT(*) AS n"]
+            for column in TABLES[name].columns:
+                if column.kind == "number":
+                    measures.append(f"SUM({_quote(column.name)}) AS {_quote('sum_' + column.name)}")
+                elif column.kind == "date":
+                    measures += [f"CAST(MIN({_quote(column.name)}) AS VARCHAR) AS {_quote('min_' + column.name)}",
+                                 f"CAST(MAX({_quote(column.name)}) AS VARCHAR) AS {_quote('max_' + column.name)}"]
+            result = self.engine.fetch(f"SELECT {', '.join(measures)} FROM {name}")
+            rows.append({"table": name, **{str(k).lower(): v for k, v in result.iloc[0].items()}})
+        return pd.DataFrame(rows)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """SHA-256 of each table's row count and number / date totals.
+
+        Computed in the engine, so it is cheap at any size. It changes when
+        rows are added or removed and when any amount or date changes; an edit
+        that keeps every count, total and date range (say, swapping two text
+        values) is not seen: use ``render --force`` after such an edit.
+        """
+        return hashlib.sha256(self._profile.to_json(orient="records", double_precision=15).encode()).hexdigest()
+
+    def summary(self) -> pd.DataFrame:
+        """One row per table: rows and whether it was supplied."""
+        counts = dict(zip(self._profile["table"], self._profile["n"]))
+        return pd.DataFrame({"table": list(TABLES), "supplied": [n in self.supplied for n in TABLES],
+                             "rows": [int(counts.get(n, 0)) for n in TABLES]})
+
+    def close(self) -> None:
+        """Release the engine."""
+        self.engine.close()
+
+    def __enter__(self) -> EngineProgram:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _engine(kind: str, source: str, options: dict[str, Any]) -> tuple[Engine, dict[str, str]]:
+    """Start the engine and locate the raw relation of each table it can find."""
+    if kind == "sql":
+        engine = SQLEngine(source, schema=options.pop("schema", None))
+        names = engine.table_names()
+        return engine, {name: names[name] for name in TABLES if name in names}
+    if kind == "spark":
+        engine = SparkEngine(master=options.pop("master", "local[*]"), conf=options.pop("conf", None))
+        relations = {}
+        for name in TABLES:
+            path = _table_path(source, name, (".parquet",))
+            if path is not None:
+                engine.register_parquet(f"raw_{name}", path)
+                relations[name] = f"raw_{name}"
+        return engine, relations
+    engine = DuckDBEngine(threads=options.pop("threads", None), memory_limit=options.pop("memory_limit", None))
+    if Path(source).suffix.lower() in (".duckdb", ".ddb"):
+        engine.execute(f"ATTACH '{_sql_string(source)}' AS src (READ_ONLY)")
+        found = engine.fetch("SELECT table_name FROM information_schema.tables WHERE table_catalog = 'src'")
+        names = {str(n).lower(): str(n) for n in found.iloc[:, 0]}
+        return engine, {name: f"src.{_quote(names[name])}" for name in TABLES if name in names}
+    relations = {}
+    for name in TABLES:
+        path = _table_path(source, name, (".parquet", ".csv"))
+        if path is not None:
+            reader = "read_csv" if path.endswith(".csv") else "read_parquet"
+            relations[name] = f"{reader}('{_sql_string(path)}')"
+    return engine, relations
+
+
+def _label(name: str, relation: str) -> str:
+    """How messages name a table: its file name, or ``table <name>``."""
+    if relation.startswith(("read_parquet('", "read_csv('")):
+        return Path(relation.split("'")[1]).name.replace("*.parquet", "") or name
+    return f"table {name}"
+
+
+def _sql_string(text: str) -> str:
+    return str(text).replace("'", "''")
+
+
+def _table_path(source: str, name: str, suffixes: tuple[str, ...]) -> str | None:
+    """``<source>/<name>.<suffix>`` (a file, or a folder of Parquet parts), or ``<source>/<name>/``."""
+    if "://" in source and not source.startswith("file://"):  # remote storage: Spark checks it exists
+        return f"{source.rstrip('/')}/{name}.parquet"
+    folder = Path(source.removeprefix("file://"))
+    for suffix in suffixes:
+        path = folder / f"{name}{suffix}"
+        if path.is_file():
+            return str(path)
+        if path.is_dir():
+            return str(path / "*.parquet") if suffixes != (".parquet",) else str(path)
+    if (folder / name).is_dir():
+        return str(folder / name / "*.parquet") if suffixes != (".parquet",) else str(folder / name)
+    return None
+
+
+def open_program(source: str | Path, *, engine: str = "duckdb", validate: bool = True, **options: Any) -> EngineProgram:
+    """Open a program on an engine, without reading its rows into pandas.
+
+    Parameters
+    ----------
+    source
+        ``duckdb``: a folder with one ``<table>.parquet`` (a file or a folder
+        of parts) or ``<table>.csv`` per table, or a ``.duckdb`` database.
+        ``spark``: a folder or storage URI (``s3a://``, ``abfss://``,
+        ``hdfs://``) with one ``<table>.parquet`` per table.
+        ``sql``: a SQLAlchemy URL such as ``postgresql+psycopg://user@host/db``.
+    engine
+        One of :data:`ENGINES`.
+    validate
+        Run the schema and cross-table checks in the engine (default). Turn
+        off only for data that a previous run has just validated.
+    **options
+        Engine settings: ``threads`` and ``memory_limit`` (DuckDB),
+        ``master`` and ``conf`` (Spark), ``schema`` (SQL).
+
+    Returns
+    -------
+    EngineProgram
+
+    Raises
+    ------
+    ProgramDataError
+        Listing every problem found (table, column, count and example values).
+    ValueError
+        For an unknown engine or option.
+
+    Examples
+    --------
+    >>> import partner_analytics as pa
+    >>> from partner_analytics.sample import write_sample
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = write_sample(folder, n_partners=20)
+    >>> with open_program(folder) as program:
+    ...     facts = pa.rollup(program)
+    >>> len(facts.partners)
+    20
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+    source, options = str(source), dict(options)
+    if engine != "sql" and "://" not in source and not Path(source).exists():
+        raise ProgramDataError([Problem(source, "no such file or folder")], source)
+    connection, relations = _engine(engine, source, options)
+    if options:
+        connection.close()
+        raise ValueError(f"unknown {engine} option(s): {', '.join(sorted(options))}")
+    label = _safe(source)
+    labels = {name: _label(name, relation) for name, relation in relations.items()}
+    try:
+        columns = {name: [str(c).lower() for c in connection.columns(relation)] for name, relation in relations.items()}
+        for name in TABLES:  # typed views; absent optional tables are empty, with schema columns
+            present = set(columns.get(name, ()))
+            typed = ", ".join(typed_column(c, c.name in present) for c in TABLES[name].columns)
+            connection.define(name, f"SELECT {typed} FROM {relations[name]}" if name in relations
+                              else f"SELECT {typed} WHERE 1 = 0")
+        problems, warnings = check_tables(connection, relations, columns, labels, validate=validate)
+        if problems:
+            raise ProgramDataError(problems, label)
+    except BaseException:
+        connection.close()
+        raise
+    return EngineProgram(connection, label, frozenset(relations), tuple(warnings))
+
+
+def _safe(source: str) -> str:
+    """The source without a password, for messages."""
+    import re
+
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", source)

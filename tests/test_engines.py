@@ -1,0 +1,239 @@
+"""The rollup on every engine: DuckDB (files and databases), Spark local mode and PostgreSQL.
+
+The facts must be identical to the in-memory rollup of the same program, up to
+floating-point summation order (relative 1e-12), and bad data must be reported
+by the SQL checks with the table, the column, a count and example values.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+import sqlglot
+
+import partner_analytics as pa
+from partner_analytics.engine import EngineProgram, open_program
+from partner_analytics.engine.queries import RollupQueries, transpile
+from partner_analytics.params import load_params
+from partner_analytics.render.context import build_context
+from conftest_postgres import postgres_db, postgres_url  # noqa: F401  (fixtures: a throwaway PostgreSQL server)
+from test_sql_sources import _write_postgres
+
+TABLES = ("partners", "deals", "targets", "engagement", "surveys", "mdf")
+FACTS = ("partners", "partner_periods", "channel_periods", "closed_deals", "open_deals", "engagement", "surveys",
+         "comments", "mdf", "target_actuals")
+SORT_KEYS = {"partners": ["partner_id"], "partner_periods": ["partner_id", "period"],
+             "target_actuals": ["partner_id", "kpi", "period_start"],
+             "closed_deals": ["deal_id"], "open_deals": ["deal_id"]}
+
+
+def assert_same_facts(actual: pa.Rollup, expected: pa.Rollup) -> None:
+    """Every frame of two rollups equal, row order aside (engines and sources order rows differently)."""
+    assert actual.freq == expected.freq and actual.as_of == expected.as_of
+    assert list(actual.periods) == list(expected.periods)
+    assert actual.available == expected.available
+    for name in FACTS:
+        got, want = getattr(actual, name), getattr(expected, name)
+        keys = SORT_KEYS.get(name)
+        if keys:
+            got, want = got.sort_values(keys, ignore_index=True), want.sort_values(keys, ignore_index=True)
+        pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-12, obj=name)
+
+
+def _write_parquet(program: pa.Program, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in TABLES:
+        # microsecond timestamps: Spark cannot read pandas' default nanosecond Parquet timestamps
+        program.table(name).to_parquet(folder / f"{name}.parquet", index=False, coerce_timestamps="us")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def sample() -> pa.Program:
+    return pa.load_program("sample")
+
+
+@pytest.fixture(scope="module")
+def expected(sample) -> dict[str, pa.Rollup]:
+    return {freq: pa.rollup(sample, freq=freq) for freq in ("Q", "M")}
+
+
+@pytest.fixture(scope="module")
+def parquet(sample, tmp_path_factory) -> Path:
+    return _write_parquet(sample, tmp_path_factory.mktemp("parquet"))
+
+
+@pytest.mark.parametrize("freq", ["Q", "M"])
+def test_duckdb_on_parquet_files_gives_the_in_memory_facts(parquet, expected, freq):
+    with open_program(parquet) as program:
+        assert_same_facts(pa.rollup(program, freq=freq), expected[freq])
+
+
+def test_duckdb_on_csv_files_and_on_a_database_file_gives_the_same_facts(sample, expected, tmp_path):
+    pa.sample.write_sample(tmp_path / "csv")
+    with open_program(tmp_path / "csv") as program:
+        assert_same_facts(pa.rollup(program), expected["Q"])
+    with duckdb.connect(str(tmp_path / "program.duckdb")) as con:
+        for name in TABLES:
+            con.register("frame", sample.table(name))
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
+            con.unregister("frame")
+    with open_program(tmp_path / "program.duckdb") as program:
+        assert_same_facts(pa.rollup(program), expected["Q"])
+
+
+def test_an_as_of_date_inside_the_data_counts_only_what_happened_by_then(parquet, sample):
+    with open_program(parquet) as program:
+        assert_same_facts(pa.rollup(program, freq="M", as_of="2024-08-15"), pa.rollup(sample, freq="M", as_of="2024-08-15"))
+
+
+def test_an_engine_program_answers_like_an_in_memory_one(parquet, sample):
+    with open_program(parquet) as program:
+        assert isinstance(program, EngineProgram)
+        assert program.data_end == sample.data_end
+        assert [w.replace(".parquet", ".csv") for w in program.warnings] == list(sample.warnings)
+        pd.testing.assert_frame_equal(program.summary(), sample.summary())
+        assert program.has("mdf") and not program.has("unknown")
+        first = program.fingerprint
+    with open_program(parquet) as program:
+        assert program.fingerprint == first  # stable for the same data
+
+
+def test_the_fingerprint_changes_when_an_amount_changes(parquet, sample, tmp_path):
+    folder = shutil.copytree(parquet, tmp_path / "copy")
+    deals = sample.deals
+    deals.loc[0, "amount"] += 1
+    deals.to_parquet(folder / "deals.parquet", index=False, coerce_timestamps="us")
+    with open_program(parquet) as before, open_program(folder) as after:
+        assert before.fingerprint != after.fingerprint
+
+
+def test_reports_read_an_engine_program_unchanged(parquet, sample):
+    params = load_params()
+    with open_program(parquet) as program:
+        on_engine = build_context(program, params)
+    in_memory = build_context(sample, params)
+    pd.testing.assert_frame_equal(on_engine.scorecard.sort_values("partner_id", ignore_index=True),
+                                  in_memory.scorecard.sort_values("partner_id", ignore_index=True),
+                                  check_exact=False, rtol=1e-9)
+    assert on_engine.tiers.set_index("partner_id")["tier"].sort_index().equals(
+        in_memory.tiers.set_index("partner_id")["tier"].sort_index())
+
+
+def test_absent_optional_tables_are_empty_on_the_engine(parquet, sample, tmp_path):
+    folder = tmp_path / "minimal"
+    folder.mkdir()
+    for name in ("partners", "deals", "targets"):
+        shutil.copy(parquet / f"{name}.parquet", folder)
+    with open_program(folder) as program:
+        facts = pa.rollup(program)
+    assert facts.available == frozenset()
+    assert facts.engagement.empty and facts.surveys.empty and facts.mdf.empty and facts.comments.empty
+    assert facts.partner_periods["revenue"].sum() == pytest.approx(pa.rollup(sample).partner_periods["revenue"].sum())
+
+
+# --- validation in the engine --------------------------------------------------------------------------------
+
+
+def _broken(parquet: Path, tmp_path: Path, table: str, change) -> Path:
+    folder = shutil.copytree(parquet, tmp_path / "broken")
+    frame = pd.read_parquet(folder / f"{table}.parquet")
+    change(frame).to_parquet(folder / f"{table}.parquet", index=False, coerce_timestamps="us")
+    return folder
+
+
+def _problems(folder: Path) -> str:
+    with pytest.raises(pa.ProgramDataError) as raised:
+        open_program(folder)
+    return str(raised.value)
+
+
+def test_bad_values_are_counted_with_table_column_and_examples(parquet, tmp_path):
+    def damage(deals):
+        deals = deals.astype({"amount": "str"})
+        deals.loc[[3, 7], "amount"] = "lots"
+        deals.loc[5, "stage"] = "maybe"
+        return deals
+
+    message = _problems(_broken(parquet, tmp_path, "deals", damage))
+    assert "deals.parquet, column 'amount': cannot be read as a number [2 rows, e.g. 'lots', 'lots']" in message
+    assert "deals.parquet, column 'stage': unknown values (allowed: open, won, lost) [1 row, e.g. 'maybe']" in message
+
+
+def test_references_uniqueness_and_deal_rules_are_checked(parquet, tmp_path):
+    def damage(deals):
+        deals.loc[0, "partner_id"] = "P9999"
+        deals.loc[2, "deal_id"] = deals.loc[1, "deal_id"]
+        won = deals.index[deals["stage"] == "won"][0]
+        deals.loc[won, "closed_on"] = deals.loc[won, "created_on"] - pd.Timedelta(days=3)
+        return deals
+
+    message = _problems(_broken(parquet, tmp_path, "deals", damage))
+    assert "column 'partner_id': refers to partners not in partners [1 row, e.g. 'P9999']" in message
+    assert "column 'deal_id': duplicate values (must be unique) [1 row" in message
+    assert "column 'closed_on': is before created_on [1 row" in message
+
+
+def test_missing_tables_and_columns_are_named(parquet, tmp_path):
+    folder = _broken(parquet, tmp_path, "deals", lambda deals: deals.drop(columns=["amount"]))
+    (folder / "partners.parquet").unlink()
+    message = _problems(folder)
+    assert "required table 'partners' is missing" in message
+    assert "deals.parquet: missing required column(s) 'amount'" in message
+
+
+def test_unknown_engines_options_and_sources_are_refused(parquet, tmp_path):
+    with pytest.raises(ValueError, match="engine must be one of"):
+        open_program(parquet, engine="oracle")
+    with pytest.raises(ValueError, match="unknown duckdb option"):
+        open_program(parquet, master="local[2]")
+    with pytest.raises(pa.ProgramDataError, match="no such file or folder"):
+        open_program(tmp_path / "nowhere")
+
+
+# --- the SQL itself ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dialect", ["spark", "postgres", "snowflake", "bigquery", "tsql"])
+def test_every_rollup_query_transpiles_to_each_dialect(dialect):
+    queries = RollupQueries("Q", pd.Timestamp("2025-12-31"))
+    texts = [queries.closed_facts, queries.created_facts, queries.partner_firsts, queries.deal_span,
+             queries.closed_deals, queries.open_deals, queries.engagement, queries.surveys, queries.comments,
+             queries.mdf, queries.target_actuals({"revenue", "deals_won"}, {"certifications": "certification"})]
+    for text in texts:
+        translated = transpile(text, dialect)
+        assert sqlglot.parse_one(translated, read=dialect) is not None  # valid in the target dialect
+        assert "as_of_deals" not in text or "2025-12-31" in translated
+
+
+# --- Spark and PostgreSQL ------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_spark_local_mode_gives_the_in_memory_facts(parquet, expected):
+    pytest.importorskip("pyspark")
+    if shutil.which("java") is None:
+        pytest.skip("Spark needs Java (17 or newer) on PATH")
+    conf = {"spark.sql.shuffle.partitions": "4", "spark.ui.enabled": "false"}
+    with open_program(parquet, engine="spark", master="local[2]", conf=conf) as program:
+        assert_same_facts(pa.rollup(program), expected["Q"])
+        assert program.summary()["rows"].tolist() == [150, 14741, 2099, 15414, 1444, 216]
+
+
+def test_postgresql_gives_the_in_memory_facts(postgres_db, sample, expected):
+    _write_postgres(postgres_db, {name: sample.table(name) for name in TABLES})
+    with open_program(postgres_db, engine="sql") as program:
+        assert_same_facts(pa.rollup(program), expected["Q"])
+        assert_same_facts(pa.rollup(program, freq="M"), expected["M"])
+
+
+def test_postgresql_problems_are_reported_by_the_database(postgres_db, sample):
+    deals = sample.deals
+    deals.loc[0, "partner_id"] = "P9999"
+    _write_postgres(postgres_db, {"partners": sample.partners, "deals": deals, "targets": sample.targets})
+    with pytest.raises(pa.ProgramDataError, match="table deals, column 'partner_id': refers to partners not in"):
+        open_program(postgres_db, engine="sql")
