@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import ProgramDataError
+from .params import ENGINE_KINDS, Reporting
 
 if TYPE_CHECKING:
+    from .engine.program import EngineProgram
     from .program import Program
 
 __all__ = ["main", "build_parser", "add_source_arguments", "load_source"]
@@ -41,21 +43,35 @@ def add_source_arguments(parser: argparse.ArgumentParser, *, default: str | None
     parser.add_argument("--mapping", metavar="PATH", default=None,
                         help="column-mapping YAML file for data with its own table and column names")
     parser.add_argument("--encoding", default="utf-8", help="encoding of CSV files (default: utf-8)")
+    _add_engine_argument(parser)
 
 
-def load_source(args: argparse.Namespace) -> Program:
-    """Load the program named by the arguments :func:`add_source_arguments` added."""
-    from .io import load_program
+def _add_engine_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--engine", choices=ENGINE_KINDS, default=None,
+                        help="where the data is checked and rolled up: memory (load into pandas; the default), or "
+                             "duckdb, spark, sql (leave it in place; options from the params file)")
 
-    return load_program(args.source, mapping=args.mapping, encoding=args.encoding)
+
+def load_source(args: argparse.Namespace, reporting: Reporting | None = None) -> Program | EngineProgram:
+    """Open the program named by the arguments :func:`add_source_arguments` added.
+
+    ``--engine`` wins over ``reporting.engine``; engine options come from ``reporting``
+    when its engine is the one used.
+    """
+    from .io import open_source
+
+    reporting = reporting or Reporting()
+    engine = args.engine or reporting.engine
+    options = dict(reporting.engine_options) if engine == reporting.engine else {}
+    return open_source(args.source, engine=engine, mapping=args.mapping, encoding=args.encoding, options=options)
 
 
 def _validate(args: argparse.Namespace) -> int:
-    program = load_source(args)
-    for warning in program.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    counts = ", ".join(f"{row.table} {row.rows}" for row in program.summary().itertuples() if row.supplied)
-    print(f"{program.source}: valid ({counts} rows)")
+    with load_source(args) as program:
+        for warning in program.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        counts = ", ".join(f"{row.table} {row.rows}" for row in program.summary().itertuples() if row.supplied)
+        print(f"{program.source}: valid ({counts} rows)")
     return EXIT_OK
 
 
@@ -72,7 +88,7 @@ def _render(args: argparse.Namespace) -> int:
     from .render.batch import render_reports
 
     summary = render_reports(
-        params_path=args.params, source=args.source, mapping=args.mapping, period=args.period,
+        params_path=args.params, source=args.source, mapping=args.mapping, engine=args.engine, period=args.period,
         outdir=args.outdir, partners=args.partner or None, force=args.force, workers=args.workers,
         timeout=args.timeout, progress=not args.quiet,
     )
@@ -86,7 +102,8 @@ def _metrics(args: argparse.Namespace) -> int:
     from .rollup import rollup
 
     params = load_params(args.params)
-    facts = rollup(load_source(args), freq=params.reporting.freq, as_of=params.reporting.as_of)
+    with load_source(args, params.reporting) as program:
+        facts = rollup(program, freq=params.reporting.freq, as_of=params.reporting.as_of)
     table = scorecard_table(facts, params, period=args.period or params.reporting.period)
     if args.format == "json":
         sys.stdout.write(table.to_json(orient="records", indent=1, date_format="iso") + "\n")
@@ -124,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="programme parameters YAML (default: the packaged params/program.yml)")
     render.add_argument("--source", default=None, help="data source (default: reporting.source in the parameters)")
     render.add_argument("--mapping", metavar="PATH", default=None, help="column-mapping YAML for the source")
+    _add_engine_argument(render)
     render.add_argument("--period", default=None, help="reporting period, e.g. 2025Q4 (default: the latest)")
     render.add_argument("--outdir", default="reports", help="output folder (default: reports)")
     render.add_argument("--partner", action="append", metavar="ID", help="render only this partner (repeatable)")

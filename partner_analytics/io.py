@@ -33,9 +33,10 @@ from .program import Program, build_program
 from .schema import TABLES
 
 if TYPE_CHECKING:  # the mapping and SQL sources load DuckDB, so they are imported only when used
+    from .engine.program import EngineProgram
     from .mapping import Mapping
 
-__all__ = ["load_program", "read_table_file", "source_description", "SUFFIXES", "DUCKDB_SUFFIXES"]
+__all__ = ["load_program", "open_source", "read_table_file", "source_description", "SUFFIXES", "DUCKDB_SUFFIXES"]
 
 SUFFIXES = (".csv", ".parquet", ".xlsx")
 """File types a folder source may use, per table."""
@@ -107,6 +108,47 @@ def load_program(
             str(path),
         )
     return build_program(frames, files=files, source=str(path))
+
+
+def open_source(
+    source: str | Path = "sample",
+    *,
+    engine: str = "memory",
+    mapping: str | Path | None = None,
+    encoding: str = "utf-8",
+    options: dict | None = None,
+) -> Program | EngineProgram:
+    """Open a program in memory or on an engine, as ``reporting.engine`` says.
+
+    Parameters
+    ----------
+    source
+        As for :func:`load_program` (``memory``) or
+        :func:`~partner_analytics.engine.open_program` (the other engines).
+    engine
+        ``memory`` (default): load and validate in pandas with
+        :func:`load_program`. ``duckdb``, ``spark`` or ``sql``: leave the data
+        where it is (:func:`~partner_analytics.engine.open_program`); close
+        the returned program when done.
+    mapping, encoding
+        For the ``memory`` engine only.
+    options
+        Engine settings (``reporting.engine_options``).
+
+    Returns
+    -------
+    Program or EngineProgram
+        Both are accepted by :func:`~partner_analytics.rollup` and the reports.
+    """
+    if engine == "memory":
+        if options:
+            raise ValueError(f"engine options {sorted(options)} need an engine other than memory")
+        return load_program(source, mapping=mapping, encoding=encoding)
+    if mapping is not None:
+        raise ValueError(f"a column mapping needs the memory engine, not {engine}")
+    from .engine.program import open_program
+
+    return open_program(source, engine=engine, **dict(options or {}))
 
 
 def _load_catalog(source: str | Path, encoding: str) -> Program:

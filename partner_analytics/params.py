@@ -41,7 +41,10 @@ Sections
 ``insights`` (optional)
     Free-form mapping of insight thresholds; only checked to be a mapping.
 ``reporting`` (optional)
-    ``source`` (default ``"sample"``), ``freq`` (``Q`` default, or ``M``),
+    ``source`` (default ``"sample"``), ``mapping`` (column-mapping YAML or
+    null), ``engine`` (where the rollup runs: ``memory`` default, ``duckdb``,
+    ``spark`` or ``sql``), ``engine_options`` (settings passed to the engine,
+    e.g. Spark's ``master`` and ``conf``), ``freq`` (``Q`` default, or ``M``),
     ``as_of`` (date or null), ``period`` (e.g. ``2025Q4`` or null).
 """
 
@@ -62,7 +65,10 @@ import yaml
 from .metrics.registry import KPIS
 
 __all__ = ["ParamsError", "Params", "Tier", "Tiers", "Rewards", "Reporting", "load_params", "parse_params",
-           "default_params_path", "SCORING_METHODS"]
+           "default_params_path", "SCORING_METHODS", "ENGINE_KINDS"]
+
+ENGINE_KINDS = ("memory", "duckdb", "spark", "sql")
+"""Where the rollup runs: ``memory`` loads the data into pandas first; the others leave it in place."""
 
 SCORING_METHODS = ("peer_percentile", "target")
 """Ways a KPI value becomes a 0-100 score."""
@@ -130,12 +136,15 @@ class Rewards:
 
 @dataclass(frozen=True)
 class Reporting:
-    """Reporting settings: data source, period length, as-of date and period."""
+    """Reporting settings: data source and engine, period length, as-of date and period."""
 
     source: str = "sample"
     freq: str = "Q"
     as_of: str | None = None
     period: str | None = None
+    mapping: str | None = None
+    engine: str = "memory"
+    engine_options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)
@@ -444,7 +453,8 @@ def _rewards(value: Any, tiers: Tiers | None, p: _Problems) -> Rewards:
 
 
 def _reporting(value: Any, p: _Problems) -> Reporting:
-    section = _mapping(value, "reporting", p, known=("source", "freq", "as_of", "period"))
+    section = _mapping(value, "reporting", p,
+                       known=("source", "mapping", "engine", "engine_options", "freq", "as_of", "period"))
     if section is None:
         return Reporting()
     source = section.get("source", "sample")
@@ -463,7 +473,17 @@ def _reporting(value: Any, p: _Problems) -> Reporting:
         period = None if period is None else str(pd.Period(str(period), freq=freq))
     except ValueError:
         p.add("reporting.period", f"must be a period such as 2025Q4 (freq {freq}) or null, got {period!r}")
-    return Reporting(str(source), freq, as_of, period)
+    mapping = section.get("mapping")
+    if mapping is not None and (not isinstance(mapping, str) or not mapping):
+        p.add("reporting.mapping", f"must be a path to a column-mapping YAML file or null, got {mapping!r}")
+    engine = section.get("engine", "memory")
+    if engine not in ENGINE_KINDS:
+        p.add("reporting.engine", f"must be one of {', '.join(ENGINE_KINDS)}, got {engine!r}")
+    elif mapping is not None and engine != "memory":
+        p.add("reporting.mapping", "a column mapping needs engine: memory (other engines read program tables)")
+    options = _mapping(section.get("engine_options"), "reporting.engine_options", p) or {}
+    return Reporting(str(source), freq, as_of, period, mapping, engine,
+                     MappingProxyType(copy.deepcopy(dict(options))))
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):

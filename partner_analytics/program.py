@@ -49,6 +49,15 @@ class Program:
         """True if table ``name`` was supplied and has at least one row."""
         return name in self._tables and not self._tables[name].empty
 
+    def close(self) -> None:
+        """Nothing to release: here so in-memory and engine programs are used alike (``with``)."""
+
+    def __enter__(self) -> Program:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     @property
     def partners(self) -> pd.DataFrame:
         """The partners table."""

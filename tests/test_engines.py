@@ -237,3 +237,51 @@ def test_postgresql_problems_are_reported_by_the_database(postgres_db, sample):
     _write_postgres(postgres_db, {"partners": sample.partners, "deals": deals, "targets": sample.targets})
     with pytest.raises(pa.ProgramDataError, match="table deals, column 'partner_id': refers to partners not in"):
         open_program(postgres_db, engine="sql")
+
+
+# --- choosing the engine: params, open_source, the command line ----------------------------------------------
+
+
+def test_params_choose_the_engine_and_reject_bad_settings(tmp_path):
+    from partner_analytics.params import ParamsError, parse_params
+
+    base = {"scorecard": {"default": {"revenue": 1}}, "tiers": {"levels": [{"name": "member", "min_score": 0}]}}
+    reporting = parse_params({**base, "reporting": {"engine": "spark",
+                                                    "engine_options": {"master": "local[2]"}}}).reporting
+    assert (reporting.engine, dict(reporting.engine_options)) == ("spark", {"master": "local[2]"})
+    assert parse_params(base).reporting.engine == "memory"
+    with pytest.raises(ParamsError, match="reporting.engine: must be one of memory, duckdb, spark, sql"):
+        parse_params({**base, "reporting": {"engine": "oracle"}})
+    with pytest.raises(ParamsError, match="reporting.mapping: a column mapping needs engine: memory"):
+        parse_params({**base, "reporting": {"engine": "duckdb", "mapping": "m.yml"}})
+    with pytest.raises(ParamsError, match="reporting.engine_options: must be a mapping"):
+        parse_params({**base, "reporting": {"engine": "duckdb", "engine_options": "fast"}})
+
+
+def test_open_source_gives_an_in_memory_or_an_engine_program(parquet):
+    from partner_analytics.io import open_source
+
+    with open_source(parquet) as in_memory, open_source(parquet, engine="duckdb", options={"threads": 1}) as engine:
+        assert isinstance(in_memory, pa.Program) and isinstance(engine, EngineProgram)
+        assert_same_facts(pa.rollup(engine), pa.rollup(in_memory))
+    with pytest.raises(ValueError, match="column mapping needs the memory engine"):
+        open_source(parquet, engine="duckdb", mapping="m.yml")
+    with pytest.raises(ValueError, match="need an engine other than memory"):
+        open_source(parquet, options={"threads": 1})
+
+
+def test_the_command_line_validates_and_computes_metrics_on_an_engine(parquet, tmp_path, capsys):
+    from partner_analytics.cli import main
+
+    assert main(["validate", str(parquet), "--engine", "duckdb"]) == 0
+    out = capsys.readouterr().out
+    assert "valid (partners 150, deals 14741, targets 2099" in out
+    assert main(["metrics", str(parquet), "--engine", "duckdb", "--format", "csv"]) == 0
+    on_engine = pd.read_csv(pd.io.common.StringIO(capsys.readouterr().out))
+    assert main(["metrics", str(parquet), "--format", "csv"]) == 0
+    in_memory = pd.read_csv(pd.io.common.StringIO(capsys.readouterr().out))
+    pd.testing.assert_frame_equal(on_engine.sort_values("partner_id", ignore_index=True),
+                                  in_memory.sort_values("partner_id", ignore_index=True), rtol=1e-9)
+    broken = _broken(parquet, tmp_path, "deals", lambda deals: deals.drop(columns=["stage"]))
+    assert main(["validate", str(broken), "--engine", "duckdb"]) == 1
+    assert "missing required column(s) 'stage'" in capsys.readouterr().err

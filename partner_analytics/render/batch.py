@@ -19,7 +19,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from .. import __version__
-from ..io import load_program
+from ..io import open_source
 from ..params import load_params
 from .context import ReportContext, build_context, save_context
 from .index_page import write_index
@@ -130,6 +130,7 @@ def render_reports(
     params_path: str | Path | None = None,
     source: str | None = None,
     mapping: str | Path | None = None,
+    engine: str | None = None,
     period: str | None = None,
     outdir: str | Path = "reports",
     partners: list[str] | None = None,
@@ -148,7 +149,10 @@ def render_reports(
     source
         Data source (default: ``reporting.source`` of the parameters).
     mapping
-        Column-mapping YAML for the source, if any.
+        Column-mapping YAML for the source (default: ``reporting.mapping``).
+    engine
+        Where the data is rolled up (default: ``reporting.engine``, with
+        ``reporting.engine_options`` when it is that engine).
     period
         Reporting period such as ``2025Q4`` (default from the parameters, else the latest).
     outdir
@@ -178,8 +182,11 @@ def render_reports(
     started = time.perf_counter()
     outdir = Path(outdir)
     params = load_params(params_path)
-    program = load_program(source or params.reporting.source, **({"mapping": mapping} if mapping else {}))
-    context = build_context(program, params, period=period)
+    reporting = params.reporting
+    engine = engine or reporting.engine
+    with open_source(source or reporting.source, engine=engine, mapping=mapping or reporting.mapping,
+                     options=dict(reporting.engine_options) if engine == reporting.engine else None) as program:
+        context = build_context(program, params, period=period)
     known = list(context.kpis["partner_id"])
     if partners:
         unknown = sorted(set(partners) - set(known))
