@@ -172,8 +172,13 @@ def rollup(program: Program | EngineProgram, *, freq: str = "Q", as_of: str | pd
         raise ValueError(f"freq must be one of {sorted(FREQS)}, got {freq!r}")
     freq = FREQS[freq]
     as_of = program.data_end if as_of is None else pd.Timestamp(as_of).normalize()
+    queries = RollupQueries(freq, as_of)
     with _engine_for(program) as engine:
-        return _rollup_on(engine, program, freq, as_of)
+        engine.materialize("as_of_deals", queries.as_of_deals)
+        try:
+            return _rollup_on(engine, queries, program)
+        finally:
+            engine.drop("as_of_deals")
 
 
 def _engine_for(program: Program | EngineProgram) -> AbstractContextManager[Engine]:
@@ -203,8 +208,8 @@ def _with_period(frame: pd.DataFrame, freq: str) -> pd.DataFrame:
     return frame
 
 
-def _rollup_on(engine: Engine, program: Program | EngineProgram, freq: str, as_of: pd.Timestamp) -> Rollup:
-    queries = RollupQueries(freq, as_of)
+def _rollup_on(engine: Engine, queries: RollupQueries, program: Program | EngineProgram) -> Rollup:
+    freq, as_of = queries.freq, queries.as_of_date
     partners = program.partners
     partner_type = partners.set_index("partner_id")["partner_type"]
 
@@ -239,7 +244,7 @@ def _rollup_on(engine: Engine, program: Program | EngineProgram, freq: str, as_o
         comments=_fetch(engine, queries.comments, dates=("responded_on",),
                         texts=("partner_id", "survey", "comment")),
         mdf=facts(queries.mdf, "mdf"),
-        target_actuals=_target_actuals(engine, queries, program, as_of),
+        target_actuals=_target_actuals(engine, queries, program),
         available=frozenset(name for name in ("engagement", "surveys", "mdf") if program.has(name)),
     )
 
@@ -286,9 +291,8 @@ def _partner_periods(
     return facts[["partner_id", "period", "partner_type", "tier", "region", "enrolled", *PARTNER_PERIOD_MEASURES]]
 
 
-def _target_actuals(
-    engine: Engine, queries: RollupQueries, program: Program | EngineProgram, as_of: pd.Timestamp
-) -> pd.DataFrame:
+def _target_actuals(engine: Engine, queries: RollupQueries, program: Program | EngineProgram) -> pd.DataFrame:
+    as_of = queries.as_of_date
     targets = program.targets[["partner_id", "kpi", "period_start", "period_end", "target"]].reset_index(drop=True)
     window_end = targets["period_end"].where(targets["period_end"] < as_of, as_of)
     span = (targets["period_end"] - targets["period_start"]).dt.days + 1

@@ -56,6 +56,15 @@ class Engine:
         """Create (or replace) session-scoped view ``name`` from a DuckDB-dialect ``SELECT``."""
         self.execute(f"CREATE OR REPLACE TEMPORARY VIEW {name} AS {sql}")
 
+    def materialize(self, name: str, sql: str) -> None:
+        """Compute a DuckDB-dialect ``SELECT`` once into session-scoped table ``name`` (see :meth:`drop`)."""
+        self.drop(name)
+        self.execute(f"CREATE TEMPORARY TABLE {name} AS {sql}")
+
+    def drop(self, name: str) -> None:
+        """Drop a table made by :meth:`materialize`, if it exists."""
+        self.execute(f"DROP TABLE IF EXISTS {name}")
+
     def execute(self, sql: str) -> None:
         """Run one DuckDB-dialect statement that returns nothing."""
         raise NotImplementedError
@@ -168,6 +177,14 @@ class SparkEngine(Engine):
 
     def define(self, name: str, sql: str) -> None:
         self.session.sql(transpile(sql, self.dialect)).createOrReplaceTempView(name)
+
+    def materialize(self, name: str, sql: str) -> None:
+        self.session.sql(transpile(sql, self.dialect)).cache().createOrReplaceTempView(name)
+
+    def drop(self, name: str) -> None:
+        if self.session.catalog.tableExists(name):
+            self.session.table(name).unpersist()
+            self.session.catalog.dropTempView(name)
 
     def execute(self, sql: str) -> None:
         self.session.sql(transpile(sql, self.dialect))

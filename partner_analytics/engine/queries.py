@@ -12,7 +12,10 @@ closed and open deals and the survey comments that row-level metrics
 Conventions are those of :mod:`partner_analytics.rollup`: a deal counts in the
 period it closed (wins, losses, revenue, cycle) or was created (pipeline); a
 deal closed after ``as_of`` is still open; events after ``as_of`` are ignored.
-Periods are returned as their first day (``period_start``).
+Periods are returned as their first day (``period_start``). The deal queries
+read ``as_of_deals`` (:attr:`RollupQueries.as_of_deals`), which the caller
+materialises once (:meth:`~partner_analytics.engine.backends.Engine.materialize`)
+so the deals are scanned once, not once per query.
 """
 
 from __future__ import annotations
@@ -198,12 +201,17 @@ class RollupQueries:
     """
 
     def __init__(self, freq: str, as_of: pd.Timestamp) -> None:
+        self.freq, self.as_of_date = freq, pd.Timestamp(as_of).normalize()
         self.unit = UNITS[freq]
-        self.as_of = f"DATE '{pd.Timestamp(as_of):%Y-%m-%d}'"
+        self.as_of = f"DATE '{self.as_of_date:%Y-%m-%d}'"
+
+    @property
+    def as_of_deals(self) -> str:
+        """The deals as of ``as_of``: every deal query reads this relation, materialised once by the caller."""
+        return _DEALS.format(as_of=self.as_of)
 
     def _deal_query(self, body: str) -> str:
-        deals = _DEALS.format(as_of=self.as_of)
-        return f"WITH as_of_deals AS ({deals}) {body.format(unit=self.unit, as_of=self.as_of)}"
+        return body.format(unit=self.unit, as_of=self.as_of)
 
     def _query(self, body: str) -> str:
         return body.format(unit=self.unit, as_of=self.as_of)
@@ -297,8 +305,7 @@ class RollupQueries:
         if not events:
             return None
         kpis = ", ".join(_literal(k) for k in [*sorted(deal_kpis), *sorted(activities)])
-        body = _TARGET_ACTUALS.format(events=" UNION ALL ".join(events), as_of=self.as_of, kpis=kpis)
-        return f"WITH as_of_deals AS ({_DEALS.format(as_of=self.as_of)}), {body.strip()[len('WITH '):]}"
+        return _TARGET_ACTUALS.format(events=" UNION ALL ".join(events), as_of=self.as_of, kpis=kpis)
 
 
 DEAL_EVENT_KPIS = tuple(_DEAL_EVENTS)
