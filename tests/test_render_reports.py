@@ -145,3 +145,15 @@ def test_warm_and_fresh_kernels_give_identical_reports(tmp_path, tiny_dir):
 def test_unknown_partner_ids_are_rejected_before_rendering(tmp_path, tiny_dir):
     with pytest.raises(ValueError, match="unknown partner ids: P404"):
         render_reports(source=str(tiny_dir), outdir=tmp_path, partners=["P404"], progress=False)
+
+
+def test_reports_rendered_on_an_engine_equal_the_in_memory_ones(tmp_path, tiny_dir):
+    kwargs = dict(source=str(tiny_dir), period="2024Q2", build_dir=tmp_path / "b", workers=1, progress=False)
+    render_reports(outdir=tmp_path / "memory", **kwargs)
+    render_reports(outdir=tmp_path / "duckdb", engine="duckdb", **kwargs)
+    stamp = re.compile(r"<dt>(Rendered at|Input data hash|Data source)</dt><dd>[^<]*</dd>")
+    for partner_id in ("P1", "P2", "P3"):
+        name = report_file_name(partner_id)
+        in_memory, on_engine = (stamp.sub("", (tmp_path / run / "partners" / name).read_text(encoding="utf-8"))
+                                for run in ("memory", "duckdb"))
+        assert on_engine == in_memory, partner_id
