@@ -285,3 +285,14 @@ def test_the_command_line_validates_and_computes_metrics_on_an_engine(parquet, t
     broken = _broken(parquet, tmp_path, "deals", lambda deals: deals.drop(columns=["stage"]))
     assert main(["validate", str(broken), "--engine", "duckdb"]) == 1
     assert "missing required column(s) 'stage'" in capsys.readouterr().err
+
+
+def test_empty_tables_are_an_error_when_required_and_absent_when_optional(parquet, tmp_path):
+    folder = shutil.copytree(parquet, tmp_path / "empty")
+    for name in ("mdf", "deals"):
+        pd.read_parquet(folder / f"{name}.parquet").iloc[:0].to_parquet(folder / f"{name}.parquet", index=False)
+    assert "deals.parquet: the table has no data rows" in _problems(folder)
+    shutil.copy(parquet / "deals.parquet", folder)
+    with open_program(folder) as program:
+        assert not program.has("mdf") and program.has("surveys")
+        assert "mdf.parquet: the table is empty; it is treated as not supplied" in program.warnings

@@ -149,6 +149,9 @@ def check_tables(
         if missing:
             checker.problems.append(Problem(labels[name], f"missing required column(s) {', '.join(map(repr, missing))} "
                                                           f"(found: {', '.join(map(repr, columns[name]))})"))
+    for name in REQUIRED_TABLES:
+        if name in relations and engine.fetch(f"SELECT COUNT(*) AS n FROM {relations[name]}")["n"].iloc[0] == 0:
+            checker.problems.append(Problem(labels[name], "the table has no data rows"))
     if checker.problems or not validate:
         return checker.problems, []
 

@@ -274,6 +274,9 @@ def open_program(source: str | Path, *, engine: str = "duckdb", validate: bool =
     label = _safe(source)
     labels = {name: _label(name, relation) for name, relation in relations.items()}
     try:
+        empty = {name for name, relation in relations.items() if TABLES[name].optional
+                 and connection.fetch(f"SELECT COUNT(*) AS n FROM {relation}")["n"].iloc[0] == 0}
+        relations = {name: relation for name, relation in relations.items() if name not in empty}
         columns = {name: [str(c).lower() for c in connection.columns(relation)] for name, relation in relations.items()}
         for name in TABLES:  # typed views; absent optional tables are empty, with schema columns
             present = set(columns.get(name, ()))
@@ -283,6 +286,7 @@ def open_program(source: str | Path, *, engine: str = "duckdb", validate: bool =
         problems, warnings = check_tables(connection, relations, columns, labels, validate=validate)
         if problems:
             raise ProgramDataError(problems, label)
+        warnings += [f"{labels[name]}: the table is empty; it is treated as not supplied" for name in sorted(empty)]
     except BaseException:
         connection.close()
         raise
