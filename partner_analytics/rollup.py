@@ -181,14 +181,14 @@ def rollup(program: Program | EngineProgram, *, freq: str = "Q", as_of: str | pd
             engine.drop("as_of_deals")
 
 
+_QUERIED_TABLES = ("deals", "targets", "engagement", "surveys", "mdf")
+
+
 def _engine_for(program: Program | EngineProgram) -> AbstractContextManager[Engine]:
     """The engine to run the queries on: the program's own, or DuckDB over its frames."""
     if isinstance(program, Program):
         return DuckDBEngine.from_frames({name: program.table(name) for name in _QUERIED_TABLES})
     return nullcontext(program.engine)
-
-
-_QUERIED_TABLES = ("deals", "targets", "engagement", "surveys", "mdf")
 
 
 def _fetch(engine: Engine, sql: str, *, dates: tuple[str, ...] = (), texts: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -226,7 +226,7 @@ def _rollup_on(engine: Engine, queries: RollupQueries, program: Program | Engine
     start = as_of if pd.isna(start) else start
     periods = pd.period_range(start.to_period(freq), as_of.to_period(freq), freq=freq)
 
-    def facts(sql: str, table: str, keys: tuple[str, ...] = ()) -> pd.DataFrame:
+    def facts(sql: str, keys: tuple[str, ...] = ()) -> pd.DataFrame:
         frame = _fetch(engine, sql, dates=("period_start",), texts=("partner_id", *keys))
         return _with_period(frame, freq).sort_values(["partner_id", "period", *keys], ignore_index=True)
 
@@ -239,11 +239,11 @@ def _rollup_on(engine: Engine, queries: RollupQueries, program: Program | Engine
         channel_periods=channel_periods(closed, periods),
         closed_deals=closed,
         open_deals=deals(queries.open_deals),
-        engagement=facts(queries.engagement, "engagement", ("activity",)),
-        surveys=facts(queries.surveys, "surveys", ("survey",)),
+        engagement=facts(queries.engagement, ("activity",)),
+        surveys=facts(queries.surveys, ("survey",)),
         comments=_fetch(engine, queries.comments, dates=("responded_on",),
                         texts=("partner_id", "survey", "comment")),
-        mdf=facts(queries.mdf, "mdf"),
+        mdf=facts(queries.mdf),
         target_actuals=_target_actuals(engine, queries, program),
         available=frozenset(name for name in ("engagement", "surveys", "mdf") if program.has(name)),
     )
