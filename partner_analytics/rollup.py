@@ -181,7 +181,7 @@ def rollup(program: Program | EngineProgram, *, freq: str = "Q", as_of: str | pd
             engine.drop("as_of_deals")
 
 
-_QUERIED_TABLES = ("deals", "targets", "engagement", "surveys", "mdf")
+_QUERIED_TABLES = ("partners", "deals", "targets", "engagement", "surveys", "mdf")
 
 
 def _engine_for(program: Program | EngineProgram) -> AbstractContextManager[Engine]:
@@ -211,13 +211,10 @@ def _with_period(frame: pd.DataFrame, freq: str) -> pd.DataFrame:
 def _rollup_on(engine: Engine, queries: RollupQueries, program: Program | EngineProgram) -> Rollup:
     freq, as_of = queries.freq, queries.as_of_date
     partners = program.partners
-    partner_type = partners.set_index("partner_id")["partner_type"]
 
     def deals(sql: str) -> pd.DataFrame:
-        rows = _fetch(engine, sql, dates=("created_on", "closed_on"),
-                      texts=("deal_id", "partner_id", "attribution", "stage"))
-        rows.insert(3, "partner_type", rows["partner_id"].map(partner_type))
-        return rows
+        return _fetch(engine, sql, dates=("created_on", "closed_on"),
+                      texts=("deal_id", "partner_id", "attribution", "partner_type", "stage"))
 
     closed = deals(queries.closed_deals)
     closed["period"] = closed["closed_on"].dt.to_period(freq)
@@ -226,9 +223,8 @@ def _rollup_on(engine: Engine, queries: RollupQueries, program: Program | Engine
     start = as_of if pd.isna(start) else start
     periods = pd.period_range(start.to_period(freq), as_of.to_period(freq), freq=freq)
 
-    def facts(sql: str, keys: tuple[str, ...] = ()) -> pd.DataFrame:
-        frame = _fetch(engine, sql, dates=("period_start",), texts=("partner_id", *keys))
-        return _with_period(frame, freq).sort_values(["partner_id", "period", *keys], ignore_index=True)
+    def facts(sql: str, keys: tuple[str, ...] = ()) -> pd.DataFrame:  # sorted by the query
+        return _with_period(_fetch(engine, sql, dates=("period_start",), texts=("partner_id", *keys)), freq)
 
     return Rollup(
         freq=freq,
@@ -236,7 +232,7 @@ def _rollup_on(engine: Engine, queries: RollupQueries, program: Program | Engine
         periods=periods,
         partners=_partner_dimension(engine, queries, partners),
         partner_periods=_partner_periods(engine, queries, partners, periods, freq),
-        channel_periods=channel_periods(closed, periods),
+        channel_periods=_channel_periods(engine, queries, periods),
         closed_deals=closed,
         open_deals=deals(queries.open_deals),
         engagement=facts(queries.engagement, ("activity",)),
@@ -250,6 +246,11 @@ def _rollup_on(engine: Engine, queries: RollupQueries, program: Program | Engine
 
 
 _DEAL_COLUMNS = ["deal_id", "partner_id", "attribution", "partner_type", "stage", "amount", "created_on", "closed_on"]
+
+
+def _channel_periods(engine: Engine, queries: RollupQueries, periods: pd.PeriodIndex) -> pd.DataFrame:
+    facts = _fetch(engine, queries.channel_facts, dates=("period_start",), texts=("attribution",))
+    return _channel_grid(_with_period(facts, queries.freq), periods)
 
 
 def _partner_dimension(engine: Engine, queries: RollupQueries, partners: pd.DataFrame) -> pd.DataFrame:
@@ -346,6 +347,12 @@ def channel_periods(closed_deals: pd.DataFrame, periods: pd.PeriodIndex) -> pd.D
         lost_amount=("lost_amount", "sum"),
         days_to_close_sum=("won_days", "sum"),
     )
+    return _channel_grid(facts, periods)
+
+
+def _channel_grid(facts: pd.DataFrame, periods: pd.PeriodIndex) -> pd.DataFrame:
+    """Every period × attribution, with ``facts`` where there are any and true zeros elsewhere."""
+    keys = ["period", "attribution"]
     grid = pd.MultiIndex.from_product([periods, ["sourced", "influenced", "direct"]], names=keys).to_frame(index=False)
     out = grid.merge(facts, on=keys, how="left")
     measures = ["revenue", "won_deals", "lost_deals", "lost_amount", "days_to_close_sum"]

@@ -7,7 +7,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 import partner_analytics as pa
-from partner_analytics.rollup import trailing_totals
+from partner_analytics.rollup import channel_periods, trailing_totals
 
 Q1, Q2 = pd.Period("2024Q1", "Q"), pd.Period("2024Q2", "Q")
 
@@ -69,6 +69,13 @@ def test_channel_periods_split_won_revenue_by_attribution(facts):
     assert got.loc[(Q2, "influenced"), "revenue"] == 500
     assert got.loc[(Q2, "direct"), "lost_deals"] == 1
     assert got["revenue"].sum() == 3700
+
+
+@pytest.mark.parametrize("freq", ["Q", "M"])
+def test_channel_periods_from_closed_deals_equal_the_engine_totals(freq):
+    # explore.subset_facts recomputes channel totals from a subset of closed deals in pandas: same numbers
+    facts = pa.rollup(pa.load_program("sample"), freq=freq)
+    assert_frame_equal(channel_periods(facts.closed_deals, facts.periods), facts.channel_periods, rtol=1e-12)
 
 
 def test_closed_deals_carry_days_to_close(facts):

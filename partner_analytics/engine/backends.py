@@ -130,7 +130,8 @@ class DuckDBEngine(Engine):
         self.con.execute(sql)
 
     def _run(self, sql: str) -> pd.DataFrame:
-        return self.con.execute(sql).df()
+        # through Arrow: several times faster than .df() for text columns, same values
+        return self.con.sql(sql).to_arrow_table().to_pandas(date_as_object=False, self_destruct=True)
 
     def close(self) -> None:
         if self._owned:

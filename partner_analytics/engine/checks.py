@@ -62,7 +62,7 @@ class _Checker:
         """Count every single-row rule of a table in one scan, then fetch examples of the broken ones."""
         if not rules:
             return
-        sums = ", ".join(f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS c{i}" for i, (cond, _, _) in enumerate(rules))
+        sums = ", ".join(f"COUNT(CASE WHEN {cond} THEN 1 END) AS c{i}" for i, (cond, _, _) in enumerate(rules))
         counts = self.engine.fetch(f"SELECT {sums} FROM {relation}").iloc[0]
         for i, (condition, column, message) in enumerate(rules):
             if counts.iloc[i] and counts.iloc[i] > 0:

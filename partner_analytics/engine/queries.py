@@ -33,12 +33,13 @@ UNITS = {"Q": "quarter", "M": "month"}
 
 # Deals as of the as-of date: created by then; a close after it is not a close yet.
 _DEALS = """
-    SELECT deal_id, partner_id, attribution, amount, created_on,
-           CASE WHEN closed_on <= {as_of} THEN closed_on END AS closed_on,
-           CASE WHEN closed_on <= {as_of} THEN stage ELSE 'open' END AS stage,
-           COALESCE(is_new_customer, FALSE) AS is_new_customer
-    FROM deals
-    WHERE created_on <= {as_of}
+    SELECT d.deal_id, d.partner_id, d.attribution, p.partner_type, d.amount, d.created_on,
+           CASE WHEN d.closed_on <= {as_of} THEN d.closed_on END AS closed_on,
+           CASE WHEN d.closed_on <= {as_of} THEN d.stage ELSE 'open' END AS stage,
+           COALESCE(d.is_new_customer, FALSE) AS is_new_customer
+    FROM deals AS d
+    LEFT JOIN partners AS p ON p.partner_id = d.partner_id
+    WHERE d.created_on <= {as_of}
 """
 
 _CLOSED_FACTS = """
@@ -47,11 +48,12 @@ _CLOSED_FACTS = """
            SUM(CASE WHEN stage = 'won' AND attribution = 'sourced' THEN amount ELSE 0 END) AS sourced_revenue,
            SUM(CASE WHEN stage = 'won' AND attribution = 'influenced' THEN amount ELSE 0 END) AS influenced_revenue,
            SUM(CASE WHEN stage = 'won' THEN amount ELSE 0 END) AS revenue,
-           SUM(CASE WHEN stage = 'won' THEN 1 ELSE 0 END) AS won_deals,
-           SUM(CASE WHEN stage = 'lost' THEN 1 ELSE 0 END) AS lost_deals,
+           COUNT(CASE WHEN stage = 'won' THEN 1 END) AS won_deals,
+           COUNT(CASE WHEN stage = 'lost' THEN 1 END) AS lost_deals,
            SUM(CASE WHEN stage = 'lost' THEN amount ELSE 0 END) AS lost_amount,
-           SUM(CASE WHEN stage = 'won' AND is_new_customer THEN 1 ELSE 0 END) AS new_customers,
-           SUM(CASE WHEN stage = 'won' THEN DATE_DIFF('day', created_on, closed_on) ELSE 0 END) AS days_to_close_sum
+           COUNT(CASE WHEN stage = 'won' AND is_new_customer THEN 1 END) AS new_customers,
+           SUM(CASE WHEN stage = 'won' THEN CAST(DATE_DIFF('day', created_on, closed_on) AS DOUBLE) ELSE 0 END)
+               AS days_to_close_sum
     FROM as_of_deals
     WHERE partner_id IS NOT NULL AND stage IN ('won', 'lost')
     GROUP BY 1, 2
@@ -67,6 +69,20 @@ _CREATED_FACTS = """
     GROUP BY 1, 2
 """
 
+_CHANNEL_FACTS = """
+    SELECT CAST(DATE_TRUNC('{unit}', closed_on) AS DATE) AS period_start,
+           attribution,
+           SUM(CASE WHEN stage = 'won' THEN amount ELSE 0 END) AS revenue,
+           COUNT(CASE WHEN stage = 'won' THEN 1 END) AS won_deals,
+           COUNT(CASE WHEN stage = 'lost' THEN 1 END) AS lost_deals,
+           SUM(CASE WHEN stage = 'lost' THEN amount ELSE 0 END) AS lost_amount,
+           SUM(CASE WHEN stage = 'won' THEN CAST(DATE_DIFF('day', created_on, closed_on) AS DOUBLE) ELSE 0 END)
+               AS days_to_close_sum
+    FROM as_of_deals
+    WHERE stage IN ('won', 'lost')
+    GROUP BY 1, 2
+"""
+
 _DEAL_SPAN = "SELECT MIN(created_on) AS first_created_on FROM as_of_deals"
 
 _PARTNER_FIRSTS = """
@@ -79,7 +95,7 @@ _PARTNER_FIRSTS = """
 """
 
 _CLOSED_DEALS = """
-    SELECT deal_id, partner_id, attribution, stage, amount, created_on, closed_on,
+    SELECT deal_id, partner_id, attribution, partner_type, stage, amount, created_on, closed_on,
            DATE_DIFF('day', created_on, closed_on) AS days_to_close
     FROM as_of_deals
     WHERE stage IN ('won', 'lost')
@@ -87,7 +103,7 @@ _CLOSED_DEALS = """
 """
 
 _OPEN_DEALS = """
-    SELECT deal_id, partner_id, attribution, stage, amount, created_on, closed_on,
+    SELECT deal_id, partner_id, attribution, partner_type, stage, amount, created_on, closed_on,
            DATE_DIFF('day', created_on, {as_of}) AS age_days
     FROM as_of_deals
     WHERE stage = 'open'
@@ -100,6 +116,7 @@ _ENGAGEMENT = """
     FROM engagement
     WHERE occurred_on <= {as_of}
     GROUP BY 1, 2, 3
+    ORDER BY 1, 2, 3
 """
 
 _ACTIVITIES = "SELECT DISTINCT activity FROM engagement"
@@ -109,12 +126,13 @@ _SURVEYS = """
            COUNT(*) AS responses,
            SUM(score) AS score_sum,
            SUM(score / scale_max) AS score_pct_sum,
-           SUM(CASE WHEN scale_max = 10 AND score >= 9 THEN 1 ELSE 0 END) AS promoters,
-           SUM(CASE WHEN scale_max = 10 AND score >= 7 AND score < 9 THEN 1 ELSE 0 END) AS passives,
-           SUM(CASE WHEN scale_max = 10 AND score <= 6 THEN 1 ELSE 0 END) AS detractors
+           COUNT(CASE WHEN scale_max = 10 AND score >= 9 THEN 1 END) AS promoters,
+           COUNT(CASE WHEN scale_max = 10 AND score >= 7 AND score < 9 THEN 1 END) AS passives,
+           COUNT(CASE WHEN scale_max = 10 AND score <= 6 THEN 1 END) AS detractors
     FROM surveys
     WHERE responded_on <= {as_of}
     GROUP BY 1, 2, 3
+    ORDER BY 1, 2, 3
 """
 
 _COMMENTS = """
@@ -133,6 +151,7 @@ _MDF = """
     FROM mdf
     WHERE approved_on <= {as_of}
     GROUP BY 1, 2
+    ORDER BY 1, 2
 """
 
 _TARGETS = "SELECT partner_id, kpi, period_start, period_end, target FROM targets"
@@ -225,6 +244,11 @@ class RollupQueries:
     def created_facts(self) -> str:
         """Partner × period of creation: deals and pipeline created."""
         return self._deal_query(_CREATED_FACTS)
+
+    @property
+    def channel_facts(self) -> str:
+        """Period × attribution of closed deals (direct deals included)."""
+        return self._deal_query(_CHANNEL_FACTS)
 
     @property
     def deal_span(self) -> str:
