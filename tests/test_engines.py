@@ -296,3 +296,24 @@ def test_empty_tables_are_an_error_when_required_and_absent_when_optional(parque
     with open_program(folder) as program:
         assert not program.has("mdf") and program.has("surveys")
         assert "mdf.parquet: the table is empty; it is treated as not supplied" in program.warnings
+
+
+def test_tables_as_folders_of_parquet_parts_and_ids_with_leading_zeros_in_csv(parquet, sample, tmp_path):
+    folder = tmp_path / "parts"
+    shutil.copytree(parquet, folder)
+    (folder / "deals.parquet").unlink()
+    deals = sample.deals
+    (folder / "deals").mkdir()
+    for i, part in enumerate((deals.iloc[:5000], deals.iloc[5000:])):
+        part.to_parquet(folder / "deals" / f"part-{i}.parquet", index=False, coerce_timestamps="us")
+    with open_program(folder) as program:
+        assert_same_facts(pa.rollup(program), pa.rollup(sample))
+
+    csv = tmp_path / "csv"
+    pa.sample.write_sample(csv, n_partners=12)
+    for name in ("partners", "deals", "targets", "engagement", "surveys", "mdf"):
+        path = csv / f"{name}.csv"
+        path.write_text(path.read_text().replace("P00", "00"))  # ids such as 0012: text, not numbers
+    with open_program(csv) as program:
+        assert program.partners["partner_id"].str.startswith("00").all()
+        assert_same_facts(pa.rollup(program), pa.rollup(pa.load_program(csv)))

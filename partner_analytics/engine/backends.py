@@ -168,9 +168,17 @@ class SparkEngine(Engine):
             session = builder.getOrCreate()
         self.session = session
 
-    def register_parquet(self, name: str, path: str) -> None:
-        """Expose Parquet file(s) at ``path`` as temporary view ``name``."""
-        self.session.read.parquet(str(path)).createOrReplaceTempView(name)
+    def register_parquet(self, name: str, path: str) -> bool:
+        """Expose Parquet file(s) at ``path`` as temporary view ``name``; False if there is nothing there."""
+        from pyspark.errors import AnalysisException
+
+        try:
+            self.session.read.parquet(str(path)).createOrReplaceTempView(name)
+        except AnalysisException as err:
+            if "PATH_NOT_FOUND" in str(err):
+                return False
+            raise
+        return True
 
     def register_frame(self, name: str, frame: pd.DataFrame) -> None:
         """Expose a pandas frame as temporary view ``name`` (used by tests and small tables)."""

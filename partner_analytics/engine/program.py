@@ -170,11 +170,11 @@ def _engine(kind: str, source: str, options: dict[str, Any]) -> tuple[Engine, di
         return engine, {name: names[name] for name in TABLES if name in names}
     if kind == "spark":
         engine = SparkEngine(master=options.pop("master", "local[*]"), conf=options.pop("conf", None))
+        remote = "://" in source and not source.startswith("file://")  # storage URIs: Spark checks they exist
         relations = {}
         for name in TABLES:
-            path = _table_path(source, name, (".parquet",))
-            if path is not None:
-                engine.register_parquet(f"raw_{name}", path)
+            path = f"{source.rstrip('/')}/{name}.parquet" if remote else _table_path(source, name, (".parquet",))
+            if path is not None and engine.register_parquet(f"raw_{name}", str(path)):
                 relations[name] = f"raw_{name}"
         return engine, relations
     engine = DuckDBEngine(threads=options.pop("threads", None), memory_limit=options.pop("memory_limit", None))
@@ -186,16 +186,20 @@ def _engine(kind: str, source: str, options: dict[str, Any]) -> tuple[Engine, di
     relations = {}
     for name in TABLES:
         path = _table_path(source, name, (".parquet", ".csv"))
-        if path is not None:
-            reader = "read_csv" if path.endswith(".csv") else "read_parquet"
-            relations[name] = f"{reader}('{_sql_string(path)}')"
+        if path is None:
+            continue
+        if path.suffix == ".csv":  # every value as text, typed by the schema (so 00123 stays 00123)
+            relations[name] = f"read_csv('{_sql_string(str(path))}', all_varchar = true)"
+        else:
+            relations[name] = f"read_parquet('{_sql_string(str(path / '*.parquet' if path.is_dir() else path))}')"
     return engine, relations
 
 
 def _label(name: str, relation: str) -> str:
     """How messages name a table: its file name, or ``table <name>``."""
     if relation.startswith(("read_parquet('", "read_csv('")):
-        return Path(relation.split("'")[1]).name.replace("*.parquet", "") or name
+        path = Path(relation.split("'")[1])
+        return path.parent.name if path.name == "*.parquet" else path.name
     return f"table {name}"
 
 
@@ -203,20 +207,11 @@ def _sql_string(text: str) -> str:
     return str(text).replace("'", "''")
 
 
-def _table_path(source: str, name: str, suffixes: tuple[str, ...]) -> str | None:
-    """``<source>/<name>.<suffix>`` (a file, or a folder of Parquet parts), or ``<source>/<name>/``."""
-    if "://" in source and not source.startswith("file://"):  # remote storage: Spark checks it exists
-        return f"{source.rstrip('/')}/{name}.parquet"
+def _table_path(source: str, name: str, suffixes: tuple[str, ...]) -> Path | None:
+    """The local file (or folder of Parquet parts) holding table ``name``: ``<name>.<suffix>`` or ``<name>/``."""
     folder = Path(source.removeprefix("file://"))
-    for suffix in suffixes:
-        path = folder / f"{name}{suffix}"
-        if path.is_file():
-            return str(path)
-        if path.is_dir():
-            return str(path / "*.parquet") if suffixes != (".parquet",) else str(path)
-    if (folder / name).is_dir():
-        return str(folder / name / "*.parquet") if suffixes != (".parquet",) else str(folder / name)
-    return None
+    candidates = [folder / f"{name}{suffix}" for suffix in suffixes] + [folder / name]
+    return next((path for path in candidates if path.exists()), None)
 
 
 def open_program(source: str | Path, *, engine: str = "duckdb", validate: bool = True, **options: Any) -> EngineProgram:
