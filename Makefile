@@ -11,10 +11,10 @@ STAMP := $(VENV)/.installed
 PARAMS ?= params/program.yml
 PYTEST_ARGS ?=
 
-.PHONY: help install test reports validate sample lab bench clean
+.PHONY: help install test reports validate sample lab bench bench-scale clean
 
 help: ## list every target with a one-line description
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,8 +40,11 @@ sample: $(STAMP) ## write the embedded sample program as CSV files into build/sa
 lab: $(STAMP) ## start JupyterLab in the project's environment
 	$(BIN)/jupyter lab notebooks/
 
-bench: $(STAMP) ## benchmark report rendering and the metric library
-	$(BIN)/python benchmarks/bench.py
+bench: $(STAMP) ## benchmark rendering, the metric library and the 10M-deal scale benchmark (long)
+	$(BIN)/python benchmarks/bench.py --scale
+
+bench-scale: $(STAMP) ## only the scale benchmark: engine path vs naive pandas, 100k partners / 10M deals
+	$(BIN)/python benchmarks/bench.py --skip-render --skip-metrics --scale
 
 clean: ## remove generated reports and build files (keeps .venv)
 	find reports -mindepth 1 ! -name README.md -delete

@@ -45,6 +45,8 @@ from partner_analytics.render.batch import TEMPLATES, render_reports  # noqa: E4
 from partner_analytics.render.context import build_context, save_context  # noqa: E402
 from partner_analytics.render.partner_view import partner_view  # noqa: E402
 from partner_analytics.sample import write_sample  # noqa: E402
+from scale import add_arguments as add_scale_arguments  # noqa: E402  (benchmarks/scale.py)
+from scale import run_scale  # noqa: E402
 
 
 def _stock_chain(ids: list[str], context_path: Path, work: Path) -> float:
@@ -148,11 +150,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=None, help="renderer workers (default: one per core)")
     parser.add_argument("--metric-partners", type=int, default=10_000,
                         help="partners in the metric benchmark (10,000 ≈ 1,000,000 deals)")
-    parser.add_argument("--skip-render", action="store_true", help="only the metric benchmark")
+    parser.add_argument("--skip-render", action="store_true", help="skip the rendering benchmark")
+    parser.add_argument("--skip-metrics", action="store_true", help="skip the in-memory metric benchmark")
+    scale = parser.add_argument_group(
+        "scale benchmark", "engine path vs. naive pandas on a Parquet program (benchmarks/scale.py)")
+    scale.add_argument("--scale", action="store_true",
+                       help="also run the scale benchmark (default size 100,000 partners, 10,000,000 deals)")
+    add_scale_arguments(scale, prefix="scale-")
     args = parser.parse_args(argv)
     if not args.skip_render:
         bench_rendering(args.partners, args.stock_reports, args.workers)
-    bench_metrics(args.metric_partners)
+    if not args.skip_metrics:
+        bench_metrics(args.metric_partners)
+    if args.scale:
+        run_scale(n_partners=args.scale_partners, n_deals=args.scale_deals, threads=args.threads,
+                  memory_limit=args.memory_limit, skip_naive=args.skip_naive)
     return 0
 
 
