@@ -23,7 +23,14 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from partner_analytics.rollup import DEAL_KPIS, FREQS, PARTNER_PERIOD_MEASURES, Rollup, engagement_activity_for
+from partner_analytics.rollup import (
+    DEAL_KPIS,
+    FREQS,
+    PARTNER_PERIOD_MEASURES,
+    Rollup,
+    channel_periods,
+    engagement_activity_for,
+)
 from partner_analytics.schema import TABLES
 
 __all__ = ["naive_rollup"]
@@ -133,7 +140,7 @@ def naive_rollup(frames: Mapping[str, pd.DataFrame], *, freq: str = "Q",
         periods=periods,
         partners=_partner_dimension(partners, partner_deals),
         partner_periods=_partner_periods(partners, partner_deals, closed, periods, freq),
-        channel_periods=_channel_periods(closed, periods),
+        channel_periods=channel_periods(closed, periods),
         closed_deals=closed,
         open_deals=_open_deals(deals, as_of),
         engagement=_engagement(program, as_of, freq),
@@ -267,30 +274,6 @@ def _open_snapshots(partner_deals: pd.DataFrame, periods: pd.PeriodIndex) -> pd.
     running = steps.reindex(full, fill_value=0.0).groupby(level="partner_id").cumsum()
     running.index = running.index.set_levels(periods, level="idx").set_names("period", level="idx")
     return running.round(6)
-
-
-def _channel_periods(closed: pd.DataFrame, periods: pd.PeriodIndex) -> pd.DataFrame:
-    keys = ["period", "attribution"]
-    facts = _sum_by(
-        closed.assign(
-            won=(closed["stage"] == "won").astype(float),
-            lost=(closed["stage"] == "lost").astype(float),
-            won_amount=closed["amount"].where(closed["stage"] == "won", 0.0),
-            lost_amount=closed["amount"].where(closed["stage"] == "lost", 0.0),
-            won_days=closed["days_to_close"].where(closed["stage"] == "won", 0.0),
-        ),
-        keys,
-        revenue=("won_amount", "sum"),
-        won_deals=("won", "sum"),
-        lost_deals=("lost", "sum"),
-        lost_amount=("lost_amount", "sum"),
-        days_to_close_sum=("won_days", "sum"),
-    )
-    grid = pd.MultiIndex.from_product([periods, ["sourced", "influenced", "direct"]], names=keys).to_frame(index=False)
-    out = grid.merge(facts, on=keys, how="left")
-    measures = ["revenue", "won_deals", "lost_deals", "lost_amount", "days_to_close_sum"]
-    out[measures] = out[measures].astype("float64").fillna(0.0)
-    return out
 
 
 def _engagement(program: _Tables, as_of: pd.Timestamp, freq: str) -> pd.DataFrame:
