@@ -1,4 +1,4 @@
-"""The warm-kernel worker: string parameters, no state leaks, failures never write a file."""
+"""The warm-kernel worker: string parameters, no state leaks, failures and timeouts never write a file."""
 
 from __future__ import annotations
 
@@ -106,3 +106,34 @@ def test_atomic_writes_leave_no_temporary_files(tmp_path):
     write_atomic(tmp_path / "a.html", "two")
     assert [p.name for p in tmp_path.iterdir()] == ["a.html"]
     assert (tmp_path / "a.html").read_text() == "two"
+
+
+SLOW_TEMPLATE = '''\
+# %% tags=["parameters"]
+seconds = 0.0
+
+# %%
+import time
+time.sleep(seconds)
+print(f"slept {seconds}")
+'''
+
+
+def test_a_cell_over_the_timeout_fails_its_report_restarts_the_kernel_and_the_next_report_renders(tmp_path):
+    template = tmp_path / "slow.py"
+    template.write_text(SLOW_TEMPLATE)
+    out = tmp_path / "out"
+
+    def job(name: str, seconds: float) -> ReportJob:
+        return ReportJob(str(template), {"seconds": seconds}, str(out / f"{name}.html"), name, {})
+
+    with ReportWorker(timeout=3) as worker:
+        worker.render(job("before", 0))  # the first report also waits for the kernel to start
+        timed_out_kernel = worker.kernel
+        with pytest.raises(ReportFailed, match="longer than the timeout of 3 s"):
+            worker.render(job("slow", 60))
+        assert worker.kernel is not timed_out_kernel
+        assert not timed_out_kernel.is_alive()
+        worker.render(job("after", 0))
+    assert sorted(p.name for p in out.iterdir()) == ["after.html", "before.html"]
+    assert "slept 0" in (out / "after.html").read_text()

@@ -1,10 +1,11 @@
 """``partner-analytics render``: every partner report, the program overview and the index.
 
-The batch computes the report context once, renders each report in a warm
-worker pool, skips reports whose inputs did not change since the last run,
-and writes the index last. A report that fails is listed in the summary and
-the index; no partial or traceback-bearing file is ever written, and an
-earlier good file stays in place.
+The batch starts a pool of warm workers, computes the report context once
+while their kernels boot, renders each report in the pool, skips reports
+whose inputs did not change since the last run, and writes the index last.
+A report that fails is listed in the summary and the index; no partial or
+traceback-bearing file is ever written, and an earlier good file stays in
+place.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from pathlib import Path
 
 from .. import __version__
 from ..io import open_source
-from ..params import load_params
+from ..params import Params, load_params
 from .context import ReportContext, build_context, save_context
 from .index_page import write_index
-from .pool import JobResult, run_jobs
+from .pool import JobResult, WorkerPool, default_workers
 from .worker import ReportJob, write_atomic
 
 __all__ = ["RenderSummary", "render_reports", "report_file_name", "TEMPLATES"]
@@ -182,29 +183,18 @@ def render_reports(
     started = time.perf_counter()
     outdir = Path(outdir)
     params = load_params(params_path)
-    reporting = params.reporting
-    engine = engine or reporting.engine
-    with open_source(source or reporting.source, engine=engine, mapping=mapping or reporting.mapping,
-                     options=dict(reporting.engine_options) if engine == reporting.engine else None) as program:
-        context = build_context(program, params, period=period)
-    known = list(context.kpis["partner_id"])
-    if partners:
-        unknown = sorted(set(partners) - set(known))
-        if unknown:
-            raise ValueError(f"unknown partner ids: {', '.join(unknown[:10])}")
-        known = [p for p in known if p in set(partners)]
-    context_path = save_context(context, build_dir)
-    params_file = Path(params.source).name
-
-    manifest = _read_manifest(outdir)
-    todo, skipped = [], []
-    for name, key, job in _jobs(context, context_path.resolve(), outdir, known, params_file):
-        if not force and manifest.get(name) == key and (outdir / name).exists():
-            skipped.append(name)
-        else:
-            todo.append((name, key, job))
-    results: list[JobResult] = run_jobs([job for _, _, job in todo], workers=workers, timeout=timeout,
-                                        progress=progress)
+    with WorkerPool(_pool_size(workers, partners), timeout=timeout) as pool:  # kernels boot during the context build
+        context = _load_context(params, source=source, mapping=mapping, engine=engine, period=period)
+        known = _selected(context, partners)
+        context_path = save_context(context, build_dir)
+        manifest = _read_manifest(outdir)
+        todo, skipped = [], []
+        for name, key, job in _jobs(context, context_path.resolve(), outdir, known, Path(params.source).name):
+            if not force and manifest.get(name) == key and (outdir / name).exists():
+                skipped.append(name)
+            else:
+                todo.append((name, key, job))
+        results: list[JobResult] = pool.run([job for _, _, job in todo], progress=progress)
     rendered, failed = [], {}
     for (name, key, _), result in zip(todo, results):
         if result.ok:
@@ -217,3 +207,31 @@ def render_reports(
                 overview=OVERVIEW_FILE, failed=set(failed))
     write_atomic(outdir / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
     return RenderSummary(outdir, rendered, skipped, failed, time.perf_counter() - started)
+
+
+def _pool_size(workers: int | None, partners: list[str] | None) -> int:
+    """Workers to start: as asked (default one per core), at most one per report when the partners are listed."""
+    size = workers or default_workers()
+    return max(1, min(size, len(partners) + 1)) if partners else max(1, size)
+
+
+def _load_context(params: Params, *, source: str | None, mapping: str | Path | None, engine: str | None,
+                  period: str | None) -> ReportContext:
+    """Open the data source the arguments or ``params.reporting`` name and compute the report context."""
+    reporting = params.reporting
+    engine = engine or reporting.engine
+    with open_source(source or reporting.source, engine=engine, mapping=mapping or reporting.mapping,
+                     options=dict(reporting.engine_options) if engine == reporting.engine else None) as program:
+        return build_context(program, params, period=period)
+
+
+def _selected(context: ReportContext, partners: list[str] | None) -> list[str]:
+    """The partner ids to render, in the context's order; unknown ids are a ``ValueError``."""
+    known = list(context.kpis["partner_id"])
+    if not partners:
+        return known
+    wanted = set(partners)
+    unknown = sorted(wanted - set(known))
+    if unknown:
+        raise ValueError(f"unknown partner ids: {', '.join(unknown[:10])}")
+    return [p for p in known if p in wanted]

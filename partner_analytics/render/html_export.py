@@ -40,6 +40,7 @@ def make_exporter() -> HTMLExporter:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         embed_images=True,
+        optimistic_validation=True,  # validate once after all preprocessors, not after each one
     )
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=set(REMOVED_CELL_TAGS)), enabled=True)
     return exporter

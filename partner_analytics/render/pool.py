@@ -1,7 +1,10 @@
 """Render many report jobs on a pool of warm workers, one process and kernel each.
 
-A failed report never stops the batch: its result records the error and no
-file is written for it (an earlier good file, if any, stays in place).
+The workers start as soon as the pool is created, so their kernels boot
+while the caller prepares the jobs (the batch builds the report context in
+the meantime). A failed report never stops the batch: its result records the
+error and no file is written for it (an earlier good file, if any, stays in
+place).
 """
 
 from __future__ import annotations
@@ -10,14 +13,14 @@ import multiprocessing
 import os
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
 from tqdm.auto import tqdm
 
 from .worker import ReportFailed, ReportJob, ReportWorker
 
-__all__ = ["JobResult", "run_jobs", "default_workers"]
+__all__ = ["JobResult", "WorkerPool", "run_jobs", "default_workers"]
 
 _worker: ReportWorker | None = None
 
@@ -43,6 +46,10 @@ def _start_worker(timeout: float, cwd: str | None) -> None:
     multiprocessing.util.Finalize(None, _worker.close, exitpriority=10)
 
 
+def _started() -> None:
+    """A no-op job: submitting one makes the pool start a worker process now."""
+
+
 def _run(job: ReportJob) -> JobResult:
     assert _worker is not None, "worker not started"
     return _render(_worker, job)
@@ -59,6 +66,78 @@ def _render(worker: ReportWorker, job: ReportJob) -> JobResult:
     return JobResult(job, True, time.perf_counter() - started)
 
 
+class WorkerPool:
+    """Warm report workers, started at once; use as a context manager.
+
+    Parameters
+    ----------
+    workers
+        Number of workers. ``1`` renders in this process, which is simplest to
+        debug; more run one process each.
+    timeout
+        Seconds a cell may run before its report fails.
+    cwd
+        Working directory of the kernels.
+    """
+
+    def __init__(self, workers: int, *, timeout: float = 300, cwd: str | None = None) -> None:
+        self._local: ReportWorker | None = None
+        self._pool: ProcessPoolExecutor | None = None
+        if workers == 1:
+            self._local = ReportWorker(timeout=timeout, cwd=cwd)
+        else:
+            self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_start_worker, initargs=(timeout, cwd))
+            for _ in range(workers):  # the pool starts processes on demand: one per job waiting
+                self._pool.submit(_started)
+
+    def run(self, jobs: Sequence[ReportJob], *, progress: bool = True) -> list[JobResult]:
+        """Render ``jobs`` and return one result per job, in the order given.
+
+        Parameters
+        ----------
+        jobs
+            The reports to render.
+        progress
+            Show a progress bar on stderr.
+        """
+        bar = tqdm(total=len(jobs), unit="report", disable=not progress, desc="rendering")
+        try:
+            return self._run_here(jobs, bar) if self._local is not None else self._run_in_pool(jobs, bar)
+        finally:
+            bar.close()
+
+    def _run_here(self, jobs: Sequence[ReportJob], bar: tqdm) -> list[JobResult]:
+        assert self._local is not None
+        results = []
+        for job in jobs:
+            results.append(_render(self._local, job))
+            bar.update()
+        return results
+
+    def _run_in_pool(self, jobs: Sequence[ReportJob], bar: tqdm) -> list[JobResult]:
+        assert self._pool is not None
+        futures: dict[Future, int] = {self._pool.submit(_run, job): index for index, job in enumerate(jobs)}
+        results: dict[int, JobResult] = {}
+        for future in as_completed(futures):
+            results[futures[future]] = future.result()
+            bar.update()
+        return [results[i] for i in range(len(jobs))]
+
+    def close(self) -> None:
+        """Stop the workers and their kernels."""
+        if self._local is not None:
+            self._local.close()
+        if self._pool is not None:
+            self._pool.shutdown()
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def run_jobs(
     jobs: Sequence[ReportJob],
     *,
@@ -67,7 +146,7 @@ def run_jobs(
     cwd: str | None = None,
     progress: bool = True,
 ) -> list[JobResult]:
-    """Render ``jobs`` and return one result per job, in the order given.
+    """Start a :class:`WorkerPool`, render ``jobs`` on it and return one result per job, in order.
 
     Parameters
     ----------
@@ -85,23 +164,5 @@ def run_jobs(
     """
     if not jobs:
         return []
-    workers = max(1, min(workers or default_workers(), len(jobs)))
-    bar = tqdm(total=len(jobs), unit="report", disable=not progress, desc="rendering")
-    results: dict[int, JobResult] = {}
-    try:
-        if workers == 1:
-            with ReportWorker(timeout=timeout, cwd=cwd) as worker:
-                for index, job in enumerate(jobs):
-                    results[index] = _render(worker, job)
-                    bar.update()
-        else:
-            context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                                     initargs=(timeout, cwd)) as pool:
-                futures = {pool.submit(_run, job): index for index, job in enumerate(jobs)}
-                for future in as_completed(futures):
-                    results[futures[future]] = future.result()
-                    bar.update()
-    finally:
-        bar.close()
-    return [results[i] for i in range(len(jobs))]
+    with WorkerPool(max(1, min(workers or default_workers(), len(jobs))), timeout=timeout, cwd=cwd) as pool:
+        return pool.run(jobs, progress=progress)

@@ -3,10 +3,15 @@
 Starting a kernel and importing pandas, seaborn and scipy costs seconds; the
 report itself a fraction of that. A worker keeps its kernel running and
 executes report after report in it through Papermill (parameter injection and
-cell metadata as usual). Before each report a reset cell clears the kernel's
-namespace and closes figures, so no state leaks from one report into the next;
-imported modules stay loaded, which is the point. After a failure or a timeout
-the kernel is restarted.
+cell metadata as usual), over one kernel client that stays connected. Before
+each report a reset cell clears the kernel's namespace and closes figures, so
+no state leaks from one report into the next; imported modules stay loaded,
+which is the point. After a failure or a timeout the kernel is replaced by a
+fresh one.
+
+The kernel starts when the worker is created and loads the plotting and data
+libraries in the background, so it warms up while the caller does other work
+(the batch builds the report context meanwhile); the first report waits for it.
 """
 
 from __future__ import annotations
@@ -21,22 +26,40 @@ from pathlib import Path
 
 import nbformat
 import papermill
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import KernelManager
+from jupyter_core.utils import run_sync
+from nbclient.exceptions import CellTimeoutError
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import Engine
 from papermill.exceptions import PapermillExecutionError
+from papermill.execute import raise_for_execution_errors
 
 from .html_export import export_html, make_exporter
 
 __all__ = ["ReportJob", "ReportWorker", "ReportFailed", "RESET_SOURCE", "read_template", "write_atomic"]
 
 KERNEL_NAME = "python3"
+KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False",)
+"""Report kernels keep no input history: IPython would otherwise write every cell to its SQLite file."""
+STARTUP_TIMEOUT = 120
+"""Seconds a new kernel may take to start and load :data:`WARMUP_SOURCE`."""
+
+WARMUP_SOURCE = "import matplotlib.pyplot, pandas"
+"""Run once in every new kernel, in the background: the libraries every report imports."""
 
 RESET_SOURCE = """\
-get_ipython().run_line_magic("reset", "-f")
 import matplotlib as _mpl, matplotlib.pyplot as _plt
 _plt.close("all"); _mpl.rcdefaults()  # rcdefaults keeps the inline backend
-del _mpl, _plt
+get_ipython().run_line_magic("reset", "-f")
+import gc as _gc; _gc.freeze(); del _gc
 """
-"""Run first in every report: clears variables, figures and matplotlib settings left by the previous report."""
+"""Run first in every report: closes figures, resets matplotlib settings and clears every variable.
+
+``%reset`` collects garbage; what survives it (modules, caches) is long-lived,
+so it is frozen out of later collections, which then only walk the objects of
+one report instead of the whole heap of pandas and matplotlib.
+"""
 
 
 class ReportFailed(RuntimeError):
@@ -95,11 +118,69 @@ def write_atomic(path: str | Path, text: str) -> None:
         raise
 
 
-def _start_kernel(cwd: str | None, sockets: str) -> KernelManager:
-    # IPC sockets: local only, no TCP ports, and no "unencrypted TCP" warning from the kernel
-    kernel = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(Path(sockets) / "kernel"))
-    kernel.start_kernel(cwd=cwd)
-    return kernel
+class _ConnectedClient(PapermillNotebookClient):
+    """Papermill's notebook client, executing through an already connected kernel client."""
+
+    def __init__(self, nb_man, *, kc: AsyncKernelClient, **kwargs) -> None:
+        super().__init__(nb_man, **kwargs)
+        self.kc = kc  # nbclient connects a new client (and waits for it) only when it has none
+
+
+class _WarmKernelEngine(Engine):
+    """Papermill engine that executes in a running kernel over the worker's client.
+
+    Papermill's default engine connects a new client for every notebook and
+    waits until its output channel is live, a fifth of a second or more each
+    time; here one connection serves every report of a kernel.
+    """
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, *, km, kc, execution_timeout=None, **kwargs):
+        """Execute ``nb_man.nb`` in ``km``'s kernel over ``kc``; other Papermill options do not apply."""
+        client = _ConnectedClient(nb_man, km=km, kc=kc, kernel_name=kernel_name, timeout=execution_timeout)
+        return client.execute()
+
+
+class _Kernel:
+    """A kernel on private IPC sockets with one connected client; it starts loading libraries at once.
+
+    The client is asynchronous, as nbclient expects: with a blocking one,
+    waiting for output blocks nbclient's event loop, and a cell that runs
+    past the timeout is never stopped.
+    """
+
+    def __init__(self, cwd: str | None) -> None:
+        # IPC sockets: local only, no TCP ports, and no "unencrypted TCP" warning from the kernel
+        self.sockets = tempfile.mkdtemp(prefix="pa-kernel-")
+        self.manager = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(Path(self.sockets) / "kernel"),
+                                     client_class="jupyter_client.asynchronous.AsyncKernelClient")
+        self.manager.start_kernel(cwd=cwd, extra_arguments=list(KERNEL_ARGUMENTS))
+        self.client: AsyncKernelClient = run_sync(self._connect)()
+        self.ready = False
+
+    async def _connect(self) -> AsyncKernelClient:
+        # in nbclient's event loop (run_sync keeps one per thread), where the client will be used
+        client = self.manager.client()
+        client.allow_stdin = False
+        client.start_channels()
+        client.execute(WARMUP_SOURCE, silent=True)
+        return client
+
+    def wait_ready(self) -> None:
+        """Block until the kernel has loaded the warm-up libraries and its output channel is connected."""
+        if not self.ready:
+            run_sync(self.client.wait_for_ready)(timeout=STARTUP_TIMEOUT)  # kernel_info queues behind the warm-up
+            self.ready = True
+
+    def stop(self) -> None:
+        """Shut the kernel down (quietly if it is already dead) and remove its sockets."""
+        try:
+            self.client.stop_channels()
+            if self.manager.has_kernel:
+                self.manager.shutdown_kernel(now=True)
+        except Exception:  # a dead kernel needs no shutdown
+            logging.getLogger(__name__).warning("could not shut the kernel down cleanly")
+        shutil.rmtree(self.sockets, ignore_errors=True)
 
 
 class ReportWorker:
@@ -116,13 +197,39 @@ class ReportWorker:
     def __init__(self, *, timeout: float = 300, cwd: str | Path | None = None) -> None:
         self.timeout = timeout
         self.cwd = str(cwd) if cwd else None
-        self._sockets = tempfile.mkdtemp(prefix="pa-kernel-")
-        self.kernel = _start_kernel(self.cwd, self._sockets)
+        self._kernel = _Kernel(self.cwd)
         self.exporter = make_exporter()
         self._templates: dict[str, nbformat.NotebookNode] = {}
 
+    @property
+    def kernel(self) -> KernelManager:
+        """The manager of the current kernel (a new one after each restart)."""
+        return self._kernel.manager
+
     def execute(self, template: str, parameters: Mapping[str, object]) -> nbformat.NotebookNode:
         """Execute a template with ``parameters``; raise :class:`ReportFailed` on any error."""
+        notebook = papermill.execute_notebook(self._prepared(template), None, parameters=dict(parameters),
+                                              kernel_name=KERNEL_NAME, prepare_only=True)
+        try:
+            self._kernel.wait_ready()
+            executed = _WarmKernelEngine.execute_notebook(
+                notebook, KERNEL_NAME, progress_bar=False, execution_timeout=self.timeout,
+                km=self._kernel.manager, kc=self._kernel.client,
+            )
+            raise_for_execution_errors(executed, None)
+            return executed
+        except PapermillExecutionError as err:
+            self.restart()
+            raise ReportFailed(f"{err.ename}: {err.evalue} (in template cell {err.cell_index})") from None
+        except CellTimeoutError:
+            self.restart()
+            raise ReportFailed(f"a cell ran longer than the timeout of {self.timeout:g} s") from None
+        except Exception as err:  # a dead kernel or any other error: restart so the next report starts clean
+            self.restart()
+            raise ReportFailed(f"{type(err).__name__}: {err}") from None
+
+    def _prepared(self, template: str) -> nbformat.NotebookNode:
+        """A copy of ``template`` with the reset cell first and stable cell ids."""
         if template not in self._templates:
             self._templates[template] = read_template(template)
         notebook = nbformat.from_dict(self._templates[template])
@@ -130,24 +237,7 @@ class ReportWorker:
         notebook.cells.insert(0, reset)
         for index, cell in enumerate(notebook.cells):
             cell.id = f"cell-{index}"  # stable ids: the same inputs give byte-identical HTML
-        try:
-            return papermill.execute_notebook(
-                notebook,
-                None,
-                parameters=dict(parameters),
-                kernel_name=KERNEL_NAME,
-                progress_bar=False,
-                log_output=False,
-                execution_timeout=self.timeout,
-                km=self.kernel,
-                cwd=self.cwd,
-            )
-        except PapermillExecutionError as err:
-            self.restart()
-            raise ReportFailed(f"{err.ename}: {err.evalue} (in template cell {err.cell_index})") from None
-        except Exception as err:  # timeouts, dead kernels: restart so the next report starts clean
-            self.restart()
-            raise ReportFailed(f"{type(err).__name__}: {err}") from None
+        return notebook
 
     def render(self, job: ReportJob) -> None:
         """Execute ``job`` and write its HTML atomically; nothing is written if it fails."""
@@ -162,21 +252,12 @@ class ReportWorker:
         kernel reusing the same IPC socket files can leave the client waiting
         for output that never arrives.
         """
-        self._stop_kernel()
-        self._sockets = tempfile.mkdtemp(prefix="pa-kernel-")
-        self.kernel = _start_kernel(self.cwd, self._sockets)
-
-    def _stop_kernel(self) -> None:
-        try:
-            if self.kernel.has_kernel:
-                self.kernel.shutdown_kernel(now=True)
-        except Exception:  # a dead kernel needs no shutdown
-            logging.getLogger(__name__).warning("could not shut the kernel down cleanly")
-        shutil.rmtree(self._sockets, ignore_errors=True)
+        self._kernel.stop()
+        self._kernel = _Kernel(self.cwd)
 
     def close(self) -> None:
         """Shut the kernel down."""
-        self._stop_kernel()
+        self._kernel.stop()
 
     def __enter__(self) -> ReportWorker:
         return self
