@@ -189,9 +189,9 @@ def _load_mapped(source: str | Path, mapping: str | Path | Mapping, encoding: st
 
 def source_description(source: str | Path) -> str:
     """How messages name a source (database URLs without their password)."""
-    from .sources import _safe_url
+    from .sqltext import safe_url
 
-    return _safe_url(str(source)) if _is_url(source) else str(source)
+    return safe_url(str(source)) if _is_url(source) else str(source)
 
 
 def _is_url(source: str | Path) -> bool:

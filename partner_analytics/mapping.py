@@ -48,7 +48,8 @@ import yaml
 from .errors import Problem, ProgramDataError
 from .mapping_sql import Query, build_query, error_text, find_culprits
 from .schema import REQUIRED_TABLES, TABLES
-from .sources import ROW, Catalog, open_catalog, quote
+from .sources import ROW, Catalog, open_catalog
+from .sqltext import quote
 
 __all__ = ["Mapping", "TableSpec", "Join", "MappingError", "MappedTables", "read_mapping", "parse_mapping",
            "map_source"]

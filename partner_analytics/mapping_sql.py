@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from .sources import ROW, literal, quote
+from .sources import ROW
+from .sqltext import literal, quote
 
 if TYPE_CHECKING:
     from .mapping import TableSpec

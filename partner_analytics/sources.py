@@ -29,6 +29,7 @@ import pandas as pd
 
 from .errors import Problem, ProgramDataError
 from .io import DUCKDB_SUFFIXES, read_table_file
+from .sqltext import literal, quote, safe_url
 
 __all__ = ["Catalog", "open_catalog", "is_database_url"]
 
@@ -46,28 +47,6 @@ def is_database_url(source: str | Path) -> bool:
     (True, False)
     """
     return isinstance(source, str) and re.match(r"^[a-z][a-z0-9+]*://", source) is not None
-
-
-def quote(name: str) -> str:
-    """Quote an SQL identifier.
-
-    Examples
-    --------
-    >>> print(quote("close value"), quote('a"b'))
-    "close value" "a""b"
-    """
-    return '"' + name.replace('"', '""') + '"'
-
-
-def literal(text: str) -> str:
-    """Quote an SQL string literal.
-
-    Examples
-    --------
-    >>> literal("O'Brien")
-    "'O''Brien'"
-    """
-    return "'" + text.replace("'", "''") + "'"
 
 
 class Catalog:
@@ -267,7 +246,7 @@ class SQLCatalog(Catalog):
     def __init__(self, url: str, aliases: dict[str, str] | None = None) -> None:
         import sqlalchemy as sa
 
-        super().__init__(_safe_url(url), aliases)
+        super().__init__(safe_url(url), aliases)
         try:
             self.engine = sa.create_engine(url)
             inspector = sa.inspect(self.engine)
@@ -317,11 +296,6 @@ def _find(tables: dict[str, tuple[str, str]], name: str) -> tuple[str, str] | No
         return tables[name]
     folded = [key for key in tables if key.lower() == name.lower()]
     return tables[folded[0]] if len(folded) == 1 else None
-
-
-def _safe_url(url: str) -> str:
-    """The URL without its password, for messages."""
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
 
 
 def _first_line(err: Exception) -> str:

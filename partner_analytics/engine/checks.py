@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 from ..errors import MAX_EXAMPLES, Problem
 from ..schema import PARTNER_TYPES, REQUIRED_TABLES, TABLES
+from ..sqltext import literal, quote
 from .backends import Engine
 
 __all__ = ["check_tables"]
@@ -33,14 +34,6 @@ _RULES = (
 )
 
 
-def _q(name: str) -> str:
-    return '"' + name + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 class _Checker:
     """Collects the problems of one program; each rule is a SQL condition."""
 
@@ -51,7 +44,7 @@ class _Checker:
     def rows(self, table: str, relation: str, condition: str, column: str | None, message: str,
              shown: str | None = None) -> None:
         """Report the rows of ``relation`` meeting ``condition`` (nothing if none do)."""
-        shown = shown or (f"CAST({_q(column)} AS VARCHAR)" if column else "'?'")
+        shown = shown or (f"CAST({quote(column)} AS VARCHAR)" if column else "'?'")
         count = self.engine.fetch(f"SELECT COUNT(*) AS n FROM {relation} WHERE {condition}")["n"].iloc[0]
         if count:
             self.report(table, column, message, int(count),
@@ -66,7 +59,7 @@ class _Checker:
         counts = self.engine.fetch(f"SELECT {sums} FROM {relation}").iloc[0]
         for i, (condition, column, message) in enumerate(rules):
             if counts.iloc[i] and counts.iloc[i] > 0:
-                shown = f"CAST({_q('raw__' + column)} AS VARCHAR)" if column else "'?'"
+                shown = f"CAST({quote('raw__' + column)} AS VARCHAR)" if column else "'?'"
                 examples = self.engine.fetch(f"SELECT {shown} AS shown FROM {relation} WHERE {condition} "
                                              f"LIMIT {MAX_EXAMPLES}")["shown"]
                 self.report(table, column, message, int(counts.iloc[i]), examples)
@@ -85,23 +78,23 @@ def _checked_relation(table: str, relation: str, present: set[str]) -> str:
     for column in TABLES[table].columns:
         parts.append(typed_column(column, column.name in present))
         if column.name in present:
-            text = f"NULLIF(TRIM(CAST({_q(column.name)} AS VARCHAR)), '')"
-            parts += [f"{text} AS {_q('raw__' + column.name)}", f"({text} IS NULL) AS {_q('blank__' + column.name)}"]
+            text = f"NULLIF(TRIM(CAST({quote(column.name)} AS VARCHAR)), '')"
+            parts += [f"{text} AS {quote('raw__' + column.name)}", f"({text} IS NULL) AS {quote('blank__' + column.name)}"]
     return f"(SELECT {', '.join(parts)} FROM {relation}) AS checked"
 
 
 def _column_rules(table: str, present: set[str]) -> list[tuple[str, str | None, str]]:
     rules: list[tuple[str, str | None, str]] = []
     for column in TABLES[table].columns:
-        name, typed = column.name, _q(column.name)
+        name, typed = column.name, quote(column.name)
         if name not in present:
             continue
         if column.kind in _EXPECTED:
-            rules.append((f"NOT {_q('blank__' + name)} AND {typed} IS NULL", name, f"cannot be read as {_EXPECTED[column.kind]}"))
+            rules.append((f"NOT {quote('blank__' + name)} AND {typed} IS NULL", name, f"cannot be read as {_EXPECTED[column.kind]}"))
         if not column.nullable:
-            rules.append((_q("blank__" + name), name, "blank values are not allowed"))
+            rules.append((quote("blank__" + name), name, "blank values are not allowed"))
         if column.allowed is not None:
-            allowed = ", ".join(map(_literal, column.allowed))
+            allowed = ", ".join(map(literal, column.allowed))
             rules.append((f"{typed} NOT IN ({allowed})", name, f"unknown values (allowed: {', '.join(column.allowed)})"))
         if column.minimum is not None:
             rules.append((f"{typed} < {column.minimum!r}", name, f"values below {column.minimum:g}"))
@@ -159,8 +152,8 @@ def check_tables(
         checker.counts(name, _checked_relation(name, relation, set(columns[name])), _column_rules(name, set(columns[name])))
         for column in TABLES[name].columns:
             if column.unique:
-                checker.rows(name, f"(SELECT {_q(column.name)} FROM {name} WHERE {_q(column.name)} IS NOT NULL "
-                                   f"GROUP BY {_q(column.name)} HAVING COUNT(*) > 1) AS repeated", "TRUE",
+                checker.rows(name, f"(SELECT {quote(column.name)} FROM {name} WHERE {quote(column.name)} IS NOT NULL "
+                                   f"GROUP BY {quote(column.name)} HAVING COUNT(*) > 1) AS repeated", "TRUE",
                              column.name, "duplicate values (must be unique)")
         if name != "partners":
             checker.rows(name, f"{name} AS t", "t.partner_id IS NOT NULL AND NOT EXISTS "

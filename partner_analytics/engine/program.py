@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..errors import Problem, ProgramDataError
 from ..schema import TABLES, Column
+from ..sqltext import literal, quote, safe_url
 from .backends import DuckDBEngine, Engine, SparkEngine, SQLEngine
 from .checks import check_tables
 
@@ -33,10 +34,6 @@ _EVENT_DATES = (("deals", "created_on"), ("deals", "closed_on"), ("engagement", 
                 ("surveys", "responded_on"), ("mdf", "approved_on"))
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def typed_column(column: Column, present: bool) -> str:
     """SQL expression giving ``column`` its schema type (blank text is missing).
 
@@ -46,7 +43,7 @@ def typed_column(column: Column, present: bool) -> str:
     >>> typed_column(TABLES["deals"].column("stage"), True)
     'LOWER(NULLIF(TRIM(CAST("stage" AS VARCHAR)), \\'\\')) AS "stage"'
     """
-    name = _quote(column.name)
+    name = quote(column.name)
     if column.kind in _SQL_TYPES:
         sql_type = _SQL_TYPES[column.kind]
         expression = f"TRY_CAST({name} AS {sql_type})" if present else f"CAST(NULL AS {sql_type})"
@@ -126,10 +123,10 @@ class EngineProgram:
             measures = ["COUNT(*) AS n"]
             for column in TABLES[name].columns:
                 if column.kind == "number":
-                    measures.append(f"SUM({_quote(column.name)}) AS {_quote('sum_' + column.name)}")
+                    measures.append(f"SUM({quote(column.name)}) AS {quote('sum_' + column.name)}")
                 elif column.kind == "date":
-                    measures += [f"CAST(MIN({_quote(column.name)}) AS VARCHAR) AS {_quote('min_' + column.name)}",
-                                 f"CAST(MAX({_quote(column.name)}) AS VARCHAR) AS {_quote('max_' + column.name)}"]
+                    measures += [f"CAST(MIN({quote(column.name)}) AS VARCHAR) AS {quote('min_' + column.name)}",
+                                 f"CAST(MAX({quote(column.name)}) AS VARCHAR) AS {quote('max_' + column.name)}"]
             result = self.engine.fetch(f"SELECT {', '.join(measures)} FROM {name}")
             rows.append({"table": name, **{str(k).lower(): v for k, v in result.iloc[0].items()}})
         return pd.DataFrame(rows)
@@ -179,19 +176,19 @@ def _engine(kind: str, source: str, options: dict[str, Any]) -> tuple[Engine, di
         return engine, relations
     engine = DuckDBEngine(threads=options.pop("threads", None), memory_limit=options.pop("memory_limit", None))
     if Path(source).suffix.lower() in (".duckdb", ".ddb"):
-        engine.execute(f"ATTACH '{_sql_string(source)}' AS src (READ_ONLY)")
+        engine.execute(f"ATTACH {literal(source)} AS src (READ_ONLY)")
         found = engine.fetch("SELECT table_name FROM information_schema.tables WHERE table_catalog = 'src'")
         names = {str(n).lower(): str(n) for n in found.iloc[:, 0]}
-        return engine, {name: f"src.{_quote(names[name])}" for name in TABLES if name in names}
+        return engine, {name: f"src.{quote(names[name])}" for name in TABLES if name in names}
     relations = {}
     for name in TABLES:
         path = _table_path(source, name, (".parquet", ".csv"))
         if path is None:
             continue
         if path.suffix == ".csv":  # every value as text, typed by the schema (so 00123 stays 00123)
-            relations[name] = f"read_csv('{_sql_string(str(path))}', all_varchar = true)"
+            relations[name] = f"read_csv({literal(str(path))}, all_varchar = true)"
         else:
-            relations[name] = f"read_parquet('{_sql_string(str(path / '*.parquet' if path.is_dir() else path))}')"
+            relations[name] = f"read_parquet({literal(str(path / '*.parquet' if path.is_dir() else path))})"
     return engine, relations
 
 
@@ -201,10 +198,6 @@ def _label(name: str, relation: str) -> str:
         path = Path(relation.split("'")[1])
         return path.parent.name if path.name == "*.parquet" else path.name
     return f"table {name}"
-
-
-def _sql_string(text: str) -> str:
-    return str(text).replace("'", "''")
 
 
 def _table_path(source: str, name: str, suffixes: tuple[str, ...]) -> Path | None:
@@ -266,7 +259,7 @@ def open_program(source: str | Path, *, engine: str = "duckdb", validate: bool =
     if options:
         connection.close()
         raise ValueError(f"unknown {engine} option(s): {', '.join(sorted(options))}")
-    label = _safe(source)
+    label = safe_url(source)
     labels = {name: _label(name, relation) for name, relation in relations.items()}
     try:
         empty = {name for name, relation in relations.items() if TABLES[name].optional
@@ -286,10 +279,3 @@ def open_program(source: str | Path, *, engine: str = "duckdb", validate: bool =
         connection.close()
         raise
     return EngineProgram(connection, label, frozenset(relations), tuple(warnings))
-
-
-def _safe(source: str) -> str:
-    """The source without a password, for messages."""
-    import re
-
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", source)

@@ -26,6 +26,8 @@ from functools import lru_cache
 import pandas as pd
 import sqlglot
 
+from ..sqltext import literal
+
 __all__ = ["RollupQueries", "transpile", "UNITS"]
 
 UNITS = {"Q": "quarter", "M": "month"}
@@ -184,10 +186,6 @@ _DEAL_EVENTS = {
 }
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 @lru_cache(maxsize=256)
 def transpile(sql: str, dialect: str) -> str:
     """Translate one DuckDB-dialect query into ``dialect`` (a sqlglot dialect name).
@@ -316,19 +314,19 @@ class RollupQueries:
             None when no KPI is measurable.
         """
         events = [
-            f"SELECT partner_id, {_literal(kpi)} AS kpi, {_DEAL_EVENTS[kpi][2]} AS on_date, "
+            f"SELECT partner_id, {literal(kpi)} AS kpi, {_DEAL_EVENTS[kpi][2]} AS on_date, "
             f"CAST({_DEAL_EVENTS[kpi][1]} AS DOUBLE) AS amount FROM as_of_deals "
             f"WHERE partner_id IS NOT NULL AND {_DEAL_EVENTS[kpi][0]}"
             for kpi in sorted(deal_kpis)
         ]
         events += [
-            f"SELECT partner_id, {_literal(kpi)} AS kpi, occurred_on AS on_date, quantity AS amount "
-            f"FROM engagement WHERE activity = {_literal(activity)}"
+            f"SELECT partner_id, {literal(kpi)} AS kpi, occurred_on AS on_date, quantity AS amount "
+            f"FROM engagement WHERE activity = {literal(activity)}"
             for kpi, activity in sorted(activities.items())
         ]
         if not events:
             return None
-        kpis = ", ".join(_literal(k) for k in [*sorted(deal_kpis), *sorted(activities)])
+        kpis = ", ".join(literal(k) for k in [*sorted(deal_kpis), *sorted(activities)])
         return _TARGET_ACTUALS.format(events=" UNION ALL ".join(events), as_of=self.as_of, kpis=kpis)
 
 
