@@ -42,8 +42,28 @@ def add_source_arguments(parser: argparse.ArgumentParser, *, default: str | None
     )
     parser.add_argument("--mapping", metavar="PATH", default=None,
                         help="column-mapping YAML file for data with its own table and column names")
-    parser.add_argument("--encoding", default="utf-8", help="encoding of CSV files (default: utf-8)")
+    _add_encoding_argument(parser)
     _add_engine_argument(parser)
+
+
+def _add_encoding_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--encoding", default=None,
+                        help="encoding of CSV files, e.g. cp1252 (default: reporting.encoding, else utf-8)")
+
+
+def _add_as_of_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD", default=None, type=_date,
+                        help="last day counted (default: reporting.as_of, else the end of the data without a stray "
+                             "sparse tail); without --period the report covers the period containing it")
+
+
+def _date(text: str) -> str:
+    import pandas as pd
+
+    try:
+        return pd.Timestamp(text).date().isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
 
 
 def _add_engine_argument(parser: argparse.ArgumentParser) -> None:
@@ -63,13 +83,19 @@ def load_source(args: argparse.Namespace, reporting: Reporting | None = None) ->
     reporting = reporting or Reporting()
     engine = args.engine or reporting.engine
     options = dict(reporting.engine_options) if engine == reporting.engine else {}
-    return open_source(args.source, engine=engine, mapping=args.mapping, encoding=args.encoding, options=options)
+    return open_source(args.source, engine=engine, mapping=args.mapping, encoding=args.encoding or reporting.encoding,
+                       options=options)
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from .periods import sparse_tail_warning
+
     with load_source(args) as program:
         for warning in program.warnings:
             print(f"warning: {warning}", file=sys.stderr)
+        tail = sparse_tail_warning(program)
+        if tail:
+            print(f"warning: {program.source}: {tail}", file=sys.stderr)
         counts = ", ".join(f"{row.table} {row.rows}" for row in program.summary().itertuples() if row.supplied)
         print(f"{program.source}: valid ({counts} rows)")
     return EXIT_OK
@@ -89,7 +115,7 @@ def _render(args: argparse.Namespace) -> int:
 
     summary = render_reports(
         params_path=args.params, source=args.source, mapping=args.mapping, engine=args.engine, period=args.period,
-        outdir=args.outdir, partners=args.partner or None, force=args.force, workers=args.workers,
+        as_of=args.as_of, encoding=args.encoding, outdir=args.outdir, partners=args.partner or None, force=args.force, workers=args.workers,
         timeout=args.timeout, progress=not args.quiet,
     )
     print(summary.text(), file=sys.stdout if summary.ok else sys.stderr)
@@ -99,12 +125,17 @@ def _render(args: argparse.Namespace) -> int:
 def _metrics(args: argparse.Namespace) -> int:
     from .metrics.kpis import scorecard_table
     from .params import load_params
+    from .periods import resolve_coverage
     from .rollup import rollup
 
     params = load_params(args.params)
-    with load_source(args, params.reporting) as program:
-        facts = rollup(program, freq=params.reporting.freq, as_of=params.reporting.as_of)
-    table = scorecard_table(facts, params, period=args.period or params.reporting.period)
+    reporting = params.reporting
+    with load_source(args, reporting) as program:
+        coverage = resolve_coverage(program, freq=reporting.freq, as_of=args.as_of or reporting.as_of,
+                                    period=args.period or reporting.period)
+        facts = rollup(program, freq=reporting.freq, as_of=coverage.as_of)
+    print(f"note: {coverage.note(subject='The table')}", file=sys.stderr)
+    table = scorecard_table(facts, params, period=coverage.period)
     if args.format == "json":
         sys.stdout.write(table.to_json(orient="records", indent=1, date_format="iso") + "\n")
     else:
@@ -142,7 +173,10 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--source", default=None, help="data source (default: reporting.source in the parameters)")
     render.add_argument("--mapping", metavar="PATH", default=None, help="column-mapping YAML for the source")
     _add_engine_argument(render)
-    render.add_argument("--period", default=None, help="reporting period, e.g. 2025Q4 (default: the latest)")
+    render.add_argument("--period", default=None,
+                        help="reporting period, e.g. 2025Q4 (default: the latest complete period)")
+    _add_as_of_argument(render)
+    _add_encoding_argument(render)
     render.add_argument("--outdir", default="reports", help="output folder (default: reports)")
     render.add_argument("--partner", action="append", metavar="ID", help="render only this partner (repeatable)")
     render.add_argument("--force", action="store_true", help="re-render reports whose inputs did not change")
@@ -154,7 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
     metrics = commands.add_parser("metrics", help="print the scorecard table: every KPI, composite and tier per partner")
     add_source_arguments(metrics, default="sample")
     metrics.add_argument("--params", metavar="PATH", default=None, help="programme parameters YAML")
-    metrics.add_argument("--period", default=None, help="reporting period, e.g. 2025Q4 (default: the latest)")
+    metrics.add_argument("--period", default=None,
+                         help="reporting period, e.g. 2025Q4 (default: the latest complete period)")
+    _add_as_of_argument(metrics)
     metrics.add_argument("--format", choices=("csv", "json"), default="csv", help="output format (default: csv)")
     metrics.set_defaults(run=_metrics)
     return parser

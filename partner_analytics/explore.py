@@ -35,6 +35,7 @@ from .metrics.checks import resolve_period as _period
 from .metrics.satisfaction import _performance, satisfaction_scores
 from .metrics.tiers import TierWhatIf
 from .params import Params
+from .periods import periods_per_year
 from .rollup import Rollup, channel_periods
 
 __all__ = [
@@ -193,7 +194,7 @@ def trailing_year(facts: Rollup) -> int:
     >>> trailing_year(pa.rollup(pa.load_program("sample"), freq="M"))
     12
     """
-    return {"Q": 4, "M": 12}[facts.freq]
+    return periods_per_year(facts.freq)
 
 
 def period_end(period: str | pd.Period | None, *, freq: str) -> str | None:

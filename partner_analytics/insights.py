@@ -35,6 +35,7 @@ import pandas as pd
 from .metrics.checks import resolve_period
 from .metrics.registry import format_value
 from .params import Params
+from .periods import is_complete, periods_per_year, same_days_as_of
 from .rollup import Rollup
 
 __all__ = ["DEFAULT_THRESHOLDS", "INSIGHT_COLUMNS", "partner_insights", "program_insights", "thresholds"]
@@ -115,7 +116,7 @@ def _revenue_decline(row, facts: _PartnerFacts, t) -> Iterator[_Finding]:
         drop = recent[-1] / recent[0] - 1 if recent[0] > 0 else np.nan
         yield _Finding(
             "revenue_decline", "improvement", 3, "revenue", row.revenue,
-            f"Revenue has fallen {n} periods in a row, to {_fmt('revenue', row.revenue)}"
+            f"Revenue has fallen {n} periods in a row, to {_fmt('revenue', recent[-1])}"
             + (f" ({drop:.0%} since {n} periods ago)." if np.isfinite(drop) else "."),
             "Plan a joint campaign with your channel manager and apply for MDF to rebuild pipeline.",
         )
@@ -226,10 +227,12 @@ def _partner_facts(facts: Rollup, kpis: pd.DataFrame, params: Params, period: pd
     from .metrics.scorecard import scorecard
 
     periods = facts.partner_periods
-    upto = periods[(periods["period"] <= period) & periods["enrolled"]]
+    # a period still in progress is not a fall in revenue: the trend rules read complete periods only
+    last = period if is_complete(period, facts.as_of) else period - 1
+    upto = periods[(periods["period"] <= last) & periods["enrolled"]]
     history = upto.pivot_table(index="partner_id", columns="period", values="revenue", aggfunc="sum", observed=True)
     current = periods[periods["period"] == period].set_index("partner_id")
-    year_ago = period - (4 if facts.freq == "Q" else 12)
+    year_ago = period - periods_per_year(facts.freq)
     csat_prior = (
         partner_satisfaction_kpis(facts, period=year_ago).set_index("partner_id")["csat"]
         if year_ago in facts.periods else pd.Series(dtype=float)
@@ -285,28 +288,41 @@ def partner_insights(facts: Rollup, kpis: pd.DataFrame, params: Params, *, perio
     return _to_frame(rows)
 
 
+def _partner_revenue_between(facts: Rollup, start: pd.Timestamp, end: pd.Timestamp) -> float:
+    """Partner revenue (sourced + influenced) won from ``start`` to ``end`` inclusive: a like-for-like base."""
+    deals = facts.closed_deals
+    won = deals[(deals["stage"] == "won") & (deals["attribution"] != "direct")
+                & (deals["closed_on"] >= start) & (deals["closed_on"] <= end)]
+    return float(won["amount"].sum())
+
+
 def _program_findings(facts: Rollup, kpis: pd.DataFrame, params: Params, period: pd.Period) -> Iterator[_Finding]:
     from .metrics.concentration import concentration_summary
     from .metrics.deals import time_to_close, win_rates
     from .metrics.revenue import channel_revenue
 
     t = thresholds(params)
-    year = 4 if facts.freq == "Q" else 12
+    year = periods_per_year(facts.freq)
 
     channel = channel_revenue(facts).set_index("period")
+    complete = is_complete(period, facts.as_of)
+    same = "same period last year" if complete else "same days of the same period last year"
     if period - year in channel.index:
-        now, before = channel.loc[period, "partner_revenue"], channel.loc[period - year, "partner_revenue"]
+        now = channel.loc[period, "partner_revenue"]
+        before = (channel.loc[period - year, "partner_revenue"] if complete
+                  else _partner_revenue_between(facts, (period - year).start_time,
+                                                same_days_as_of(period, facts.as_of, lag=year)))
         if before > 0 and now < before:
             yield _Finding(
                 "channel_revenue_down", "improvement", 3, "revenue", now / before - 1,
-                f"Partner revenue is {1 - now / before:.0%} below the same period last year "
+                f"Partner revenue is {1 - now / before:.0%} below the {same} "
                 f"({_fmt('revenue', now)} vs {_fmt('revenue', before)}).",
                 "Launch a joint demand-generation campaign with the top partners of each type and prioritise MDF.",
             )
         elif before > 0 and now / before - 1 >= t["growth_high"]:
             yield _Finding(
                 "channel_revenue_up", "strength", 2, "revenue", now / before - 1,
-                f"Partner revenue grew {now / before - 1:.0%} on the same period last year.",
+                f"Partner revenue grew {now / before - 1:.0%} on the {same}.",
                 "Keep investing in the programme; recognise the partners behind the growth.",
             )
 

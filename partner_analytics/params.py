@@ -45,7 +45,9 @@ Sections
     null), ``engine`` (where the rollup runs: ``memory`` default, ``duckdb``,
     ``spark`` or ``sql``), ``engine_options`` (settings passed to the engine,
     e.g. Spark's ``master`` and ``conf``), ``freq`` (``Q`` default, or ``M``),
-    ``as_of`` (date or null), ``period`` (e.g. ``2025Q4`` or null).
+    ``as_of`` (date or null), ``period`` (e.g. ``2025Q4`` or null; null = the latest
+    complete period with material activity, see :mod:`partner_analytics.periods`),
+    ``encoding`` (of CSV files, default ``utf-8``).
 """
 
 from __future__ import annotations
@@ -145,6 +147,7 @@ class Reporting:
     mapping: str | None = None
     engine: str = "memory"
     engine_options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    encoding: str = "utf-8"
 
 
 @dataclass(frozen=True)
@@ -454,7 +457,7 @@ def _rewards(value: Any, tiers: Tiers | None, p: _Problems) -> Rewards:
 
 def _reporting(value: Any, p: _Problems) -> Reporting:
     section = _mapping(value, "reporting", p,
-                       known=("source", "mapping", "engine", "engine_options", "freq", "as_of", "period"))
+                       known=("source", "mapping", "engine", "engine_options", "freq", "as_of", "period", "encoding"))
     if section is None:
         return Reporting()
     source = section.get("source", "sample")
@@ -482,8 +485,22 @@ def _reporting(value: Any, p: _Problems) -> Reporting:
     elif mapping is not None and engine != "memory":
         p.add("reporting.mapping", "a column mapping needs engine: memory (other engines read program tables)")
     options = _mapping(section.get("engine_options"), "reporting.engine_options", p) or {}
+    encoding = section.get("encoding", "utf-8")
+    if not isinstance(encoding, str) or not _known_encoding(encoding):
+        p.add("reporting.encoding", f"must be a text encoding such as utf-8 or cp1252, got {encoding!r}")
+        encoding = "utf-8"
     return Reporting(str(source), freq, as_of, period, mapping, engine,
-                     MappingProxyType(copy.deepcopy(dict(options))))
+                     MappingProxyType(copy.deepcopy(dict(options))), encoding)
+
+
+def _known_encoding(name: str) -> bool:
+    import codecs
+
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return False
+    return True
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):

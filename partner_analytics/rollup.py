@@ -29,6 +29,7 @@ import pandas as pd
 
 from .engine.backends import DuckDBEngine, Engine
 from .engine.queries import DEAL_EVENT_KPIS, RollupQueries
+from .periods import in_trailing_window
 from .program import Program
 
 if TYPE_CHECKING:
@@ -403,7 +404,7 @@ def trailing_totals(partner_periods: pd.DataFrame, *, end: pd.Period, n_periods:
     """
     if n_periods < 1:
         raise ValueError("n_periods must be at least 1")
-    window = partner_periods[(partner_periods["period"] > end - n_periods) & (partner_periods["period"] <= end)]
+    window = partner_periods[in_trailing_window(partner_periods["period"], end=end, n_periods=n_periods)]
     flows = [m for m in PARTNER_PERIOD_MEASURES if not m.startswith("open_")]
     totals = window.groupby("partner_id", sort=True)[flows].sum()
     snapshot = window[window["period"] == end].set_index("partner_id")[["partner_type", "tier", "region", "open_deals", "open_pipeline"]]

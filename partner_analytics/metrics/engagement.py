@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..periods import periods_per_year
 from ..rollup import Rollup
 from .checks import require_columns as _require
 from .checks import resolve_period as _period
@@ -72,7 +73,6 @@ FUNNEL_STAGES = {
 """Stages of :func:`engagement_funnel` and the activity each one requires (``won_deal``: a won deal)."""
 
 _COLUMNS = ["partner_id", "period", "activity", "quantity"]
-_TRAILING_YEAR = {"Q": 4, "M": 12}
 _PERIOD_DAYS = {"Q": 365.25 / 4, "M": 365.25 / 12}
 
 
@@ -612,7 +612,7 @@ def partner_engagement_kpis(facts: Rollup, *, period: str | pd.Period | None = N
     (['partner_id', 'engagement_index', 'certifications', 'training_completed', 'prm_logins'], True)
     """
     end = _period(facts, period)
-    out = engagement_index(facts, period=end, periods=_TRAILING_YEAR[facts.freq])
+    out = engagement_index(facts, period=end, periods=periods_per_year(facts.freq))
     wide = _quantities(facts, end, 1)
     for column, activity in (("certifications", "certification"), ("training_completed", "training_completed"),
                              ("prm_logins", "prm_login")):

@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..periods import periods_per_year
 from ..rollup import Rollup
 from .checks import require_columns as _require
 from .checks import resolve_period as _period
@@ -41,7 +42,6 @@ _SOURCE = {"funds": "funds", "amount_approved": "approved", "amount_claimed": "c
            "attributed_revenue": "attributed_revenue"}
 _AMOUNTS = list(_SOURCE.values())
 _COLUMNS = ["funds", "approved", "claimed", "unclaimed", "attributed_revenue", "utilisation", "roi"]
-_TRAILING_YEAR = {"Q": 4, "M": 12}
 
 
 def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
@@ -178,7 +178,7 @@ def partner_mdf_kpis(facts: Rollup, *, period: str | pd.Period | None = None) ->
     >>> list(kpis.columns), len(kpis) == len(facts.partners)
     (['partner_id', 'mdf_utilisation', 'mdf_roi'], True)
     """
-    summary = mdf_summary(facts, by="partner_id", period=period, periods=_TRAILING_YEAR[facts.freq])
+    summary = mdf_summary(facts, by="partner_id", period=period, periods=periods_per_year(facts.freq))
     return summary[["partner_id", "utilisation", "roi"]].rename(
         columns={"utilisation": "mdf_utilisation", "roi": "mdf_roi"}
     )

@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..periods import periods_per_year
 from ..rollup import Rollup
 from .checks import require_columns as _require
 from .checks import resolve_period as _period
@@ -33,7 +34,6 @@ GROUPINGS = ("partner_type", "tier", "region")
 """Partner attributes :func:`revenue_by` and :func:`revenue_trend` can group by."""
 
 _REVENUE = ["revenue", "sourced_revenue", "influenced_revenue"]
-_YEAR = {"Q": 4, "M": 12}
 
 
 def _growth(current: pd.Series, prior: pd.Series) -> pd.Series:
@@ -50,10 +50,10 @@ def _add_growth(frame: pd.DataFrame, keys: list[str], freq: str) -> pd.DataFrame
     """
     revenue = frame["revenue"]
     shifted = {lag: (frame.groupby(keys, dropna=False, sort=False)["revenue"].shift(lag) if keys
-                     else revenue.shift(lag)) for lag in (1, _YEAR[freq])}
+                     else revenue.shift(lag)) for lag in (1, periods_per_year(freq))}
     return frame.assign(
         revenue_growth_qoq=_growth(revenue, shifted[1]),
-        revenue_growth_yoy=_growth(revenue, shifted[_YEAR[freq]]),
+        revenue_growth_yoy=_growth(revenue, shifted[periods_per_year(freq)]),
     )
 
 

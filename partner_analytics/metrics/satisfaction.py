@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..periods import periods_per_year
 from ..rollup import Rollup
 from ..schema import SURVEY_KINDS
 from .engagement import _in_window, _partner_sums, engagement_index
@@ -61,7 +62,6 @@ CORRELATION_Y = ("revenue", "revenue_growth", "win_rate")
 
 _SUMS = ["responses", "score_pct_sum", "promoters", "passives", "detractors"]
 _SCORES = ["psat", "psat_responses", "partner_nps", "partner_nps_responses", "csat", "csat_responses"]
-_TRAILING_YEAR = {"Q": 4, "M": 12}
 _COMMENT_COLUMNS = ["score", "scale_max", "score_pct", "survey", "responded_on", "partner_id", "comment"]
 _SPEARMAN_VARIANCE = 1.06
 
@@ -233,7 +233,7 @@ def partner_satisfaction_kpis(facts: Rollup, *, period: str | pd.Period | None =
     >>> list(kpis.columns), len(kpis) == len(facts.partners)
     (['partner_id', 'psat', 'partner_nps', 'csat'], True)
     """
-    scores = satisfaction_scores(facts, period=period, periods=_TRAILING_YEAR[facts.freq], by="partner_id")
+    scores = satisfaction_scores(facts, period=period, periods=periods_per_year(facts.freq), by="partner_id")
     return scores[["partner_id", "psat", "partner_nps", "csat"]]
 
 

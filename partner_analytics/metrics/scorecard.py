@@ -9,8 +9,10 @@ Scoring (``method``)
 ``peer_percentile``
     Within each (``partner_type``, KPI) peer group, the partners with a value
     are ranked (ties get their average rank, rank 1 = worst; the order is
-    flipped for KPIs whose registry direction is lower-is-better) and scored
-    ``score = 100 × (rank − 1) / (n − 1)`` where ``n`` is the number of
+    flipped for KPIs whose registry direction is lower-is-better; values are
+    rounded to 12 significant digits first) and scored
+    ``score = 100 × (rank − 1) / (n − 1)`` (one formula with the partner
+    report: :func:`~partner_analytics.metrics.peers.percentile_ranks`) where ``n`` is the number of
     partners of that type with a value. A lone partner (``n == 1``) scores 50.
 ``target``
     Attainment KPIs (:data:`ATTAINMENT_KPIS`, fractions of target) are scored
@@ -35,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from ..params import SCORING_METHODS, Params
+from .peers import percentile_ranks
 from .registry import KPIS
 
 __all__ = ["kpi_scores", "scorecard", "scorecard_breakdown", "ATTAINMENT_KPIS", "TARGET_CAP"]
@@ -220,11 +223,7 @@ def _scores(kpi_table: pd.DataFrame, method: str, kpis: list[str] | None = None)
         "value": kpi_table[kpis].to_numpy(dtype=float, na_value=np.nan).ravel() if n else np.array([], float),
     })
     sign = long["kpi"].map(lambda k: 1.0 if KPIS[k].higher_is_better else -1.0).astype(float)
-    signed = long["value"] * sign
-    groups = signed.groupby([long["partner_type"], long["kpi"]], dropna=False, sort=False)
-    rank = groups.rank(method="average")
-    count = groups.transform("count")
-    score = (100.0 * (rank - 1.0) / (count - 1.0).where(count > 1)).where(count > 1, 50.0)
+    score = 100.0 * percentile_ranks(long["value"] * sign, [long["partner_type"], long["kpi"]])
     if method == "target":
         target = long["kpi"].isin(ATTAINMENT_KPIS)
         score = score.where(~target, long["value"].clip(0.0, TARGET_CAP) / TARGET_CAP * 100.0)

@@ -133,6 +133,8 @@ def render_reports(
     mapping: str | Path | None = None,
     engine: str | None = None,
     period: str | None = None,
+    as_of: str | None = None,
+    encoding: str | None = None,
     outdir: str | Path = "reports",
     partners: list[str] | None = None,
     force: bool = False,
@@ -155,7 +157,9 @@ def render_reports(
         Where the data is rolled up (default: ``reporting.engine``, with
         ``reporting.engine_options`` when it is that engine).
     period
-        Reporting period such as ``2025Q4`` (default from the parameters, else the latest).
+        Reporting period such as ``2025Q4`` (default from the parameters, else the latest complete one).
+    as_of, encoding
+        Last day counted and the CSV encoding (default: ``reporting.as_of`` / ``reporting.encoding``).
     outdir
         Output folder; partner reports go to ``outdir/partners/``.
     partners
@@ -184,7 +188,8 @@ def render_reports(
     outdir = Path(outdir)
     params = load_params(params_path)
     with WorkerPool(_pool_size(workers, partners), timeout=timeout) as pool:  # kernels boot during the context build
-        context = _load_context(params, source=source, mapping=mapping, engine=engine, period=period)
+        context = _load_context(params, source=source, mapping=mapping, engine=engine, period=period, as_of=as_of,
+                                encoding=encoding)
         known = _selected(context, partners)
         context_path = save_context(context, build_dir)
         manifest = _read_manifest(outdir)
@@ -216,13 +221,14 @@ def _pool_size(workers: int | None, partners: list[str] | None) -> int:
 
 
 def _load_context(params: Params, *, source: str | None, mapping: str | Path | None, engine: str | None,
-                  period: str | None) -> ReportContext:
+                  period: str | None, as_of: str | None = None, encoding: str | None = None) -> ReportContext:
     """Open the data source the arguments or ``params.reporting`` name and compute the report context."""
     reporting = params.reporting
     engine = engine or reporting.engine
     with open_source(source or reporting.source, engine=engine, mapping=mapping or reporting.mapping,
+                     encoding=encoding or reporting.encoding,
                      options=dict(reporting.engine_options) if engine == reporting.engine else None) as program:
-        return build_context(program, params, period=period)
+        return build_context(program, params, period=period, as_of=as_of)
 
 
 def _selected(context: ReportContext, partners: list[str] | None) -> list[str]:

@@ -38,7 +38,7 @@ def header(title: str, facts: Mapping[str, object]) -> HTML:
     return HTML(f'<h1>{esc(title)}</h1><div class="pa-header">{items}</div>')
 
 
-def _delta(name: str, change: float, relative: bool) -> str:
+def _delta(name: str, change: float, relative: bool, versus: str) -> str:
     if pd.isna(change):
         return '<span class="pa-muted">no prior value</span>'
     good = (change >= 0) == KPIS[name].higher_is_better
@@ -50,11 +50,11 @@ def _delta(name: str, change: float, relative: bool) -> str:
         text = f"{change * 100:+.1f} pts"
     else:
         text = f"{change:+.0f}"
-    return f'<span class="{css}">{arrow} {esc(text)} vs prior period</span>'
+    return f'<span class="{css}">{arrow} {esc(text)} {esc(versus)}</span>'
 
 
-def tiles(frame: pd.DataFrame) -> HTML:
-    """KPI tiles from a frame with ``kpi, value, change`` and optional ``target``."""
+def tiles(frame: pd.DataFrame, *, versus: str = "vs prior period") -> HTML:
+    """KPI tiles from a frame with ``kpi, value, change`` and optional ``target``; ``versus`` names the comparison."""
     cells = []
     for row in frame.itertuples(index=False):
         relative = KPIS[row.kpi].unit in ("currency", "count")
@@ -64,7 +64,7 @@ def tiles(frame: pd.DataFrame) -> HTML:
         cells.append(
             f'<div class="pa-tile"><div class="label">{esc(kpi_label(row.kpi))}</div>'
             f'<div class="value">{esc(format_value(row.kpi, row.value))}</div>'
-            f'<div class="delta">{_delta(row.kpi, row.change, relative)}</div>{target_line}</div>'
+            f'<div class="delta">{_delta(row.kpi, row.change, relative, versus)}</div>{target_line}</div>'
         )
     return HTML(f'<div class="pa-tiles">{"".join(cells)}</div>')
 

@@ -23,9 +23,11 @@ import pandas as pd
 from .. import __version__
 from ..insights import program_insights, partner_insights
 from ..metrics.kpis import partner_kpis
+from ..metrics.partner import TOTALS, kpi_changes, program_totals
 from ..metrics.scorecard import scorecard, scorecard_breakdown
 from ..metrics.tiers import assign_tiers
 from ..params import Params
+from ..periods import Coverage, periods_per_year, resolve_coverage, same_days_as_of
 from ..program import Program
 from ..rollup import Rollup, rollup
 
@@ -44,8 +46,17 @@ class ReportContext:
         The reporting period.
     facts
         Rollup of the program as of ``facts.as_of``.
-    kpis, prior_kpis
-        :func:`~partner_analytics.metrics.kpis.partner_kpis` for the period and the one before.
+    coverage
+        What the data covers and what the reports count (:class:`~partner_analytics.periods.Coverage`).
+    kpis, prior_kpis, year_ago_kpis
+        :func:`~partner_analytics.metrics.kpis.partner_kpis` for the period, the one before and the same
+        period a year earlier. For a partial period the earlier two count the same number of days
+        (like-for-like), and so do ``kpis``' revenue growth columns. Empty when the earlier period
+        is before the data.
+    program_tiles
+        The programme's headline totals against the prior period (like-for-like when partial):
+        :func:`~partner_analytics.metrics.partner.kpi_changes` of
+        :func:`~partner_analytics.metrics.partner.program_totals`.
     scorecard, breakdown, tiers
         Composite scores, their per-KPI explanation, and tiers with rewards.
     partner_insights, program_insights
@@ -68,6 +79,9 @@ class ReportContext:
     program_insights: pd.DataFrame
     source: str
     data_fingerprint: str
+    coverage: Coverage
+    year_ago_kpis: pd.DataFrame
+    program_tiles: pd.DataFrame
 
     @property
     def fingerprint(self) -> str:
@@ -76,7 +90,8 @@ class ReportContext:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-def build_context(program: Program, params: Params, *, period: str | pd.Period | None = None) -> ReportContext:
+def build_context(program: Program, params: Params, *, period: str | pd.Period | None = None,
+                  as_of: str | pd.Timestamp | None = None) -> ReportContext:
     """Compute the report context of ``program``.
 
     Parameters
@@ -86,18 +101,23 @@ def build_context(program: Program, params: Params, *, period: str | pd.Period |
     params
         Programme parameters; ``params.reporting`` gives the grain, the as-of
         date and the default period.
-    period
-        Reporting period; default ``params.reporting.period``, else the period
-        containing the as-of date.
+    period, as_of
+        Reporting period and last day counted; default ``params.reporting``'s,
+        else chosen by :func:`~partner_analytics.periods.resolve_coverage`
+        (the latest complete period with material activity).
     """
     reporting = params.reporting
-    facts = rollup(program, freq=reporting.freq, as_of=reporting.as_of)
-    period = pd.Period(period or reporting.period or facts.period, freq=facts.freq)
+    coverage = resolve_coverage(program, freq=reporting.freq, as_of=as_of or reporting.as_of,
+                                period=period or reporting.period)
+    facts = rollup(program, freq=reporting.freq, as_of=coverage.as_of)
+    period = coverage.period
     if period not in facts.periods:
         raise ValueError(f"period {period} is outside the data ({facts.periods[0]} to {facts.periods[-1]})")
     kpis = partner_kpis(facts, period=period)
-    prior = period - 1
-    prior_kpis = partner_kpis(facts, period=prior) if prior in facts.periods else kpis.iloc[:0]
+    (prior_kpis, prior_totals), (year_ago_kpis, _) = (_earlier(program, facts, coverage, lag)
+                                                      for lag in (1, periods_per_year(facts.freq)))
+    if not coverage.complete:
+        kpis = _like_for_like_growth(kpis, prior_kpis, year_ago_kpis)
     card = scorecard(kpis, params)
     return ReportContext(
         params=params,
@@ -112,7 +132,29 @@ def build_context(program: Program, params: Params, *, period: str | pd.Period |
         program_insights=program_insights(facts, kpis, params, period=period),
         source=program.source,
         data_fingerprint=program.fingerprint,
+        coverage=coverage,
+        year_ago_kpis=year_ago_kpis,
+        program_tiles=kpi_changes(program_totals(facts, period=period), prior_totals, TOTALS),
     )
+
+
+def _earlier(program: Program, facts: Rollup, coverage: Coverage, lag: int) -> tuple[pd.DataFrame, dict]:
+    """KPIs and programme totals ``lag`` periods before the reporting one; for a partial period, of its same days."""
+    earlier = coverage.period - lag
+    if earlier not in facts.periods:
+        return partner_kpis(facts).iloc[:0], program_totals(facts, period=earlier)
+    if not coverage.complete:
+        facts = rollup(program, freq=facts.freq, as_of=same_days_as_of(coverage.period, coverage.as_of, lag=lag))
+    return partner_kpis(facts, period=earlier), program_totals(facts, period=earlier)
+
+
+def _like_for_like_growth(kpis: pd.DataFrame, prior: pd.DataFrame, year_ago: pd.DataFrame) -> pd.DataFrame:
+    """Revenue growth of a partial period against the same days of earlier periods (NaN without them)."""
+    out = kpis.copy()
+    for column, earlier in (("revenue_growth_qoq", prior), ("revenue_growth_yoy", year_ago)):
+        before = out["partner_id"].map(earlier.set_index("partner_id")["revenue"])
+        out[column] = out["revenue"] / before.where(before != 0) - 1
+    return out
 
 
 def _mapping_proxy(items: dict) -> MappingProxyType:
@@ -161,6 +203,7 @@ def open_context(
     source: str = "sample",
     params_path: str = "",
     period: str = "",
+    as_of: str = "",
 ) -> ReportContext:
     """The context a report template works from.
 
@@ -173,4 +216,5 @@ def open_context(
     from ..io import load_program
     from ..params import load_params
 
-    return build_context(load_program(source), load_params(params_path or None), period=period or None)
+    return build_context(load_program(source), load_params(params_path or None), period=period or None,
+                         as_of=as_of or None)

@@ -50,8 +50,9 @@ def write_index(context: ReportContext, outdir: Path, links: Mapping[str, str], 
                 failed: Set[str]) -> Path:
     """Write ``outdir/index.html`` atomically and return its path."""
     page = _ENV.get_template("index_page.html.j2").render(
-        period=str(context.period),
+        period=context.coverage.label,
         as_of=str(context.facts.as_of.date()),
+        coverage=context.coverage.note(),
         rows=index_rows(context, links, failed),
         overview=overview,
         overview_failed=overview in failed,

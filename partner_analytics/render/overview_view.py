@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from ..metrics import cohorts, concentration, deals, mdf, revenue, satisfaction, targets, tiers
+from ..periods import periods_per_year
 from .context import ReportContext
 
 __all__ = ["OverviewView", "overview_view"]
@@ -26,6 +26,9 @@ class OverviewView:
 
     period: pd.Period
     as_of: pd.Timestamp
+    period_label: str
+    versus: str
+    coverage_note: str
     enrolled: int
     insights: pd.DataFrame
     tiles: pd.DataFrame
@@ -41,44 +44,19 @@ class OverviewView:
     time_to_close: pd.DataFrame
     retention: pd.DataFrame
     time_to_first_deal: pd.DataFrame
+    first_deal_same_day: bool
     correlations: pd.DataFrame | None
     correlation_sentences: list[str]
     top_performers: pd.DataFrame
     at_risk: pd.DataFrame
+    has_targets: bool
     tier_distribution: pd.DataFrame
     scorecard: pd.DataFrame
     mdf: pd.DataFrame | None
 
 
 def _year(context: ReportContext) -> int:
-    return 4 if context.facts.freq == "Q" else 12
-
-
-def _tiles(context: ReportContext) -> pd.DataFrame:
-    """Program totals of a few KPIs for the period, with the change vs the prior period."""
-    facts, period = context.facts, context.period
-
-    def totals(p: pd.Period) -> dict[str, float]:
-        rows = facts.partner_periods[facts.partner_periods["period"] == p]
-        closed = rows["won_deals"].sum() + rows["lost_deals"].sum()
-        in_period = targets.targets_in_period(facts, period=p)
-        revenue_targets = in_period[in_period["kpi"] == "revenue"]
-        target = revenue_targets["target"].sum()
-        return {
-            "revenue": rows["revenue"].sum(),
-            "won_deals": rows["won_deals"].sum(),
-            "win_rate": rows["won_deals"].sum() / closed if closed else np.nan,
-            "revenue_attainment": revenue_targets["actual"].sum() / target if target else np.nan,
-        }
-
-    now = totals(period)
-    before = totals(period - 1) if period - 1 in facts.periods else dict.fromkeys(now, np.nan)
-    rows = []
-    for name, value in now.items():
-        prior = before[name]
-        change = (value / prior - 1 if prior else np.nan) if name in ("revenue", "won_deals") else value - prior
-        rows.append({"kpi": name, "value": value, "prior": prior, "change": change})
-    return pd.DataFrame(rows)
+    return periods_per_year(context.facts.freq)
 
 
 def _correlations(context: ReportContext) -> tuple[pd.DataFrame | None, list[str]]:
@@ -111,24 +89,33 @@ def _at_risk(context: ReportContext) -> pd.DataFrame:
     return risky.join(names, on="partner_id").head(AT_RISK)
 
 
+def _upto(frame: pd.DataFrame, period: pd.Period) -> pd.DataFrame:
+    """The rows of ``frame`` up to the reporting period (the overview never shows later periods)."""
+    return frame[frame["period"] <= period].reset_index(drop=True)
+
+
 def overview_view(context: ReportContext) -> OverviewView:
     """Compute the program overview of ``context``."""
     facts, period, year = context.facts, context.period, _year(context)
     values = concentration.partner_revenue(facts, period=period, window=year)
     summary = concentration.concentration_summary(facts, period=period, window=year).iloc[0]
     correlations, sentences = _correlations(context)
+    first_deal = cohorts.time_to_first_deal(facts, by="partner_type")
     mdf_by_type = mdf.mdf_summary(facts, by="partner_type", period=period, periods=year) \
         if "mdf" in facts.available else None
     return OverviewView(
         period=period,
         as_of=facts.as_of,
+        period_label=context.coverage.label,
+        versus=context.coverage.versus(),
+        coverage_note=context.coverage.note(),
         enrolled=int(context.kpis["enrolled"].sum()),
         insights=context.program_insights,
-        tiles=_tiles(context),
-        channel=revenue.channel_revenue(facts),
-        revenue_trend=revenue.revenue_trend(facts),
+        tiles=context.program_tiles,
+        channel=_upto(revenue.channel_revenue(facts), period),
+        revenue_trend=_upto(revenue.revenue_trend(facts), period),
         concentration=summary,
-        concentration_trend=concentration.concentration_trend(facts, window=year).tail(year * 2),
+        concentration_trend=_upto(concentration.concentration_trend(facts, window=year), period).tail(year * 2),
         lorenz=concentration.lorenz_curve(values),
         pareto=concentration.pareto_curve(values),
         revenue_at_risk=concentration.revenue_at_risk(values, k=5),
@@ -136,11 +123,13 @@ def overview_view(context: ReportContext) -> OverviewView:
         win_rates=deals.win_rates(facts, by="channel", period=period, periods=year),
         time_to_close=deals.time_to_close(facts, period=period, periods=year),
         retention=cohorts.revenue_retention(facts, by="year"),
-        time_to_first_deal=cohorts.time_to_first_deal(facts, by="partner_type"),
+        time_to_first_deal=first_deal,
+        first_deal_same_day=not (first_deal["days"] > 0).any(),
         correlations=correlations,
         correlation_sentences=sentences,
         top_performers=_top_performers(context),
         at_risk=_at_risk(context),
+        has_targets=bool((targets.targets_in_period(facts, period=period)["kpi"] == "revenue").any()),
         tier_distribution=tiers.tier_distribution(context.tiers),
         scorecard=context.scorecard,
         mdf=mdf_by_type,

@@ -2,9 +2,15 @@
 
 :func:`partner_view` is the only door from the report context to a partner
 report. It selects the partner's own rows and turns peers into aggregates
-(percentile and quartiles within the same partner type) that are released
-only when the peer group has at least ``params.peer_group_min_size`` members.
-Nothing in a :class:`PartnerView` names or quantifies another partner.
+(percentile and quartiles within the same partner type, from
+:mod:`partner_analytics.metrics.peers`) that are released only when at least
+``params.peer_group_min_size`` *other* partners of the type take part. Below
+that, nothing in the view (scores, percentiles, composite, peer medians)
+reveals where the partner stands among its peers. Nothing in a
+:class:`PartnerView` names or quantifies another partner, and the activity
+list holds only the partner's own activities plus those of at least
+``peer_group_min_size`` partners. The view computes nothing new: every
+number comes from ``metrics``.
 """
 
 from __future__ import annotations
@@ -14,12 +20,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..metrics.registry import KPIS, format_value
+from ..metrics.partner import kpi_changes, partner_history, revenue_targets
+from ..metrics.peers import peer_benchmarks, peer_quantile
+from ..metrics.registry import format_value
+from ..periods import in_trailing_window, periods_per_year
 from .context import ReportContext
 
-__all__ = ["PartnerView", "partner_view", "peer_benchmarks", "kpi_tiles"]
-
-_RELATIVE_UNITS = ("currency", "count")
+__all__ = ["PartnerView", "partner_view", "kpi_tiles"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,9 @@ class PartnerView:
         The partner's own attributes.
     period, as_of
         Reporting period and the last day counted.
+    period_label, versus, coverage_note
+        The period as shown (``"2013Q4 to date: 60 of 92 days"`` when partial), what changes are
+        measured against, and the page's data-coverage sentence.
     kpi_names
         The partner type's KPI set (scorecard KPIs; revenue first).
     tiles
@@ -55,11 +65,15 @@ class PartnerView:
     insights
         The partner's findings (strengths and improvements with actions).
     benchmarks
-        ``kpi, value, percentile, peer_p25, peer_median, peer_p75, peers`` or
-        None when the peer group is smaller than ``peer_group_min_size``.
+        ``kpi, value, percentile, peer_p25, peer_median, peer_p75, peers``
+        (:func:`~partner_analytics.metrics.peers.peer_benchmarks`; NaN for a KPI
+        with too few peers) or None when the peer group is too small.
     peers, peer_group_min_size
-        Size of the peer group (same type, excluding the partner) and the
+        Size of the peer group (other partners of the same type) and the
         minimum size for showing aggregates.
+    comparable
+        Whether the peer group is large enough to show the partner's position
+        (scores, composite, percentiles).
     available
         Optional tables the program supplied (engagement, surveys, mdf).
     """
@@ -70,6 +84,9 @@ class PartnerView:
     region: str
     period: pd.Period
     as_of: pd.Timestamp
+    period_label: str
+    versus: str
+    coverage_note: str
     kpi_names: tuple[str, ...]
     tiles: pd.DataFrame
     history: pd.DataFrame
@@ -83,6 +100,7 @@ class PartnerView:
     peers: int
     peer_group_min_size: int
     available: frozenset[str]
+    comparable: bool
 
 
 def partner_view(context: ReportContext, partner_id: str) -> PartnerView:
@@ -99,8 +117,14 @@ def partner_view(context: ReportContext, partner_id: str) -> PartnerView:
         raise KeyError(f"partner {partner_id!r} is not in the program")
     me = kpis.loc[partner_id]
     names = _kpi_names(context, me["partner_type"])
-    peers = _peers(context, partner_id, me["partner_type"])
-    enough = len(peers) >= context.params.peer_group_min_size
+    minimum = context.params.peer_group_min_size
+    peers = int(((kpis["partner_type"] == me["partner_type"]) & (kpis.index != partner_id)).sum())
+    enough = peers >= minimum
+    breakdown = context.breakdown.loc[context.breakdown["partner_id"] == partner_id,
+                                      ["kpi", "value", "score", "weight", "contribution"]].reset_index(drop=True)
+    if not enough:  # scores are peer percentiles: they would reveal the partner's position
+        breakdown = breakdown.assign(score=np.nan, contribution=np.nan)
+    coverage = context.coverage
     return PartnerView(
         partner_id=partner_id,
         name=str(me["partner_name"]),
@@ -108,21 +132,33 @@ def partner_view(context: ReportContext, partner_id: str) -> PartnerView:
         region="" if pd.isna(me["region"]) else str(me["region"]),
         period=context.period,
         as_of=context.facts.as_of,
+        period_label=coverage.label,
+        versus=coverage.versus(),
+        coverage_note=coverage.note(),
         kpi_names=names,
         tiles=kpi_tiles(context, partner_id, names),
-        history=_history(context, partner_id),
-        engagement=_engagement(context, partner_id, peers if enough else None),
+        history=partner_history(context.facts, partner_id, period=context.period),
+        engagement=_engagement(context, partner_id, me["partner_type"], minimum),
         satisfaction=_satisfaction(context, partner_id),
-        breakdown=context.breakdown.loc[context.breakdown["partner_id"] == partner_id,
-                                        ["kpi", "value", "score", "weight", "contribution"]].reset_index(drop=True),
-        composite=float(context.scorecard.set_index("partner_id").loc[partner_id, "composite"]),
-        tier=context.tiers.set_index("partner_id").loc[partner_id],
+        breakdown=breakdown,
+        composite=float(context.scorecard.set_index("partner_id").loc[partner_id, "composite"]) if enough else np.nan,
+        tier=_tier(context, partner_id, enough),
         insights=context.partner_insights.loc[context.partner_insights["partner_id"] == partner_id].reset_index(drop=True),
-        benchmarks=peer_benchmarks(me, peers, names) if enough else None,
-        peers=len(peers),
-        peer_group_min_size=context.params.peer_group_min_size,
+        benchmarks=peer_benchmarks(context.kpis, partner_id, names, min_peers=minimum) if enough else None,
+        peers=peers,
+        peer_group_min_size=minimum,
         available=context.facts.available,
+        comparable=enough,
     )
+
+
+def _tier(context: ReportContext, partner_id: str, comparable: bool) -> pd.Series:
+    """The partner's tier row; below the peer minimum without the score and the gap (they reveal its position)."""
+    tier = context.tiers.set_index("partner_id").loc[partner_id].copy()
+    if not comparable:
+        tier[["composite", "gap_to_next"]] = np.nan
+        tier["at_risk_of_drop"] = False
+    return tier
 
 
 def _kpi_names(context: ReportContext, partner_type: str) -> tuple[str, ...]:
@@ -130,111 +166,50 @@ def _kpi_names(context: ReportContext, partner_type: str) -> tuple[str, ...]:
     return tuple(["revenue", *[n for n in names if n != "revenue"]])
 
 
-def _peers(context: ReportContext, partner_id: str, partner_type: str) -> pd.DataFrame:
-    kpis = context.kpis
-    same_type = (kpis["partner_type"] == partner_type) & kpis["enrolled"] & (kpis["partner_id"] != partner_id)
-    return kpis.loc[same_type, list(KPIS)].reset_index(drop=True)
-
-
 def kpi_tiles(context: ReportContext, partner_id: str, names: tuple[str, ...]) -> pd.DataFrame:
-    """The partner's KPI values with change vs the prior period and the revenue target."""
+    """The partner's KPI values with change vs the prior period (like-for-like when partial) and the revenue target."""
     current = context.kpis.set_index("partner_id").loc[partner_id]
     prior = context.prior_kpis.set_index("partner_id")
-    prior = prior.loc[partner_id] if partner_id in prior.index else pd.Series(np.nan, index=current.index)
-    rows = []
-    for name in names:
-        value, before = float(current[name]), float(prior[name])
-        if KPIS[name].unit in _RELATIVE_UNITS:
-            change = value / before - 1 if before else np.nan
-        else:
-            change = value - before
-        rows.append({"kpi": name, "value": value, "prior": before, "change": change})
-    tiles = pd.DataFrame(rows)
-    targets = _revenue_targets(context, partner_id)
-    tiles["target"] = np.where(tiles["kpi"] == "revenue", targets.get(context.period, np.nan), np.nan)
+    tiles = kpi_changes(current, prior.loc[partner_id] if partner_id in prior.index else {}, names)
+    target = revenue_targets(context.facts, partner_id).get(context.period, np.nan)
+    tiles["target"] = np.where(tiles["kpi"] == "revenue", target, np.nan)
     return tiles
 
 
-def _revenue_targets(context: ReportContext, partner_id: str) -> pd.Series:
-    actuals = context.facts.target_actuals
-    mine = actuals[(actuals["partner_id"] == partner_id) & (actuals["kpi"] == "revenue")]
-    return mine.groupby(mine["period_start"].dt.to_period(context.facts.freq))["target"].sum()
+def _trailing(frame: pd.DataFrame, context: ReportContext) -> pd.DataFrame:
+    return frame[in_trailing_window(frame["period"], end=context.period, n_periods=periods_per_year(context.facts.freq))]
 
 
-def _history(context: ReportContext, partner_id: str) -> pd.DataFrame:
-    periods = context.facts.partner_periods
-    mine = periods[(periods["partner_id"] == partner_id) & (periods["period"] <= context.period) & periods["enrolled"]]
-    closed = mine["won_deals"] + mine["lost_deals"]
-    history = pd.DataFrame(
-        {
-            "period": mine["period"].to_numpy(),
-            "revenue": mine["revenue"].to_numpy(),
-            "won_deals": mine["won_deals"].to_numpy(),
-            "lost_deals": mine["lost_deals"].to_numpy(),
-            "win_rate": (mine["won_deals"] / closed.where(closed > 0)).to_numpy(),
-            "avg_deal_size": (mine["revenue"] / mine["won_deals"].where(mine["won_deals"] > 0)).to_numpy(),
-        }
-    )
-    history.insert(2, "target", history["period"].map(_revenue_targets(context, partner_id)).astype(float))
-    return history
+def _engagement(context: ReportContext, partner_id: str, partner_type: str, minimum: int) -> pd.DataFrame:
+    """Own activity counts over the trailing year; the peer median only with enough peers.
 
-
-def _trailing(frame: pd.DataFrame, context: ReportContext, partner_id: str | None = None) -> pd.DataFrame:
-    year = 4 if context.facts.freq == "Q" else 12
-    window = (frame["period"] > context.period - year) & (frame["period"] <= context.period)
-    if partner_id is not None:
-        window &= frame["partner_id"] == partner_id
-    return frame[window]
-
-
-def _engagement(context: ReportContext, partner_id: str, peers: pd.DataFrame | None) -> pd.DataFrame:
+    Listed activities: the partner's own, plus those at least ``minimum``
+    partners took part in (an activity code only another partner uses is not shown).
+    """
     activity = _trailing(context.facts.engagement, context)
+    activity = activity[activity["quantity"] > 0]
     mine = activity[activity["partner_id"] == partner_id].groupby("activity")["quantity"].sum()
-    out = pd.DataFrame({"activity": sorted(set(activity["activity"]))})
-    out["quantity"] = out["activity"].map(mine).fillna(0.0)
-    if peers is not None:
-        kpis = context.kpis
-        peer_ids = kpis.loc[kpis["partner_type"].isin(kpis.loc[kpis["partner_id"] == partner_id, "partner_type"])
-                            & kpis["enrolled"] & (kpis["partner_id"] != partner_id), "partner_id"]
+    takers = activity.groupby("activity")["partner_id"].nunique()
+    shown = sorted(set(mine.index) | set(takers.index[takers >= minimum]))
+    out = pd.DataFrame({"activity": pd.Series(shown, dtype=str)})
+    out["quantity"] = out["activity"].map(mine).fillna(0.0).astype(float)
+    kpis = context.kpis
+    peer_ids = kpis.loc[(kpis["partner_type"] == partner_type) & kpis["enrolled"] & (kpis["partner_id"] != partner_id),
+                        "partner_id"]
+    if len(peer_ids) >= minimum:
         per_peer = (activity[activity["partner_id"].isin(peer_ids)]
                     .pivot_table(index="partner_id", columns="activity", values="quantity", aggfunc="sum")
                     .reindex(index=peer_ids, columns=out["activity"]).fillna(0.0))
-        out["peer_median"] = out["activity"].map(per_peer.median()).astype(float)
+        out["peer_median"] = [peer_quantile(per_peer[a].to_numpy(), 0.5, min_peers=minimum) for a in out["activity"]]
     return out
 
 
 def _satisfaction(context: ReportContext, partner_id: str) -> pd.DataFrame:
-    mine = _trailing(context.facts.surveys, context, partner_id).groupby("survey")[
-        ["responses", "score_pct_sum", "promoters", "detractors"]].sum()
-    rows = []
-    for survey, kpi_name in (("psat", "psat"), ("partner_nps", "partner_nps"), ("csat", "csat")):
-        value = context.kpis.set_index("partner_id").loc[partner_id, kpi_name]
-        responses = mine.loc[survey, "responses"] if survey in mine.index else 0.0
-        rows.append({"survey": kpi_name, "value": float(value), "responses": float(responses)})
-    return pd.DataFrame(rows)
-
-
-def peer_benchmarks(me: pd.Series, peers: pd.DataFrame, names: tuple[str, ...]) -> pd.DataFrame:
-    """The partner's standing among its peers, as anonymised aggregates.
-
-    ``percentile`` = share of peers with a worse value, ties counted half
-    (0..1, direction from the registry); ``peer_p25``, ``peer_median``,
-    ``peer_p75`` are quartiles of the peers' values (the partner excluded);
-    ``peers`` counts peers with a value. NaN when the partner has no value.
-    """
-    rows = []
-    for name in names:
-        values = peers[name].dropna().to_numpy(dtype=float)
-        value = float(me[name])
-        if len(values) == 0 or np.isnan(value):
-            pct = np.nan
-        else:
-            below = (values < value).sum() if KPIS[name].higher_is_better else (values > value).sum()
-            pct = (below + 0.5 * (values == value).sum()) / len(values)
-        quartiles = np.quantile(values, [0.25, 0.5, 0.75]) if len(values) else [np.nan] * 3
-        rows.append({"kpi": name, "value": value, "percentile": pct, "peer_p25": quartiles[0],
-                     "peer_median": quartiles[1], "peer_p75": quartiles[2], "peers": len(values)})
-    return pd.DataFrame(rows)
+    surveys = _trailing(context.facts.surveys, context)
+    mine = surveys[surveys["partner_id"] == partner_id].groupby("survey")["responses"].sum()
+    value = context.kpis.set_index("partner_id").loc[partner_id]
+    return pd.DataFrame([{"survey": s, "value": float(value[s]), "responses": float(mine.get(s, 0.0))}
+                         for s in ("psat", "partner_nps", "csat")])
 
 
 def display_value(kpi_name: str, value: float) -> str:

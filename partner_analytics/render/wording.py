@@ -4,7 +4,45 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["unavailable", "tier_sentence"]
+__all__ = ["unavailable", "tier_sentence", "too_few_peers", "partial_last_bar", "NO_HISTORY", "NO_ACTIVITY",
+           "NO_RESPONSES", "NO_SCORES", "NO_TARGETS", "NONE_BEHIND", "NO_RANKED", "NO_CORRELATIONS",
+           "FIRST_DEAL_SAME_DAY", "NO_MDF"]
+
+NO_HISTORY = "There is no revenue or deal history for you in the programme up to this period."
+NO_ACTIVITY = "No engagement activity was recorded for you in the last four quarters."
+NO_RESPONSES = "No survey responses about you fall in the last four quarters, so there is no score to show."
+NO_SCORES = "None of your scorecard KPIs has a value this period, so there is no composite score."
+NO_TARGETS = "No partner has a revenue target in this period, so no one can be listed as behind target."
+NONE_BEHIND = "Every partner with a revenue target in this period is on track."
+NO_RANKED = "No enrolled partner has a composite score this period."
+NO_CORRELATIONS = ("Too few partners have both survey responses and activity in the last four quarters to "
+                   "correlate satisfaction with performance.")
+FIRST_DEAL_SAME_DAY = ("Every partner's first deal is dated on its onboarding day, so there is no time to first deal "
+                       "to chart.")
+NO_MDF = "No market development funds were approved in the last four quarters."
+
+
+def too_few_peers(minimum: int, peers: int) -> str:
+    """Why peer comparisons are not shown.
+
+    Examples
+    --------
+    >>> too_few_peers(5, 3)
+    'Peer comparisons are shown when at least 5 other partners of your type take part; there are 3 this period.'
+    """
+    return (f"Peer comparisons are shown when at least {minimum} other partners of your type take part; "
+            f"there {'is' if peers == 1 else 'are'} {peers} this period.")
+
+
+def partial_last_bar(label: str) -> str:
+    """A note under a chart whose last period is still in progress.
+
+    Examples
+    --------
+    >>> partial_last_bar("2013Q4 to date: 60 of 92 days")
+    'The last period shown is 2013Q4 to date: 60 of 92 days; its bars are not comparable with full periods.'
+    """
+    return f"The last period shown is {label}; its bars are not comparable with full periods."
 
 _TABLE_WORDS = {
     "targets": "Target data (quotas and other SMART targets)",
@@ -39,6 +77,8 @@ def tier_sentence(tier: pd.Series) -> str:
     """
     if pd.isna(tier["tier"]):
         text = "No tier could be assigned: there were not enough measured KPIs this period."
+    elif pd.isna(tier["composite"]):  # withheld: too few peers to show a score
+        text = f"You are in the {tier['tier']} tier."
     else:
         text = f"You are in the {tier['tier']} tier with a composite score of {tier['composite']:.0f}."
         if pd.notna(tier["next_tier"]):

@@ -16,7 +16,8 @@ partner_id: str = "P0001"  # the partner to report on (text id, e.g. "00123")
 context_path: str = ""  # context saved by the renderer, empty means build one from the settings below
 source: str = "sample"  # data source when no context is given: folder, workbook or "sample"
 params_path: str = ""  # programme parameters YAML, empty means the packaged defaults
-period: str = ""  # reporting period such as "2025Q4", empty means the latest period in the data
+period: str = ""  # reporting period such as "2025Q4", empty means the latest complete period in the data
+as_of: str = ""  # last day counted, YYYY-MM-DD, empty means the end of the data (or of the period)
 
 # %%
 import matplotlib.pyplot as plt
@@ -31,32 +32,42 @@ from partner_analytics.plots.scorecard import plot_scorecard_breakdown
 from partner_analytics.render import blocks
 from partner_analytics.render.context import open_context
 from partner_analytics.render.partner_view import partner_view
+from partner_analytics.render import wording
 from partner_analytics.render.wording import tier_sentence, unavailable
 
-context = open_context(context_path, source=source, params_path=params_path, period=period)
+context = open_context(context_path, source=source, params_path=params_path, period=period, as_of=as_of)
 view = partner_view(context, str(partner_id))
-blocks.header(
+display(blocks.header(
     view.name,
     {"Partner type": view.partner_type, "Region": view.region, "Tier": view.tier["tier"],
-     "Period": view.period, "Data as of": view.as_of.date()},
-)
+     "Period": view.period_label, "Data as of": view.as_of.date()},
+))
+blocks.note(view.coverage_note)
 
 # %% [markdown]
 # ## At a glance
-# Your key figures for the period, with the change against the previous period.
+# Your key figures for the period, with the change against the previous period (for a period still in progress,
+# against the same number of days of the previous period).
 
 # %%
-blocks.tiles(view.tiles)
+blocks.tiles(view.tiles, versus=view.versus)
 
 # %% [markdown]
 # ## Revenue and deals
 
 # %%
-fig, axes = plt.subplots(3, 1, figsize=(8, 9), constrained_layout=True)
-plot_partner_revenue(view.history, ax=axes[0])
-plot_partner_win_rate(view.history, ax=axes[1])
-plot_partner_deal_size(view.history, ax=axes[2])
-plt.show()
+if view.history.empty:
+    display(blocks.note(wording.NO_HISTORY))
+else:
+    fig, axes = plt.subplots(3, 1, figsize=(8, 9), constrained_layout=True)
+    plot_partner_revenue(view.history, ax=axes[0])
+    if view.history["target"].isna().all():  # claim only what is drawn
+        axes[0].set_title("Revenue by period")
+    plot_partner_win_rate(view.history, ax=axes[1])
+    plot_partner_deal_size(view.history, ax=axes[2])
+    plt.show()
+    if view.period_label != str(view.period):
+        display(blocks.note(wording.partial_last_bar(view.period_label)))
 
 # %% [markdown]
 # ## Engagement
@@ -64,6 +75,8 @@ plt.show()
 # %%
 if "engagement" not in view.available:
     display(blocks.note(unavailable("engagement")))
+elif not view.engagement["quantity"].gt(0).any():
+    display(blocks.note(wording.NO_ACTIVITY))
 else:
     plot_engagement_vs_peers(view.engagement)
     plt.show()
@@ -75,6 +88,8 @@ else:
 # %%
 if "surveys" not in view.available:
     display(blocks.note(unavailable("surveys")))
+elif not view.satisfaction["responses"].gt(0).any():
+    display(blocks.note(wording.NO_RESPONSES))
 else:
     display(blocks.table(view.satisfaction, columns={"survey": "Measure", "value": "Score", "responses": "Responses"},
                          formats={"survey": blocks.kpi_label, "value": "kpi", "responses": "{:.0f}".format},
@@ -86,13 +101,21 @@ else:
 # partners of the same type; the bars show what each KPI contributed.
 
 # %%
-display(blocks.paragraph(f"Composite score: {view.composite:.0f} out of 100."))
-plot_scorecard_breakdown(view.breakdown.assign(partner_id=view.partner_id), partner_id=view.partner_id)
-plt.show()
-blocks.table(view.breakdown, columns={"kpi": "KPI", "value": "Value", "score": "Score", "weight": "Weight",
-                                      "contribution": "Contribution"},
-             formats={"kpi": blocks.kpi_label, "value": "kpi", "score": "{:.0f}".format,
-                      "weight": "{:.0%}".format, "contribution": "{:.1f}".format}, kpi_column="kpi")
+if not view.comparable:
+    display(blocks.note(wording.too_few_peers(view.peer_group_min_size, view.peers)))
+    display(blocks.table(view.breakdown, columns={"kpi": "KPI", "value": "Value", "weight": "Weight"},
+                         formats={"kpi": blocks.kpi_label, "value": "kpi", "weight": "{:.0%}".format},
+                         kpi_column="kpi"))
+elif view.breakdown["score"].isna().all():
+    display(blocks.note(wording.NO_SCORES))
+else:
+    display(blocks.paragraph(f"Composite score: {view.composite:.0f} out of 100."))
+    plot_scorecard_breakdown(view.breakdown.assign(partner_id=view.partner_id), partner_id=view.partner_id)
+    plt.show()
+    display(blocks.table(view.breakdown, columns={"kpi": "KPI", "value": "Value", "score": "Score",
+                                                  "weight": "Weight", "contribution": "Contribution"},
+                         formats={"kpi": blocks.kpi_label, "value": "kpi", "score": "{:.0f}".format,
+                                  "weight": "{:.0%}".format, "contribution": "{:.1f}".format}, kpi_column="kpi"))
 
 # %% [markdown]
 # ## Tier and rewards
@@ -111,12 +134,12 @@ blocks.insights(view.insights[view.insights["kind"] == "strength"], empty="Keep 
 # %% [markdown]
 # ## How you compare
 # Anonymised benchmarks against partners of the same type: your percentile (the share of peers you are ahead of)
-# and the peers' quartiles. No individual peer is shown.
+# and the peers' quartiles. No individual peer is shown: each peer figure blends at least as many partners as the
+# minimum peer group, and a figure is left blank (—) when fewer partners have a value.
 
 # %%
 if view.benchmarks is None:
-    display(blocks.note(f"Peer benchmarks are shown when at least {view.peer_group_min_size} partners of your "
-                        f"type take part; there are {view.peers} this period."))
+    display(blocks.note(wording.too_few_peers(view.peer_group_min_size, view.peers)))
 else:
     display(blocks.table(view.benchmarks, columns={"kpi": "KPI", "value": "You", "percentile": "Percentile",
                                            "peer_p25": "Peer 25th pct", "peer_median": "Peer median",

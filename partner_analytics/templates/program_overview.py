@@ -15,7 +15,8 @@
 context_path: str = ""  # context saved by the renderer, empty means build one from the settings below
 source: str = "sample"  # data source when no context is given: folder, workbook or "sample"
 params_path: str = ""  # programme parameters YAML, empty means the packaged defaults
-period: str = ""  # reporting period such as "2025Q4", empty means the latest period in the data
+period: str = ""  # reporting period such as "2025Q4", empty means the latest complete period in the data
+as_of: str = ""  # last day counted, YYYY-MM-DD, empty means the end of the data (or of the period)
 
 # %%
 import matplotlib.pyplot as plt
@@ -28,12 +29,14 @@ from partner_analytics.plots import scorecard as scorecard_plots
 from partner_analytics.render import blocks
 from partner_analytics.render.context import open_context
 from partner_analytics.render.overview_view import overview_view
+from partner_analytics.render import wording
 from partner_analytics.render.wording import unavailable
 
-context = open_context(context_path, source=source, params_path=params_path, period=period)
+context = open_context(context_path, source=source, params_path=params_path, period=period, as_of=as_of)
 view = overview_view(context)
-blocks.header("Partner program overview", {"Period": view.period, "Data as of": view.as_of.date(),
-                                            "Partners enrolled": view.enrolled})
+display(blocks.header("Partner program overview", {"Period": view.period_label, "Data as of": view.as_of.date(),
+                                                    "Partners enrolled": view.enrolled}))
+blocks.note(view.coverage_note)
 
 # %% [markdown]
 # ## What to do next
@@ -47,7 +50,7 @@ blocks.insights(view.insights)
 # Revenue won through partners (sourced and influenced) next to direct revenue, and the channel's share of the total.
 
 # %%
-display(blocks.tiles(view.tiles))
+display(blocks.tiles(view.tiles, versus=view.versus))
 fig, axes = plt.subplots(2, 1, figsize=(9, 7), constrained_layout=True)
 revenue_plots.plot_revenue_trend(view.revenue_trend, ax=axes[0])
 revenue_plots.plot_channel_share(view.channel, ax=axes[1])
@@ -99,8 +102,13 @@ plt.show()
 # %%
 fig, axes = plt.subplots(2, 1, figsize=(10, 9), constrained_layout=True)
 cohort_plots.plot_cohort_heatmap(view.retention, ax=axes[0])
-cohort_plots.plot_time_to_first_deal(view.time_to_first_deal, ax=axes[1])
+if view.first_deal_same_day:
+    axes[1].remove()
+else:
+    cohort_plots.plot_time_to_first_deal(view.time_to_first_deal, ax=axes[1])
 plt.show()
+if view.first_deal_same_day:
+    display(blocks.note(wording.FIRST_DEAL_SAME_DAY))
 
 # %% [markdown]
 # ## Satisfaction and performance
@@ -110,6 +118,8 @@ plt.show()
 # %%
 if view.correlations is None:
     display(blocks.note(unavailable("surveys")))
+elif not view.correlations["r"].notna().any():
+    display(blocks.note(wording.NO_CORRELATIONS))
 else:
     engagement_plots.plot_correlation_matrix(view.correlations)
     plt.show()
@@ -120,18 +130,24 @@ else:
 # The strongest partners by scorecard composite this period.
 
 # %%
-blocks.table(view.top_performers, columns={"partner_name": "Partner", "partner_type": "Type", "tier": "Tier",
-                                           "composite": "Composite", "revenue": "Revenue"},
-             formats={"composite": "{:.0f}".format, "revenue": blocks.money})
+if view.top_performers.empty:
+    display(blocks.note(wording.NO_RANKED))
+else:
+    display(blocks.table(view.top_performers, columns={"partner_name": "Partner", "partner_type": "Type", "tier": "Tier",
+                                                         "composite": "Composite", "revenue": "Revenue"},
+                         formats={"composite": "{:.0f}".format, "revenue": blocks.money}))
 
 # %% [markdown]
 # ## Partners to support
 # Partners below their revenue target (or forecast to miss it), largest gap first.
 
 # %%
-blocks.table(view.at_risk, columns={"partner_name": "Partner", "partner_type": "Type", "target": "Target",
-                                    "actual": "Actual", "attainment": "Attainment"},
-             formats={"target": blocks.money, "actual": blocks.money, "attainment": "{:.0%}".format})
+if view.at_risk.empty:
+    display(blocks.note(wording.NONE_BEHIND if view.has_targets else wording.NO_TARGETS))
+else:
+    display(blocks.table(view.at_risk, columns={"partner_name": "Partner", "partner_type": "Type", "target": "Target",
+                                                "actual": "Actual", "attainment": "Attainment"},
+                         formats={"target": blocks.money, "actual": blocks.money, "attainment": "{:.0%}".format}))
 
 # %% [markdown]
 # ## Tiers
@@ -149,6 +165,8 @@ plt.show()
 # %%
 if view.mdf is None:
     display(blocks.note(unavailable("mdf")))
+elif view.mdf.empty or not view.mdf["approved"].gt(0).any():
+    display(blocks.note(wording.NO_MDF))
 else:
     display(blocks.table(view.mdf, columns={"partner_type": "Partner type", "approved": "Approved",
                                             "claimed": "Claimed", "utilisation": "Utilisation", "roi": "ROI"},
