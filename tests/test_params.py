@@ -182,7 +182,7 @@ def test_params_are_immutable():
         ({"reporting": {"period": "someday"}},
          "reporting.period: must be a period such as 2025Q4 (freq Q) or null, got 'someday'"),
         ({"reporting": {"frequency": "Q"}},
-         "reporting.frequency: unknown key; known keys: source, mapping, engine, engine_options, freq, as_of, period"),
+         "reporting.frequency: unknown key; known keys: source, mapping, engine, engine_options, freq, as_of, period, encoding"),
     ],
 )
 def test_invalid_params_raise_naming_the_file_and_the_key_path(tmp_path, changes, problem):
