@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 import pandas as pd
 import pytest
 
@@ -14,33 +12,11 @@ from partner_analytics.params import load_params
 from partner_analytics.render.context import build_context
 from partner_analytics.sample import generate_sample
 
-
-@functools.lru_cache(maxsize=1)
-def _frames() -> dict[str, pd.DataFrame]:
-    return generate_sample(n_partners=30)
+import constructed
 
 
-def _export(*, end: str | None = None, tail: list[str] = (), drop: tuple[str, ...] = ()) -> pa.Program:
-    """The 30-partner sample cut at ``end`` (every table), plus won deals dated ``tail``, minus tables ``drop``."""
-    frames = {name: frame.copy() for name, frame in _frames().items() if name not in drop}
-    if end is not None:
-        end = pd.Timestamp(end)
-        deals = frames["deals"]
-        deals = deals[deals["created_on"] <= end].copy()
-        reopened = deals["closed_on"] > end
-        deals.loc[reopened, ["closed_on"]] = pd.NaT
-        deals.loc[reopened, "stage"] = "open"
-        frames["deals"] = deals
-        for name, column in (("engagement", "occurred_on"), ("surveys", "responded_on"), ("mdf", "approved_on")):
-            if name in frames:
-                frames[name] = frames[name][frames[name][column] <= end]
-    if tail:
-        deals = frames["deals"]
-        stray = deals[deals["stage"] == "won"].head(len(tail)).copy()
-        stray["deal_id"] = [f"STRAY{i}" for i in range(len(tail))]
-        stray["created_on"] = stray["closed_on"] = pd.to_datetime(list(tail))
-        frames["deals"] = pd.concat([deals, stray], ignore_index=True)
-    return pa.build_program(frames, source="constructed")
+_frames = constructed.frames
+_export = constructed.export
 
 
 # ----------------------------------------------------------------------------------------------------------------

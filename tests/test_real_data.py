@@ -256,3 +256,28 @@ def test_the_overview_and_three_partner_reports_render_and_say_what_the_data_lac
     _says_not_available(outdir / "overview.html", ("surveys", "mdf"))
     for report in reports:
         _says_not_available(report, ("engagement", "surveys"))
+
+
+def test_adventureworks_reports_its_latest_complete_quarter_and_compares_the_partial_one_like_for_like(aw_program, aw_raw):
+    from partner_analytics.params import load_params
+    from partner_analytics.render.context import build_context
+
+    default = build_context(aw_program, load_params())  # the data ends on 2013-11-29, two months into 2013Q4
+    assert (str(default.period), default.coverage.complete) == ("2013Q3", True)
+    assert "Data from 2010-12-29 to 2013-11-29." in default.coverage.note()
+    assert "stops part-way through 2013Q4" in default.coverage.note()
+
+    partial = build_context(aw_program, load_params(), as_of="2013-11-29")
+    assert partial.coverage.label == "2013Q4 to date: 60 of 92 days"
+    assert partial.coverage.versus() == "vs the same 60 days of 2013Q3"
+    lines = aw_raw["FactResellerSales"]
+    dates = pd.to_datetime(lines["OrderDate"])
+
+    def sales(start: str, end: str) -> float:
+        return float(lines.loc[(dates >= start) & (dates <= end), "SalesAmount"].astype(float).sum())
+
+    tiles = partial.program_tiles.set_index("kpi")
+    assert tiles.loc["revenue", "value"] == pytest.approx(sales("2013-10-01", "2013-11-29"), rel=1e-9)
+    assert tiles.loc["revenue", "prior"] == pytest.approx(sales("2013-07-01", "2013-08-29"), rel=1e-9)
+    year_ago = partial.year_ago_kpis["revenue"].sum()
+    assert year_ago == pytest.approx(sales("2012-10-01", "2012-11-29"), rel=1e-9)
