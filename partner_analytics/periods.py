@@ -258,7 +258,7 @@ def activity_by_day(program: Program | EngineProgram) -> pd.Series:
         days = pd.concat(parts) if parts else pd.Series(dtype="datetime64[ns]")
         counts = days.dt.normalize().value_counts()
     counts = counts.groupby(level=0).sum().sort_index().astype("int64")
-    counts.index = pd.DatetimeIndex(counts.index, name="day")
+    counts.index = pd.DatetimeIndex(counts.index, name="day").astype("datetime64[ns]")
     return counts.rename("rows")
 
 
@@ -407,7 +407,7 @@ class Coverage:
     as_of: pd.Timestamp
     complete: bool
     chosen: str
-    tables: pd.DataFrame = field(repr=False)
+    tables: pd.DataFrame = field(repr=False, compare=False)
     data_start: pd.Timestamp
     data_end: pd.Timestamp
     tail: SparseTail | None = None

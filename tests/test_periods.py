@@ -196,3 +196,12 @@ def test_three_thousand_partners_over_forty_eight_months_build_a_context_and_vie
     assert len(context.kpis) == 3000
     partner = partner_view(context, context.kpis["partner_id"].iloc[0])
     assert partner.comparable and partner.benchmarks["percentile"].between(0, 1).all()
+
+
+def test_coverage_on_an_engine_equals_coverage_in_memory(tiny_dir):
+    from partner_analytics.io import open_source
+
+    with open_source(tiny_dir, engine="duckdb") as on_engine, open_source(tiny_dir) as in_memory:
+        pd.testing.assert_frame_equal(P.data_coverage(on_engine), P.data_coverage(in_memory))
+        pd.testing.assert_series_equal(P.activity_by_day(on_engine), P.activity_by_day(in_memory))
+        assert P.resolve_coverage(on_engine) == P.resolve_coverage(in_memory)

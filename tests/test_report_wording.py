@@ -26,7 +26,7 @@ def messy(tmp_path_factory) -> tuple[Path, str]:
     program = constructed.export(end="2025-11-20")
     folder = tmp_path_factory.mktemp("messy")
     deals = program.table("deals")
-    first = deals.groupby("partner_id")["created_on"].min()
+    first = deals[deals["stage"] == "won"].groupby("partner_id")["closed_on"].min()  # first won deal
     partners = program.table("partners")
     partners = partners.assign(onboarded_on=partners["partner_id"].map(first).fillna(partners["onboarded_on"]))
     surveys = program.table("surveys")

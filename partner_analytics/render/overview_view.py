@@ -124,7 +124,7 @@ def overview_view(context: ReportContext) -> OverviewView:
         time_to_close=deals.time_to_close(facts, period=period, periods=year),
         retention=cohorts.revenue_retention(facts, by="year"),
         time_to_first_deal=first_deal,
-        first_deal_same_day=not (first_deal["days"] > 0).any(),
+        first_deal_same_day=not ((first_deal["days"] > 0) & (first_deal["activations"] > 0)).any(),
         correlations=correlations,
         correlation_sentences=sentences,
         top_performers=_top_performers(context),
