@@ -42,11 +42,13 @@ class OverviewView:
     revenue_by: dict[str, pd.DataFrame]
     win_rates: pd.DataFrame
     time_to_close: pd.DataFrame
+    closes_same_day: bool
     retention: pd.DataFrame
     time_to_first_deal: pd.DataFrame
     first_deal_same_day: bool
     correlations: pd.DataFrame | None
     correlation_sentences: list[str]
+    has_survey_correlations: bool
     top_performers: pd.DataFrame
     at_risk: pd.DataFrame
     has_targets: bool
@@ -101,6 +103,7 @@ def overview_view(context: ReportContext) -> OverviewView:
     summary = concentration.concentration_summary(facts, period=period, window=year).iloc[0]
     correlations, sentences = _correlations(context)
     first_deal = cohorts.time_to_first_deal(facts, by="partner_type")
+    cycle = deals.time_to_close(facts, period=period, periods=year)
     mdf_by_type = mdf.mdf_summary(facts, by="partner_type", period=period, periods=year) \
         if "mdf" in facts.available else None
     return OverviewView(
@@ -121,12 +124,15 @@ def overview_view(context: ReportContext) -> OverviewView:
         revenue_at_risk=concentration.revenue_at_risk(values, k=5),
         revenue_by={by: revenue.revenue_by(facts, by=by, period=period) for by in ("partner_type", "tier", "region")},
         win_rates=deals.win_rates(facts, by="channel", period=period, periods=year),
-        time_to_close=deals.time_to_close(facts, period=period, periods=year),
+        time_to_close=cycle,
+        closes_same_day=not (cycle[["median", "p75"]] > 0).any().any(),
         retention=cohorts.revenue_retention(facts, by="year"),
         time_to_first_deal=first_deal,
         first_deal_same_day=not ((first_deal["days"] > 0) & (first_deal["activations"] > 0)).any(),
         correlations=correlations,
         correlation_sentences=sentences,
+        has_survey_correlations=correlations is not None and bool(
+            correlations.loc[correlations["x"].isin(["psat", "partner_nps", "csat"]), "r"].notna().any()),
         top_performers=_top_performers(context),
         at_risk=_at_risk(context),
         has_targets=bool((targets.targets_in_period(facts, period=period)["kpi"] == "revenue").any()),

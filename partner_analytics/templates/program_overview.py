@@ -91,8 +91,13 @@ plt.show()
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
 deal_plots.plot_win_rate(view.win_rates, ax=axes[0])
-deal_plots.plot_time_to_close(view.time_to_close, ax=axes[1])
+if view.closes_same_day:
+    axes[1].remove()
+else:
+    deal_plots.plot_time_to_close(view.time_to_close, ax=axes[1])
 plt.show()
+if view.closes_same_day:
+    display(blocks.note(wording.SAME_DAY_CLOSE))
 
 # %% [markdown]
 # ## Onboarding cohorts
@@ -118,8 +123,9 @@ if view.first_deal_same_day:
 # %%
 if view.correlations is None:
     display(blocks.note(unavailable("surveys")))
-elif not view.correlations["r"].notna().any():
+elif not view.has_survey_correlations:
     display(blocks.note(wording.NO_CORRELATIONS))
+    display(blocks.bullet_list(view.correlation_sentences))
 else:
     engagement_plots.plot_correlation_matrix(view.correlations)
     plt.show()
