@@ -71,6 +71,10 @@ DEAL_KPIS = DEAL_EVENT_KPIS
 class Rollup:
     """Tidy facts derived from a :class:`Program`; every metric reads these.
 
+    What a period means (periods per year, trailing windows, complete vs
+    partial periods, data coverage, the default period) is decided in
+    :mod:`partner_analytics.periods`.
+
     Attributes
     ----------
     freq

@@ -114,7 +114,7 @@ def overview_view(context: ReportContext) -> OverviewView:
         coverage_note=context.coverage.note(),
         enrolled=int(context.kpis["enrolled"].sum()),
         insights=context.program_insights,
-        tiles=context.program_tiles,
+        tiles=context.program_tiles.dropna(subset=["value", "prior"], how="all").reset_index(drop=True),
         channel=_upto(revenue.channel_revenue(facts), period),
         revenue_trend=_upto(revenue.revenue_trend(facts), period),
         concentration=summary,
