@@ -436,11 +436,11 @@ class Coverage:
         else:
             text += (f" {subject} reports {self.label} (counted to {self.as_of.date()}); comparisons use the same "
                      f"{self.days} days of earlier {_unit(self.freq)}s.")
-        if self.chosen == "default":
-            later = self.period + 1
-            if later.start_time <= self.data_end and (self.tail is None or later.start_time <= self.tail.before):
-                text += (f" The data stops part-way through {later}, so the latest complete {_unit(self.freq)} "
-                         "is shown.")
+        last = (self.tail.before if self.tail is not None else self.data_end).to_period(self.freq)
+        if self.chosen == "default" and last == self.period + 1:
+            text += f" The data stops part-way through {last}, so the latest complete {_unit(self.freq)} is shown."
+        elif self.chosen == "default" and last > self.period + 1:
+            text += f" {self.period + 1} to {last} have too little activity to report, so {self.period} is shown."
         if self.tail is not None and self.as_of < self.tail.first:
             text += f" Left out: {self.tail.sentence()}."
         return text
