@@ -79,7 +79,7 @@ def test_peer_benchmarks_are_hidden_below_the_minimum_group_size(tmp_path, tiny_
                              build_dir=tmp_path / "build", workers=1, progress=False)
     assert summary.ok, summary.text()
     page = _text(tmp_path / "out" / "partners" / report_file_name("P1"))
-    assert "Peer benchmarks are shown when at least 5 partners of your type take part" in page
+    assert "Peer comparisons are shown when at least 5 other partners of your type take part" in page
     assert "Peer median" not in page
 
 
