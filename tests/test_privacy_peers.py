@@ -117,3 +117,12 @@ def test_above_the_threshold_the_report_shows_k_anonymous_aggregates(small_type_
         distinct = len(np.unique(values)) == len(values)
         if distinct:
             assert not np.isclose(values, row.peer_median).any()
+
+
+def test_ranks_of_extreme_values_are_kept_without_warnings():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ranks = percentile_ranks(pd.Series([1e-320, 1e300, -1e300, 0.0, np.inf]))
+    assert ranks.tolist() == [0.5, 0.75, 0.0, 0.25, 1.0]

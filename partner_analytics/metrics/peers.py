@@ -49,8 +49,10 @@ def stable(values: pd.Series) -> pd.Series:
     finite = np.isfinite(x) & (x != 0)
     out = x.copy()
     magnitude = np.floor(np.log10(np.abs(x[finite])))
-    scale = 10.0 ** (SIGNIFICANT_DIGITS - 1 - magnitude)
-    out[finite] = np.round(x[finite] * scale) / scale
+    with np.errstate(over="ignore", invalid="ignore"):  # extreme magnitudes cannot be scaled: keep them as they are
+        scale = 10.0 ** (SIGNIFICANT_DIGITS - 1 - magnitude)
+        rounded = np.round(x[finite] * scale) / scale
+    out[finite] = np.where(np.isfinite(rounded), rounded, x[finite])
     return pd.Series(out, index=values.index, name=values.name)
 
 
