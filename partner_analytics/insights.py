@@ -100,6 +100,7 @@ class _PartnerFacts:
     composite: pd.Series
     closed_deals: pd.Series  # deals won or lost in the reporting period
     csat_prior: pd.Series  # CSAT a year earlier (trailing four periods ending four periods ago)
+    year_ago: str = "same period last year"  # what year-on-year growth compares with (same days when partial)
 
 
 def _fmt(kpi: str, value: float) -> str:
@@ -145,7 +146,7 @@ def _growth(row, facts, t) -> Iterator[_Finding]:
     if pd.notna(value) and value >= t["growth_high"]:
         yield _Finding(
             "strong_growth", "strength", 2, "revenue_growth_yoy", value,
-            f"Revenue grew {_fmt('revenue_growth_yoy', value)} on the same period last year.",
+            f"Revenue grew {_fmt('revenue_growth_yoy', value)} on the {facts.year_ago}.",
             "Share what worked with your channel manager so it can be repeated in joint campaigns.",
         )
 
@@ -242,6 +243,7 @@ def _partner_facts(facts: Rollup, kpis: pd.DataFrame, params: Params, period: pd
         composite=scorecard(kpis, params).set_index("partner_id")["composite"],
         closed_deals=current["won_deals"] + current["lost_deals"],
         csat_prior=csat_prior,
+        year_ago="same period last year" if last == period else "same days of the same period last year",
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -164,6 +166,8 @@ def test_a_partial_period_is_compared_with_the_same_days_of_earlier_periods():
     kpis = context.kpis.set_index("partner_id")
     growth = kpis["revenue"] / base.reindex(kpis.index).where(lambda b: b != 0) - 1
     pd.testing.assert_series_equal(kpis["revenue_growth_yoy"], growth, check_names=False)
+    titles = " ".join(context.program_insights["title"]) + " ".join(context.partner_insights["title"])
+    assert not re.search(r"(?<!days of) the same period last year", titles)  # never partial against full
 
 
 def test_a_complete_period_keeps_its_plain_comparisons():
