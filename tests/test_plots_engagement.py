@@ -13,6 +13,7 @@ import pytest  # noqa: E402
 
 import partner_analytics as pa  # noqa: E402
 from partner_analytics.metrics.engagement import activity_rates, engagement_funnel  # noqa: E402
+from partner_analytics.plots.empty import NothingToDraw, nothing_to_draw  # noqa: E402
 from partner_analytics.metrics.satisfaction import satisfaction_correlations, satisfaction_trend  # noqa: E402
 from partner_analytics.plots.engagement import (  # noqa: E402
     plot_activity_rates,
@@ -70,7 +71,7 @@ def test_activity_rates_are_sorted_bars_on_a_percent_axis():
     ax = plot_activity_rates(rates)
     assert ax.get_title() == "Share of enrolled partners active, by activity"
     assert [bar.get_width() for bar in ax.patches] == [0.25, 0.5, 0.9]  # bottom to top: highest on top
-    assert _texts(ax.get_yticklabels()) == ["webinar", "certification", "prm login"]
+    assert _texts(ax.get_yticklabels()) == ["Webinars", "Certifications", "PRM logins"]
     assert ax.get_xlim() == (0, 1)
 
 
@@ -127,9 +128,14 @@ def test_correlation_matrix_rejects_a_method_without_rows():
         plot_correlation_matrix(correlation_frame(), method="kendall")
 
 
-def test_correlation_matrix_of_all_nan_correlations_is_blank(facts):
-    ax = plot_correlation_matrix(satisfaction_correlations(facts))
-    assert len(ax.texts) == 0 and len(ax.get_yticklabels()) == 4
+def test_correlation_matrix_of_all_nan_correlations_draws_nothing_and_says_why(facts):
+    corr = satisfaction_correlations(facts)
+    reason = ("Too few partners with both survey or engagement scores and performance in the window "
+              "(at most 3; at least 4 are needed), so there are no correlations to show.")
+    assert nothing_to_draw(plot_correlation_matrix, corr) == reason
+    with pytest.raises(NothingToDraw) as raised:
+        plot_correlation_matrix(corr)
+    assert str(raised.value) == reason
 
 
 def test_nps_trend_is_one_line_with_a_zero_reference(facts):
