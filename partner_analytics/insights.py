@@ -310,18 +310,21 @@ def _program_findings(facts: Rollup, kpis: pd.DataFrame, params: Params, period:
                 "Keep investing in the programme; recognise the partners behind the growth.",
             )
 
-    summary = concentration_summary(facts, period=period, window=year).iloc[0]
+    summary = concentration_summary(facts, period=period, window=year,
+                                    population=params.concentration.population).iloc[0]
+    producing = concentration_summary(facts, period=period, window=year).iloc[0]["share_generating_revenue"]
     if summary["top_10pct_share"] > t["concentration_top10_high"]:
         yield _Finding(
             "revenue_concentrated", "improvement", 2, None, summary["top_10pct_share"],
-            f"The top 10 % of partners bring {summary['top_10pct_share']:.0%} of partner revenue "
+            f"The top 10 % of {'producing ' if params.concentration.population == 'with_revenue' else ''}"
+            f"partners bring {summary['top_10pct_share']:.0%} of partner revenue "
             f"(Gini {summary['gini']:.2f}): losing one of them would hurt.",
             "Reduce the dependency: develop mid-tier partners with enablement and targeted MDF.",
         )
-    if summary["share_generating_revenue"] < t["producing_share_low"]:
+    if producing < t["producing_share_low"]:  # always among enrolled partners, whatever the population
         yield _Finding(
-            "few_partners_producing", "improvement", 2, None, summary["share_generating_revenue"],
-            f"Only {summary['share_generating_revenue']:.0%} of partners generated revenue in the last year.",
+            "few_partners_producing", "improvement", 2, None, producing,
+            f"Only {producing:.0%} of partners generated revenue in the last year.",
             "Run an activation programme for non-producing partners: onboarding review, first-deal incentives.",
         )
 

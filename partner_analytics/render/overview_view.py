@@ -114,8 +114,9 @@ def _at_risk(context: ReportContext) -> pd.DataFrame:
 def overview_view(context: ReportContext) -> OverviewView:
     """Compute the program overview of ``context``."""
     facts, period, year = context.facts, context.period, _year(context)
-    values = concentration.partner_revenue(facts, period=period, window=year)
-    summary = concentration.concentration_summary(facts, period=period, window=year).iloc[0]
+    population = context.params.concentration.population
+    values = concentration.partner_revenue(facts, period=period, window=year, population=population)
+    summary = concentration.concentration_summary(facts, period=period, window=year, population=population).iloc[0]
     correlations, sentences = _correlations(context)
     mdf_by_type = mdf.mdf_summary(facts, by="partner_type", period=period, periods=year) \
         if "mdf" in facts.available else None
@@ -128,7 +129,7 @@ def overview_view(context: ReportContext) -> OverviewView:
         channel=revenue.channel_revenue(facts),
         revenue_trend=revenue.revenue_trend(facts),
         concentration=summary,
-        concentration_trend=concentration.concentration_trend(facts, window=year).tail(year * 2),
+        concentration_trend=concentration.concentration_trend(facts, window=year, population=population).tail(year * 2),
         lorenz=concentration.lorenz_curve(values),
         pareto=concentration.pareto_curve(values),
         revenue_at_risk=concentration.revenue_at_risk(values, k=5),
