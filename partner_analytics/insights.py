@@ -53,6 +53,7 @@ DEFAULT_THRESHOLDS: dict[str, float] = {
     "high_performer_score": 80,  # composite score at or above this = reward
     "concentration_top10_high": 0.5,  # top 10 % of partners bring more than this share
     "producing_share_low": 0.6,  # fewer partners than this share produce revenue
+    "min_responses": 1,  # survey responses a partner needs to count in the satisfaction correlations
 }
 """Default insight thresholds; ``params.insights`` overrides any of them."""
 
@@ -67,14 +68,19 @@ def thresholds(params: Params) -> dict[str, float]:
     Raises
     ------
     ValueError
-        Naming any key of ``params.insights`` that is not a known threshold.
+        Naming any key of ``params.insights`` that is not a known threshold,
+        or a ``min_responses`` that is not an integer >= 1.
     """
     unknown = sorted(set(params.insights) - set(DEFAULT_THRESHOLDS))
     if unknown:
         raise ValueError(
             f"{params.source}: insights: unknown thresholds {unknown}; known: {', '.join(DEFAULT_THRESHOLDS)}"
         )
-    return {**DEFAULT_THRESHOLDS, **{k: float(v) for k, v in params.insights.items()}}
+    merged = {**DEFAULT_THRESHOLDS, **{k: float(v) for k, v in params.insights.items()}}
+    if not (merged["min_responses"] >= 1 and float(merged["min_responses"]).is_integer()):
+        raise ValueError(f"{params.source}: insights.min_responses: must be an integer >= 1, "
+                         f"got {params.insights['min_responses']!r}")
+    return merged
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..insights import thresholds
+from ..labels import label
 from ..metrics import cohorts, concentration, deals, mdf, revenue, satisfaction, targets, tiers
 from .context import ReportContext
 
@@ -84,7 +86,8 @@ def _tiles(context: ReportContext) -> pd.DataFrame:
 def _correlations(context: ReportContext) -> tuple[pd.DataFrame | None, list[str]]:
     if "surveys" not in context.facts.available:
         return None, []
-    corr = satisfaction.satisfaction_correlations(context.facts, period=context.period, periods=_year(context))
+    corr = satisfaction.satisfaction_correlations(context.facts, period=context.period, periods=_year(context),
+                                                  min_responses=int(thresholds(context.params)["min_responses"]))
     spearman = corr[corr["method"] == "spearman"]
     sentences = []
     for row in spearman.itertuples(index=False):
@@ -92,8 +95,8 @@ def _correlations(context: ReportContext) -> tuple[pd.DataFrame | None, list[str
             continue
         strength = "significant" if row.significant else "not significant"
         sentences.append(
-            f"{row.x} vs {row.y}: Spearman r = {row.r:.2f} "
-            f"(95 % CI {row.ci_low:.2f} to {row.ci_high:.2f}, n = {row.n}): {strength}."
+            f"{label(row.x)} vs {label(row.y).lower()}: Spearman r = {row.r:.2f} "
+            f"(95 % CI {row.ci_low:.2f} to {row.ci_high:.2f}, n = {row.n:,.0f}): {strength}."
         )
     return corr, sentences
 
