@@ -37,8 +37,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from .metrics.registry import KPIS, compact_amount
-from .metrics.registry import format_value as _format_kpi
+from .metrics.registry import KPIS, compact_amount, format_unit
 
 __all__ = ["COLUMNS", "DISPLAY_UNITS", "label", "unit", "is_fraction", "format_value", "format_money",
            "display_frame", "format_frame"]
@@ -276,10 +275,7 @@ def format_value(column: object, value: object, *, unit_name: str | None = None,
         return "< 0.001" if value < 0.001 else f"{value:.3f}"
     if kind == "count":
         return f"{value:,.0f}"
-    return _format_kpi(_KPI_OF_UNIT[kind], value, currency=currency)
-
-
-_KPI_OF_UNIT = {"fraction": "win_rate", "days": "days_to_close", "nps": "partner_nps", "index": "engagement_index"}
+    return format_unit(kind, value, currency=currency)
 
 
 def _missing(value: object) -> bool:

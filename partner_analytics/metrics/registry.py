@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["KPI", "KPIS", "kpi", "format_value", "compact_amount", "kpis_for_type", "UNITS"]
+__all__ = ["KPI", "KPIS", "kpi", "format_value", "format_unit", "compact_amount", "kpis_for_type", "UNITS"]
 
 UNITS = ("currency", "count", "fraction", "days", "nps", "index")
 """``currency`` reporting currency; ``count`` a number of things; ``fraction``
@@ -142,9 +142,19 @@ def format_value(name: str, value: float, *, currency: str = "$") -> str:
     >>> format_value("days_to_close", float("nan"))
     '—'
     """
+    return format_unit(kpi(name).unit, value, currency=currency)
+
+
+def format_unit(unit: str, value: float, *, currency: str = "$") -> str:
+    """Format a value of one of :data:`UNITS` for display; missing values show as an em dash.
+
+    Examples
+    --------
+    >>> format_unit("fraction", 0.25), format_unit("days", 12.4), format_unit("currency", -2500)
+    ('25.0%', '12 days', '-$2.50k')
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    unit = kpi(name).unit
     if unit == "currency":
         return ("-" if value < 0 else "") + currency + compact_amount(abs(value))
     if unit == "fraction":
