@@ -211,7 +211,8 @@ def period_end(period: str | pd.Period | None, *, freq: str) -> str | None:
     return pd.Period(period, freq=freq).end_time.date().isoformat()
 
 
-def satisfaction_table(facts: Rollup, *, period: str | pd.Period | None = None, periods: int = 4) -> pd.DataFrame:
+def satisfaction_table(facts: Rollup, *, period: str | pd.Period | None = None, periods: int = 4,
+                       min_responses: int = 1) -> pd.DataFrame:
     """Satisfaction, engagement and performance per partner: the table behind the correlations.
 
     The same numbers :func:`~partner_analytics.metrics.satisfaction.satisfaction_correlations`
@@ -221,7 +222,8 @@ def satisfaction_table(facts: Rollup, *, period: str | pd.Period | None = None, 
 
     * ``psat``, ``partner_nps``, ``csat`` and their ``*_responses`` from
       :func:`~partner_analytics.metrics.satisfaction.satisfaction_scores`
-      (fractions 0..1, NPS −100..100, counts); NaN without responses;
+      (fractions 0..1, NPS −100..100, counts); NaN without responses, or
+      with fewer than ``min_responses`` (as in the correlations);
     * ``engagement_index`` (0..100) over the same window;
     * ``revenue`` = Σ partner revenue in the window (currency);
       ``revenue_growth`` = revenue / revenue of the previous window − 1
@@ -235,6 +237,9 @@ def satisfaction_table(facts: Rollup, *, period: str | pd.Period | None = None, 
         Rolled-up program facts.
     period, periods
         Last period (default ``facts.period``) and length (>= 1) of the window.
+    min_responses
+        Responses a partner needs for its survey score to count (params
+        ``insights.min_responses``).
 
     Returns
     -------
@@ -262,6 +267,8 @@ def satisfaction_table(facts: Rollup, *, period: str | pd.Period | None = None, 
     end = _period(facts, period)
     enrolled = _enrolled(facts, end, periods).to_numpy()
     scores = satisfaction_scores(facts, period=end, periods=periods, by="partner_id")
+    for survey in ("psat", "partner_nps", "csat"):
+        scores[survey] = scores[survey].where(scores[f"{survey}_responses"] >= min_responses)
     index = engagement_index(facts, period=end, periods=periods)
     table = scores.merge(index, on="partner_id", how="left").join(_performance(facts, end, periods), on="partner_id")
     return table[enrolled].reset_index(drop=True)
