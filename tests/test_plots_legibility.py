@@ -226,3 +226,16 @@ def test_plots_with_something_to_show_have_no_reason():
     assert nothing_to_draw(plot_time_to_first_deal, km) is None
     ax = plot_time_to_first_deal(km)
     assert ax.get_xlim()[0] == 0
+
+
+def test_draw_panels_draws_only_what_has_data_and_returns_the_reasons():
+    from partner_analytics.plots.empty import draw_panels
+
+    empty = history(QUARTERS[:4]).assign(win_rate=np.nan)
+    fig, reasons = draw_panels([(plot_partner_revenue, empty, {}), (plot_partner_win_rate, empty, {}),
+                                (plot_partner_deal_size, empty, {})], figsize=(8, 9))
+    assert reasons == ["No deal was won or lost in these periods, so there is no win rate to draw."]
+    assert [ax.get_title() for ax in fig.axes] == ["Revenue vs target by period", "Average deal size by period"]
+    assert tuple(fig.get_size_inches()) == (8, 6)
+    nothing, reasons = draw_panels([(plot_partner_win_rate, empty, {})])
+    assert nothing is None and len(reasons) == 1

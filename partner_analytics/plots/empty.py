@@ -13,17 +13,23 @@ runs the same check without drawing::
         display(blocks.note(reason))
     else:
         plot_time_to_first_deal(km)
+
+Figures of several panels use :func:`draw_panels`, which draws the panels
+that have something to show and returns the reasons for the others.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Mapping, Sequence
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
-__all__ = ["NothingToDraw", "nothing_to_draw", "checked", "all_missing"]
+__all__ = ["NothingToDraw", "nothing_to_draw", "checked", "all_missing", "draw_panels"]
 
 
 class NothingToDraw(ValueError):
@@ -77,3 +83,46 @@ def all_missing(frame: pd.DataFrame, *columns: str, zero: bool = False) -> bool:
     values = frame[list(columns)].to_numpy(dtype="float64", na_value=np.nan)
     present = ~np.isnan(values) & ((values != 0) if zero else True)
     return not present.any()
+
+
+Panel = tuple[Callable, object, Mapping[str, object]]
+
+
+def draw_panels(panels: Sequence[Panel], *, ncols: int = 1, figsize: tuple[float, float] = (8.0, 3.0)
+                ) -> tuple[Figure | None, list[str]]:
+    """Draw, in one figure, the panels that have something to show; say why for the others.
+
+    Parameters
+    ----------
+    panels
+        ``(plot, data, options)`` triples: each panel is ``plot(data, ax=ax,
+        **options)``.
+    ncols
+        Panels per row.
+    figsize
+        Size of the figure when every panel is drawn; with fewer panels the
+        figure shrinks in proportion (rows, and columns of a single row).
+
+    Returns
+    -------
+    (Figure or None, list of str)
+        The figure (None when no panel has anything to show) and the
+        :func:`nothing_to_draw` sentences of the panels left out, in order,
+        each sentence once.
+    """
+    reasons, drawable = [], []
+    for plot, data, options in panels:
+        reason = nothing_to_draw(plot, data, **options)
+        (reasons if reason else drawable).append(reason or (plot, data, options))
+    reasons = list(dict.fromkeys(reasons))
+    if not drawable:
+        return None, reasons
+    cols = min(ncols, len(drawable))
+    rows, full_rows = math.ceil(len(drawable) / cols), math.ceil(len(panels) / ncols)
+    size = (figsize[0] * cols / min(ncols, len(panels)), figsize[1] * rows / full_rows)
+    fig, axes = plt.subplots(rows, cols, figsize=size, constrained_layout=True, squeeze=False)
+    for ax, (plot, data, options) in zip(axes.flat, drawable):
+        plot(data, ax=ax, **options)
+    for ax in axes.flat[len(drawable):]:
+        ax.remove()
+    return fig, reasons

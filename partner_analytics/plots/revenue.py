@@ -47,9 +47,10 @@ _MANY_BARS = 100  # more partners than this: the Pareto revenue is an area, not 
 
 
 def _no_trend(trend: pd.DataFrame, **_) -> str | None:
-    grouped = any(c in trend.columns for c in GROUPINGS)
-    columns = ["revenue"] if grouped else ["sourced_revenue", "influenced_revenue"]
-    columns += [c for c in _ATTRIBUTIONS if not grouped and c in trend.columns and c not in columns]
+    if any(c in trend.columns for c in GROUPINGS):
+        columns = ["revenue"]
+    else:  # the stacked bars; direct revenue is optional
+        columns = ["sourced_revenue", "influenced_revenue", *(["direct_revenue"] if "direct_revenue" in trend else [])]
     return "No revenue in these periods, so there is no revenue trend to draw." if all_missing(
         trend, *columns, zero=True) else None
 

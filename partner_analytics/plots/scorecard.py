@@ -16,7 +16,7 @@ from matplotlib.axes import Axes
 from ..labels import label
 from ..params import Params
 from .empty import all_missing, checked
-from .formatting import format_axis, thin_ticks
+from .formatting import format_axis
 
 __all__ = ["plot_scorecard_breakdown", "plot_tier_distribution", "plot_composite_distribution"]
 
@@ -144,7 +144,7 @@ def plot_tier_distribution(dist: pd.DataFrame, *, ax: Axes | None = None, **kwar
     for xi, n, share in zip(x, heights, dist["share"]):
         text = f"{n:,.0f}" if pd.isna(share) else f"{n:,.0f} ({share:.0%})"
         ax.text(xi, n, text, ha="center", va="bottom", fontsize="small")
-    thin_ticks(ax, x, [_NO_TIER if pd.isna(t) else str(t) for t in dist["tier"]], rotate=True)
+    ax.set_xticks(x, [_NO_TIER if pd.isna(t) else str(t) for t in dist["tier"]])
     format_axis(ax.yaxis, "partners")
     ax.set_xlabel(label("tier"))
     ax.set_ylabel(label("partners"))

@@ -27,6 +27,7 @@ from partner_analytics.plots.partner import (
     plot_partner_revenue,
     plot_partner_win_rate,
 )
+from partner_analytics.plots.empty import draw_panels
 from partner_analytics.plots.scorecard import plot_scorecard_breakdown
 from partner_analytics.render import blocks
 from partner_analytics.render.context import open_context
@@ -52,11 +53,10 @@ blocks.tiles(view.tiles)
 # ## Revenue and deals
 
 # %%
-fig, axes = plt.subplots(3, 1, figsize=(8, 9), constrained_layout=True)
-plot_partner_revenue(view.history, ax=axes[0])
-plot_partner_win_rate(view.history, ax=axes[1])
-plot_partner_deal_size(view.history, ax=axes[2])
+_, skipped = draw_panels([(plot_partner_revenue, view.history, {}), (plot_partner_win_rate, view.history, {}),
+                         (plot_partner_deal_size, view.history, {})], figsize=(8, 9))
 plt.show()
+display(*[blocks.note(reason) for reason in skipped])
 
 # %% [markdown]
 # ## Engagement
@@ -65,8 +65,9 @@ plt.show()
 if "engagement" not in view.available:
     display(blocks.note(unavailable("engagement")))
 else:
-    plot_engagement_vs_peers(view.engagement)
+    _, skipped = draw_panels([(plot_engagement_vs_peers, view.engagement, {})], figsize=(8, 3.2))
     plt.show()
+    display(*[blocks.note(reason) for reason in skipped])
 
 # %% [markdown]
 # ## Satisfaction
@@ -87,8 +88,10 @@ else:
 
 # %%
 display(blocks.paragraph(f"Composite score: {view.composite:.0f} out of 100."))
-plot_scorecard_breakdown(view.breakdown.assign(partner_id=view.partner_id), partner_id=view.partner_id)
+_, skipped = draw_panels([(plot_scorecard_breakdown, view.breakdown.assign(partner_id=view.partner_id),
+                          {"partner_id": view.partner_id})], figsize=(6.4, 4.8))
 plt.show()
+display(*[blocks.note(reason) for reason in skipped])
 blocks.table(view.breakdown, columns={"kpi": "KPI", "value": "Value", "score": "Score", "weight": "Weight",
                                       "contribution": "Contribution"},
              formats={"kpi": blocks.kpi_label, "value": "kpi", "score": "{:.0f}".format,
