@@ -118,6 +118,13 @@ def test_correlation_matrix_annotates_r_and_stars_significant_cells():
     assert ax.collections[0].get_clim() == (-1, 1)
 
 
+def test_correlation_matrix_shows_the_partners_compared_in_each_cell():
+    corr = correlation_frame().assign(n=[12.0, 3000.0, 2.0, 40.0, 12.0, 3000.0, 2.0, 40.0])
+    ax = plot_correlation_matrix(corr)
+    assert _texts(ax.texts) == ["0.50*\nn = 12", "-0.20\nn = 3,000", "0.12\nn = 40"]
+    assert ax.collections[0].colorbar.ax.get_ylabel() == "Correlation (r)"
+
+
 def test_correlation_matrix_draws_the_requested_method():
     ax = plot_correlation_matrix(correlation_frame(), method="pearson")
     assert _texts(ax.texts) == ["0.90*", "0.10", "0.00", "0.00"]
