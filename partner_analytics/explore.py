@@ -29,7 +29,8 @@ from pandas.io.formats.style import Styler
 from scipy import stats
 
 from .metrics.engagement import _enrolled, engagement_index
-from .metrics.registry import KPIS, format_value
+from .labels import format_frame, label
+from .metrics.registry import KPIS
 from .metrics.checks import require_columns as _require
 from .metrics.checks import resolve_period as _period
 from .metrics.satisfaction import _performance, satisfaction_scores
@@ -60,7 +61,6 @@ FILTERS = ("partner_type", "region", "tier")
 
 _PARTNER_FRAMES = ("partner_periods", "engagement", "surveys", "comments", "mdf", "target_actuals")
 _DEAL_FRAMES = ("closed_deals", "open_deals")
-_LABELS = {"revenue_growth": "Revenue growth", "engagement_index": "Engagement index"}
 _STRENGTH = ((0.1, "negligible"), (0.3, "weak"), (0.5, "moderate"), (np.inf, "strong"))
 _CORR_COLUMNS = ["x", "y", "method", "n", "r", "ci_low", "ci_high", "p_value", "p_adjusted", "significant"]
 
@@ -212,7 +212,8 @@ def period_end(period: str | pd.Period | None, *, freq: str) -> str | None:
     return pd.Period(period, freq=freq).end_time.date().isoformat()
 
 
-def satisfaction_table(facts: Rollup, *, period: str | pd.Period | None = None, periods: int = 4) -> pd.DataFrame:
+def satisfaction_table(facts: Rollup, *, period: str | pd.Period | None = None, periods: int = 4,
+                       min_responses: int = 1) -> pd.DataFrame:
     """Satisfaction, engagement and performance per partner: the table behind the correlations.
 
     The same numbers :func:`~partner_analytics.metrics.satisfaction.satisfaction_correlations`
@@ -222,7 +223,8 @@ def satisfaction_table(facts: Rollup, *, period: str | pd.Period | None = None, 
 
     * ``psat``, ``partner_nps``, ``csat`` and their ``*_responses`` from
       :func:`~partner_analytics.metrics.satisfaction.satisfaction_scores`
-      (fractions 0..1, NPS −100..100, counts); NaN without responses;
+      (fractions 0..1, NPS −100..100, counts); NaN without responses, or
+      with fewer than ``min_responses`` (as in the correlations);
     * ``engagement_index`` (0..100) over the same window;
     * ``revenue`` = Σ partner revenue in the window (currency);
       ``revenue_growth`` = revenue / revenue of the previous window − 1
@@ -236,6 +238,9 @@ def satisfaction_table(facts: Rollup, *, period: str | pd.Period | None = None, 
         Rolled-up program facts.
     period, periods
         Last period (default ``facts.period``) and length (>= 1) of the window.
+    min_responses
+        Responses a partner needs for its survey score to count (params
+        ``insights.min_responses``).
 
     Returns
     -------
@@ -263,6 +268,8 @@ def satisfaction_table(facts: Rollup, *, period: str | pd.Period | None = None, 
     end = _period(facts, period)
     enrolled = _enrolled(facts, end, periods).to_numpy()
     scores = satisfaction_scores(facts, period=end, periods=periods, by="partner_id")
+    for survey in ("psat", "partner_nps", "csat"):
+        scores[survey] = scores[survey].where(scores[f"{survey}_responses"] >= min_responses)
     index = engagement_index(facts, period=end, periods=periods)
     table = scores.merge(index, on="partner_id", how="left").join(_performance(facts, end, periods), on="partner_id")
     return table[enrolled].reset_index(drop=True)
@@ -316,7 +323,7 @@ def adjust_p_values(frame: pd.DataFrame, *, p: str = "p_value", alpha: float = 0
 
 
 def _label(name: str) -> str:
-    text = KPIS[name].label if name in KPIS else _LABELS.get(name, name.replace("_", " ").capitalize())
+    text = label(name)
     return text[0].lower() + text[1:]
 
 
@@ -500,28 +507,25 @@ def tier_changes(result: TierWhatIf) -> pd.DataFrame:
 def styled(
     frame: pd.DataFrame, *, percent: Iterable[str] | None = None, precision: int = 2, hide_index: bool = True
 ) -> Styler:
-    """A display-ready view of a frame: registry formats, percents, thousands separators.
+    """A display-ready view of a frame: human headers and the package's display formats.
 
-    Columns named after a registry KPI use
-    :func:`~partner_analytics.metrics.registry.format_value` (``$1.23M``,
-    ``45.7%``, ``+12``, ``30 days``); ``percent`` columns show fractions as
-    percents with one decimal; p-value columns (named ``p_value`` or
-    starting with ``p_``) show two significant digits; other float columns
-    show ``precision`` decimals with thousands separators. Missing values
-    show as an em dash.
-    The frame itself is not changed (formatting happens at display).
+    :func:`partner_analytics.labels.format_frame`: headers from
+    :func:`~partner_analytics.labels.label`, cells from
+    :func:`~partner_analytics.labels.format_value` (``$1.23M``, ``45.7%``,
+    ``+12``, ``30 days``, counts without ``.0``, ``Yes``/``No``, dates
+    without time, p-values to three decimals); missing values show as an em
+    dash. The frame itself is not changed (formatting happens at display).
 
     Parameters
     ----------
     frame
         Any table.
     percent
-        Columns holding fractions (0..1) to show as percents. Default: the
-        columns whose name ends in ``share``, ``rate`` or ``retention``, or
-        starts with ``conversion`` (the fraction columns of the metric
-        modules).
+        Extra columns holding fractions (0..1) to show as percents (columns
+        named ``*share``, ``*rate``, ``*retention``, ``conversion*`` and
+        fraction KPIs already are).
     precision
-        Decimals of the other float columns.
+        Decimals of coefficients and other non-whole numbers.
     hide_index
         Hide the row index (for tidy frames with a default index).
 
@@ -533,25 +537,9 @@ def styled(
     --------
     >>> table = pd.DataFrame({"revenue": [1234567.8], "share": [0.25], "partners": [3.0]})
     >>> styled(table).to_string(delimiter=" ").split("\\n")[1]
-    '$1.23M 25.0% 3.00'
+    '$1.23M 25.0% 3'
     """
-    percent = {c for c in frame.columns if _is_fraction_name(str(c))} if percent is None else set(percent)
-    formats = {}
-    for column in frame.columns:
-        if column in KPIS:
-            formats[column] = (lambda name: lambda v: format_value(name, v))(column)
-        elif column in percent:
-            formats[column] = "{:.1%}"
-        elif str(column).startswith("p_"):
-            formats[column] = "{:.2g}"
-        elif pd.api.types.is_float_dtype(frame[column]):
-            formats[column] = f"{{:,.{precision}f}}"
-    style = frame.style.format(formats, na_rep="—")
-    return style.hide(axis="index") if hide_index else style
-
-
-def _is_fraction_name(name: str) -> bool:
-    return name.endswith(("share", "rate", "retention")) or name.startswith("conversion")
+    return format_frame(frame, percent=percent or (), precision=precision, hide_index=hide_index)
 
 
 def bullet_list(lines: Iterable[str]) -> str:

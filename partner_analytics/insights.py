@@ -54,6 +54,7 @@ DEFAULT_THRESHOLDS: dict[str, float] = {
     "high_performer_score": 80,  # composite score at or above this = reward
     "concentration_top10_high": 0.5,  # top 10 % of partners bring more than this share
     "producing_share_low": 0.6,  # fewer partners than this share produce revenue
+    "min_responses": 1,  # survey responses a partner needs to count in the satisfaction correlations
 }
 """Default insight thresholds; ``params.insights`` overrides any of them."""
 
@@ -68,14 +69,19 @@ def thresholds(params: Params) -> dict[str, float]:
     Raises
     ------
     ValueError
-        Naming any key of ``params.insights`` that is not a known threshold.
+        Naming any key of ``params.insights`` that is not a known threshold,
+        or a ``min_responses`` that is not an integer >= 1.
     """
     unknown = sorted(set(params.insights) - set(DEFAULT_THRESHOLDS))
     if unknown:
         raise ValueError(
             f"{params.source}: insights: unknown thresholds {unknown}; known: {', '.join(DEFAULT_THRESHOLDS)}"
         )
-    return {**DEFAULT_THRESHOLDS, **{k: float(v) for k, v in params.insights.items()}}
+    merged = {**DEFAULT_THRESHOLDS, **{k: float(v) for k, v in params.insights.items()}}
+    if not (merged["min_responses"] >= 1 and float(merged["min_responses"]).is_integer()):
+        raise ValueError(f"{params.source}: insights.min_responses: must be an integer >= 1, "
+                         f"got {params.insights['min_responses']!r}")
+    return merged
 
 
 @dataclass(frozen=True)
@@ -328,18 +334,21 @@ def _program_findings(facts: Rollup, kpis: pd.DataFrame, params: Params, period:
                 "Keep investing in the programme; recognise the partners behind the growth.",
             )
 
-    summary = concentration_summary(facts, period=period, window=year).iloc[0]
+    summary = concentration_summary(facts, period=period, window=year,
+                                    population=params.concentration.population).iloc[0]
+    producing = concentration_summary(facts, period=period, window=year).iloc[0]["share_generating_revenue"]
     if summary["top_10pct_share"] > t["concentration_top10_high"]:
         yield _Finding(
             "revenue_concentrated", "improvement", 2, None, summary["top_10pct_share"],
-            f"The top 10 % of partners bring {summary['top_10pct_share']:.0%} of partner revenue "
+            f"The top 10 % of {'producing ' if params.concentration.population == 'with_revenue' else ''}"
+            f"partners bring {summary['top_10pct_share']:.0%} of partner revenue "
             f"(Gini {summary['gini']:.2f}): losing one of them would hurt.",
             "Reduce the dependency: develop mid-tier partners with enablement and targeted MDF.",
         )
-    if summary["share_generating_revenue"] < t["producing_share_low"]:
+    if producing < t["producing_share_low"]:  # always among enrolled partners, whatever the population
         yield _Finding(
-            "few_partners_producing", "improvement", 2, None, summary["share_generating_revenue"],
-            f"Only {summary['share_generating_revenue']:.0%} of partners generated revenue in the last year.",
+            "few_partners_producing", "improvement", 2, None, producing,
+            f"Only {producing:.0%} of partners generated revenue in the last year.",
             "Run an activation programme for non-producing partners: onboarding review, first-deal incentives.",
         )
 

@@ -40,6 +40,9 @@ Sections
     aggregates may be shown to a partner.
 ``insights`` (optional)
     Free-form mapping of insight thresholds; only checked to be a mapping.
+``concentration`` (optional)
+    ``population``: ``enrolled`` (default: every enrolled partner, zero
+    revenue included) or ``with_revenue`` (producing partners only).
 ``reporting`` (optional)
     ``source`` (default ``"sample"``), ``mapping`` (column-mapping YAML or
     null), ``engine`` (where the rollup runs: ``memory`` default, ``duckdb``,
@@ -64,9 +67,10 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from .metrics.concentration import POPULATIONS
 from .metrics.registry import KPIS
 
-__all__ = ["ParamsError", "Params", "Tier", "Tiers", "Rewards", "Reporting", "load_params", "parse_params",
+__all__ = ["ParamsError", "Params", "Tier", "Tiers", "Rewards", "Reporting", "Concentration", "load_params", "parse_params",
            "default_params_path", "SCORING_METHODS", "ENGINE_KINDS"]
 
 ENGINE_KINDS = ("memory", "duckdb", "spark", "sql")
@@ -75,7 +79,8 @@ ENGINE_KINDS = ("memory", "duckdb", "spark", "sql")
 SCORING_METHODS = ("peer_percentile", "target")
 """Ways a KPI value becomes a 0-100 score."""
 
-_TOP_LEVEL = ("reporting", "scoring", "peer_group_min_size", "scorecard", "tiers", "rewards", "insights")
+_TOP_LEVEL = ("reporting", "scoring", "peer_group_min_size", "scorecard", "tiers", "rewards", "insights",
+              "concentration")
 _FREQS = ("Q", "M")
 
 
@@ -151,6 +156,18 @@ class Reporting:
 
 
 @dataclass(frozen=True)
+class Concentration:
+    """Concentration settings: which partners program-level concentration counts.
+
+    ``population`` is ``"enrolled"`` (every enrolled partner, zero revenue
+    included) or ``"with_revenue"`` (partners with revenue only); see
+    :mod:`partner_analytics.metrics.concentration`.
+    """
+
+    population: str = "enrolled"
+
+
+@dataclass(frozen=True)
 class Params:
     """Validated programme parameters (see the module docstring for each section).
 
@@ -167,6 +184,7 @@ class Params:
     insights: Mapping[str, Any]
     reporting: Reporting
     source: str = "<dict>"
+    concentration: Concentration = field(default_factory=Concentration)
     _raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def weights_for(self, partner_type: str) -> dict[str, float]:
@@ -318,6 +336,7 @@ def parse_params(data: Any, *, source: str = "<dict>") -> Params:
     insights = _mapping(data.get("insights"), "insights", p)
     rewards = _rewards(data.get("rewards"), tiers, p)
     reporting = _reporting(data.get("reporting"), p)
+    concentration = _concentration(data.get("concentration"), p)
     if p.items:
         raise ParamsError(p.items, source)
     return Params(
@@ -329,6 +348,7 @@ def parse_params(data: Any, *, source: str = "<dict>") -> Params:
         insights=MappingProxyType(copy.deepcopy(dict(insights))),
         reporting=reporting,
         source=source,
+        concentration=concentration,
         _raw=copy.deepcopy(dict(data)),
     )
 
@@ -453,6 +473,17 @@ def _rewards(value: Any, tiers: Tiers | None, p: _Problems) -> Rewards:
         p.add("rewards.achievement_score", f"must be a number between 0 and 100, got {score!r}")
         score = 75
     return Rewards(tier_points, float(score), kpi_points)
+
+
+def _concentration(value: Any, p: _Problems) -> Concentration:
+    section = _mapping(value, "concentration", p, known=("population",))
+    if section is None:
+        return Concentration()
+    population = section.get("population", "enrolled")
+    if population not in POPULATIONS:
+        p.add("concentration.population", f"must be one of {', '.join(POPULATIONS)}, got {population!r}")
+        population = "enrolled"
+    return Concentration(population)
 
 
 def _reporting(value: Any, p: _Problems) -> Reporting:

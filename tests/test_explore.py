@@ -31,7 +31,7 @@ from partner_analytics.explore import (
     weights_matrix,
 )
 from partner_analytics.metrics.concentration import concentration_summary
-from partner_analytics.metrics.satisfaction import satisfaction_correlations
+from partner_analytics.metrics.satisfaction import round_for_ranking, satisfaction_correlations
 from partner_analytics.metrics.tiers import tier_what_if
 from partner_analytics.params import load_params
 
@@ -215,7 +215,18 @@ def test_satisfaction_table_holds_the_numbers_the_correlations_use(sample):
     for (x, y), row in corr.iterrows():
         pairs = table[[x, y]].dropna()
         assert len(pairs) == row["n"]
-        assert stats.spearmanr(pairs[x], pairs[y]).statistic == pytest.approx(row["r"])
+        # equal means stay tied: the sample's psat has 9 distinct raw means but 8 real ones (1e-16 apart)
+        ranked = [round_for_ranking(pairs[c].to_numpy()) for c in (x, y)]
+        assert stats.spearmanr(*ranked).statistic == pytest.approx(row["r"])
+
+
+def test_satisfaction_table_and_correlations_apply_the_same_min_responses(sample):
+    table = satisfaction_table(sample, period="2025Q4", periods=4, min_responses=3)
+    assert (table["psat_responses"][table["psat"].notna()] >= 3).all()
+    assert table["psat"].notna().sum() < satisfaction_table(sample, period="2025Q4", periods=4)["psat"].notna().sum()
+    corr = satisfaction_correlations(sample, period="2025Q4", periods=4, method="spearman", min_responses=3)
+    for row in corr.itertuples():
+        assert len(table[[row.x, row.y]].dropna()) == row.n
 
 
 def test_satisfaction_table_lists_only_partners_enrolled_in_the_window(tiny):
@@ -354,10 +365,11 @@ def test_tier_changes_is_empty_when_nobody_moves():
 
 def test_styled_formats_kpis_percents_p_values_and_missing_values_without_changing_the_frame():
     frame = pd.DataFrame({"revenue": [1234567.8, NAN], "share": [0.25, 0.5], "p_value": [0.000123, 0.5],
-                          "win_rate": [0.4567, NAN], "partners": [3.0, 1234.5], "name": ["a", "b"]})
+                          "win_rate": [0.4567, NAN], "partners": [3.0, 1234.0], "name": ["a", "b"]})
     original = copy.deepcopy(frame)
     lines = styled(frame).to_string(delimiter="|").splitlines()
-    assert lines[1:] == ["$1.23M|25.0%|0.00012|45.7%|3.00|a", "—|50.0%|0.5|—|1,234.50|b"]
+    assert lines[0] == "Partner revenue|Share of partner revenue|p-value|Win rate|Partners|Name"
+    assert lines[1:] == ["$1.23M|25.0%|< 0.001|45.7%|3|a", "—|50.0%|0.500|—|1,234|b"]
     assert_frame_equal(frame, original)
 
 

@@ -88,3 +88,20 @@ def test_program_findings_on_the_sample(sample_program):
     assert found["partner_id"].isna().all()
     outperform = found[found["rule"] == "channel_outperforms_direct"].iloc[0]
     assert "faster than direct deals" in outperform["title"]
+
+
+@pytest.mark.parametrize("value", [0, 2.5])
+def test_min_responses_must_be_a_whole_number_of_at_least_one(value):
+    from partner_analytics.insights import thresholds
+    from partner_analytics.params import parse_params
+
+    params = parse_params({"scorecard": {"default": {"revenue": 1}}, "tiers": {"levels": [{"name": "m", "min_score": 0}]},
+                           "insights": {"min_responses": value}})
+    with pytest.raises(ValueError, match=f"insights.min_responses: must be an integer >= 1, got {value}"):
+        thresholds(params)
+
+
+def test_min_responses_defaults_to_one_response():
+    from partner_analytics.insights import DEFAULT_THRESHOLDS
+
+    assert DEFAULT_THRESHOLDS["min_responses"] == 1

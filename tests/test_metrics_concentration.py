@@ -334,3 +334,42 @@ def test_sample_program_concentration_is_in_range(sample_program):
     assert not complete.empty
     assert complete["gini"].between(0, 1).all() and complete["hhi"].between(0, 10_000).all()
     assert (complete["top_20pct_share"] >= complete["top_10pct_share"]).all()
+
+
+# --- population: all enrolled partners (zero revenue included) or partners with revenue only ----------------------
+
+def test_the_with_revenue_population_leaves_out_partners_without_revenue(facts):
+    assert partner_revenue(facts).to_dict() == {"P1": 500.0, "P2": 200.0, "P3": 0.0}
+    assert partner_revenue(facts, population="with_revenue").to_dict() == {"P1": 500.0, "P2": 200.0}
+    assert partner_revenue(facts, period="2024Q1", population="with_revenue").to_dict() == {"P1": 1000.0}
+
+
+def test_concentration_among_partners_with_revenue_matches_hand_computed_values(facts):
+    row = ("2024Q2", 1, True, 2, 700.0,
+           (-1 * 200 + 1 * 500) / (2 * 700),  # gini on ascending [200, 500]: 0.2143 instead of 0.4762
+           (100 * 500 / 700) ** 2 + (100 * 200 / 700) ** 2,  # HHI unchanged: a zero adds nothing
+           1.0, 1.0, 500 / 700, 500 / 700, 1.0)  # top 10 % of 2 partners = 1 partner; all produce
+    assert_frame_equal(concentration_summary(facts, population="with_revenue"), _summary([row]))
+    trend = concentration_trend(facts, window=1, population="with_revenue")
+    assert trend["partners"].tolist() == [1, 2] and trend["gini"].tolist() == pytest.approx([0.0, 300 / 1400])
+
+
+def test_the_default_population_is_every_enrolled_partner(facts):
+    assert_frame_equal(concentration_summary(facts), concentration_summary(facts, population="enrolled"))
+
+
+@pytest.mark.parametrize("call", [
+    lambda f: partner_revenue(f, population="producing"),
+    lambda f: concentration_summary(f, population="all"),
+    lambda f: concentration_trend(f, population=""),
+])
+def test_an_unknown_population_is_rejected_with_the_choices(facts, call):
+    with pytest.raises(ValueError, match="population must be one of enrolled, with_revenue"):
+        call(facts)
+
+
+def test_the_population_used_can_be_named_in_a_report():
+    from partner_analytics.metrics.concentration import population_label
+
+    assert population_label("enrolled") == "all partners enrolled in the period, including those without revenue"
+    assert population_label("with_revenue") == "partners with revenue in the period only"

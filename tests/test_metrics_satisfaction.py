@@ -370,3 +370,53 @@ def test_satisfaction_metrics_name_a_missing_column(facts, function):
 def test_satisfaction_metrics_reject_a_period_outside_the_rollup(facts):
     with pytest.raises(ValueError, match="outside"):
         partner_satisfaction_kpis(facts, period="2025Q1")
+
+
+# -- minimum responses per partner and tie-safe ranks -----------------------------------------------------------
+
+
+def with_psat(sums: list[float], responses: list[float]) -> pa.Rollup:
+    """The synthetic program with its five partners' PSAT score sums and response counts replaced."""
+    facts = synthetic()
+    surveys = facts.surveys.assign(score_pct_sum=sums, responses=responses)
+    return dataclasses.replace(facts, surveys=surveys)
+
+
+def psat_vs_revenue(facts: pa.Rollup, **options) -> pd.Series:
+    corr = satisfaction_correlations(facts, period="2024Q2", periods=1, method="spearman", **options)
+    return corr.set_index(["x", "y"]).loc[("psat", "revenue")]
+
+
+def test_partners_below_min_responses_are_left_out_of_the_correlations():
+    facts = with_psat([0.1, 0.4, 0.9, 1.6, 2.5], [1.0, 2.0, 3.0, 4.0, 5.0])  # psat 0.1 .. 0.5 again
+    everyone = psat_vs_revenue(facts)
+    assert everyone["n"] == 5 and everyone["r"] == pytest.approx(0.8)
+    # min 2 responses drops S1: psat 0.2..0.5 against revenue 100, 400, 300, 500 -> 1 - 6 * 2 / (4 * 15)
+    two = psat_vs_revenue(facts, min_responses=2)
+    assert two["n"] == 4 and two["r"] == pytest.approx(0.8)
+    assert two["p_value"] == pytest.approx(stats.spearmanr([0.2, 0.3, 0.4, 0.5], [100, 400, 300, 500]).pvalue)
+    few = psat_vs_revenue(facts, min_responses=3)
+    assert few["n"] == 3 and math.isnan(few["r"])  # too few partners left to correlate
+
+
+@pytest.mark.parametrize("value", [0, 2.5, -1, True])
+def test_min_responses_must_be_a_whole_number_of_at_least_one(value):
+    with pytest.raises(ValueError, match="min_responses must be an integer >= 1"):
+        satisfaction_correlations(synthetic(), min_responses=value)
+
+
+def test_spearman_keeps_equal_means_tied_whatever_their_float_noise():
+    noisy = with_psat([0.1 + 0.2, 0.3, 0.5, 0.7, 0.9], [1.0] * 5)  # S1 0.30000000000000004, S2 0.3: equal means
+    expected = stats.spearmanr([0.3, 0.3, 0.5, 0.7, 0.9], [200, 100, 400, 300, 500]).statistic
+    assert psat_vs_revenue(noisy)["r"] == expected  # exactly: the tie is kept
+    assert expected == pytest.approx(0.8721, abs=1e-4)
+    assert stats.spearmanr([0.1 + 0.2, 0.3, 0.5, 0.7, 0.9], [200, 100, 400, 300, 500]).statistic == pytest.approx(0.9)
+
+
+def test_round_for_ranking_keeps_real_differences():
+    from partner_analytics.metrics.satisfaction import round_for_ranking
+
+    values = np.array([0.1 + 0.2, 0.3, 0.3 + 1e-9, np.nan, 5e6 + 1.0])
+    assert round_for_ranking(values[:3]).tolist() == [0.3, 0.3, 0.300000001]
+    assert round_for_ranking(values[3:]).tolist()[1] == 5000001.0 and np.isnan(round_for_ranking(values[3:])[0])
+    assert round_for_ranking(np.array([0.0, 0.0])).tolist() == [0.0, 0.0]

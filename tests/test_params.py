@@ -10,6 +10,7 @@ import yaml
 
 from partner_analytics.metrics.registry import KPIS
 from partner_analytics.params import (
+    Concentration,
     ParamsError,
     Reporting,
     default_params_path,
@@ -58,7 +59,13 @@ def test_default_params_load_with_the_documented_values():
     assert params.tiers.drop_risk_margin == 5.0
     assert params.reporting == Reporting(source="sample", freq="Q", as_of=None, period=None)
     assert dict(params.insights) == {}
+    assert params.concentration == Concentration(population="enrolled")
     assert params.source == str(default_params_path())
+
+
+def test_the_concentration_population_can_be_partners_with_revenue(tmp_path):
+    params = load_params(write(tmp_path, with_changes(concentration={"population": "with_revenue"})))
+    assert params.concentration.population == "with_revenue"
 
 
 @pytest.mark.parametrize(
@@ -102,6 +109,7 @@ def test_optional_sections_take_their_defaults(tmp_path):
     assert params.rewards.points_for_kpi("revenue") == 0.0
     assert params.rewards.achievement_score == 75.0
     assert dict(params.insights) == {}
+    assert params.concentration == Concentration()
 
 
 def test_tiers_are_stored_highest_first_whatever_the_file_order(tmp_path):
@@ -156,7 +164,7 @@ def test_params_are_immutable():
          "scorecard.reseller.influenced_revenue: KPI does not apply to reseller partners "
          "(applies to technology, referral, distributor)"),
         ({"tier": {}}, "tier: unknown key; known keys: reporting, scoring, peer_group_min_size, scorecard, tiers, "
-                       "rewards, insights"),
+                       "rewards, insights, concentration"),
         ({"scoring": "percentile"}, "scoring: must be one of peer_percentile, target, got 'percentile'"),
         ({"peer_group_min_size": 1}, "peer_group_min_size: must be an integer >= 2, got 1"),
         ({"peer_group_min_size": 2.5}, "peer_group_min_size: must be an integer >= 2, got 2.5"),
@@ -179,6 +187,9 @@ def test_params_are_immutable():
         ({"rewards": {"bonus": 1}},
          "rewards.bonus: unknown key; known keys: tier_points, achievement_score, achievement_points"),
         ({"reporting": {"freq": "W"}}, "reporting.freq: must be one of Q, M, got 'W'"),
+        ({"concentration": {"population": "producing"}},
+         "concentration.population: must be one of enrolled, with_revenue, got 'producing'"),
+        ({"concentration": {"populace": "enrolled"}}, "concentration.populace: unknown key; known keys: population"),
         ({"reporting": {"period": "someday"}},
          "reporting.period: must be a period such as 2025Q4 (freq Q) or null, got 'someday'"),
         ({"reporting": {"frequency": "Q"}},

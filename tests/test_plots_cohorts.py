@@ -14,6 +14,7 @@ import pytest  # noqa: E402
 import partner_analytics as pa  # noqa: E402
 from partner_analytics.metrics.cohorts import churn_by_cohort, revenue_retention, time_to_first_deal  # noqa: E402
 from partner_analytics.metrics.mdf import mdf_roi_ranking, mdf_summary  # noqa: E402
+from partner_analytics.plots.empty import NothingToDraw  # noqa: E402
 from partner_analytics.plots.cohorts import (  # noqa: E402
     plot_churn_by_cohort,
     plot_cohort_heatmap,
@@ -54,9 +55,11 @@ def test_cohort_heatmap_can_show_another_value(facts):
     assert len(ax.texts) == 0
 
 
-def test_cohort_heatmap_of_an_empty_table_says_no_data(facts):
-    ax = plot_cohort_heatmap(revenue_retention(facts).iloc[:0])
-    assert [t.get_text() for t in ax.texts] == ["No data"]
+def test_cohort_heatmap_of_an_empty_table_draws_nothing_and_says_why(facts):
+    before = plt.get_fignums()
+    with pytest.raises(NothingToDraw, match="^No onboarding cohort has revenue to show yet.$"):
+        plot_cohort_heatmap(revenue_retention(facts).iloc[:0])
+    assert plt.get_fignums() == before  # no empty figure left behind
 
 
 def test_time_to_first_deal_draws_one_step_curve_per_group(facts):

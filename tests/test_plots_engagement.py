@@ -13,6 +13,7 @@ import pytest  # noqa: E402
 
 import partner_analytics as pa  # noqa: E402
 from partner_analytics.metrics.engagement import activity_rates, engagement_funnel  # noqa: E402
+from partner_analytics.plots.empty import NothingToDraw, nothing_to_draw  # noqa: E402
 from partner_analytics.metrics.satisfaction import satisfaction_correlations, satisfaction_trend  # noqa: E402
 from partner_analytics.plots.engagement import (  # noqa: E402
     plot_activity_rates,
@@ -70,7 +71,7 @@ def test_activity_rates_are_sorted_bars_on_a_percent_axis():
     ax = plot_activity_rates(rates)
     assert ax.get_title() == "Share of enrolled partners active, by activity"
     assert [bar.get_width() for bar in ax.patches] == [0.25, 0.5, 0.9]  # bottom to top: highest on top
-    assert _texts(ax.get_yticklabels()) == ["webinar", "certification", "prm login"]
+    assert _texts(ax.get_yticklabels()) == ["Webinars", "Certifications", "PRM logins"]
     assert ax.get_xlim() == (0, 1)
 
 
@@ -117,6 +118,13 @@ def test_correlation_matrix_annotates_r_and_stars_significant_cells():
     assert ax.collections[0].get_clim() == (-1, 1)
 
 
+def test_correlation_matrix_shows_the_partners_compared_in_each_cell():
+    corr = correlation_frame().assign(n=[12.0, 3000.0, 2.0, 40.0, 12.0, 3000.0, 2.0, 40.0])
+    ax = plot_correlation_matrix(corr)
+    assert _texts(ax.texts) == ["0.50*\nn = 12", "-0.20\nn = 3,000", "0.12\nn = 40"]
+    assert ax.collections[0].colorbar.ax.get_ylabel() == "Correlation (r)"
+
+
 def test_correlation_matrix_draws_the_requested_method():
     ax = plot_correlation_matrix(correlation_frame(), method="pearson")
     assert _texts(ax.texts) == ["0.90*", "0.10", "0.00", "0.00"]
@@ -127,9 +135,14 @@ def test_correlation_matrix_rejects_a_method_without_rows():
         plot_correlation_matrix(correlation_frame(), method="kendall")
 
 
-def test_correlation_matrix_of_all_nan_correlations_is_blank(facts):
-    ax = plot_correlation_matrix(satisfaction_correlations(facts))
-    assert len(ax.texts) == 0 and len(ax.get_yticklabels()) == 4
+def test_correlation_matrix_of_all_nan_correlations_draws_nothing_and_says_why(facts):
+    corr = satisfaction_correlations(facts)
+    reason = ("Too few partners with both survey or engagement scores and performance in the window "
+              "(at most 3; at least 4 are needed), so there are no correlations to show.")
+    assert nothing_to_draw(plot_correlation_matrix, corr) == reason
+    with pytest.raises(NothingToDraw) as raised:
+        plot_correlation_matrix(corr)
+    assert str(raised.value) == reason
 
 
 def test_nps_trend_is_one_line_with_a_zero_reference(facts):

@@ -15,6 +15,7 @@ from matplotlib.patches import Rectangle  # noqa: E402
 from partner_analytics.metrics.scorecard import scorecard, scorecard_breakdown  # noqa: E402
 from partner_analytics.metrics.tiers import assign_tiers, tier_distribution  # noqa: E402
 from partner_analytics.params import load_params, parse_params  # noqa: E402
+from partner_analytics.plots.empty import NothingToDraw, nothing_to_draw  # noqa: E402
 from partner_analytics.plots.scorecard import (  # noqa: E402
     plot_composite_distribution,
     plot_scorecard_breakdown,
@@ -102,8 +103,8 @@ def test_composite_histogram_without_params_draws_no_threshold_lines():
     assert ax.get_lines() == []
 
 
-def test_composite_histogram_of_no_scored_partners_is_an_empty_axes():
+def test_composite_histogram_of_no_scored_partners_draws_nothing_and_says_why():
     card = pd.DataFrame({"partner_id": ["A"], "partner_type": ["msp"], "composite": [NAN]})
-    ax = plot_composite_distribution(card)
-    assert bars(ax) == []
-    assert ax.get_title() == "Composite score distribution by partner type"
+    assert nothing_to_draw(plot_composite_distribution, card) == "No partner has a composite score yet."
+    with pytest.raises(NothingToDraw, match="^No partner has a composite score yet.$"):
+        plot_composite_distribution(card)

@@ -59,7 +59,7 @@ def test_empty_sections_say_why_in_one_sentence(messy):
     outdir, _ = messy
     overview = _text(outdir / "overview.html")
     assert wording.NO_TARGETS in overview
-    assert wording.FIRST_DEAL_SAME_DAY in overview
+    assert "Every first deal fell on its partner's onboarding day" in overview
     assert wording.NO_CORRELATIONS in overview
     report = _text(next((outdir / "partners").glob("*.html")))
     assert wording.NO_RESPONSES in report

@@ -14,6 +14,21 @@ Input contract, the same for every function:
   metrics divided by it (shares, Gini, HHI). The input is never modified.
 
 Shares are fractions 0..1; HHI is on the 0..10,000 scale.
+
+Population
+----------
+Which partners a program-level figure counts is a choice, named by
+``population`` (params key ``concentration.population``, see
+:data:`POPULATIONS`):
+
+* ``"enrolled"`` (default) — every partner enrolled in the window, zero
+  revenue included. Non-producing partners pull the Gini up and the top
+  10 % of partners is a larger group.
+* ``"with_revenue"`` — only partners with revenue in the window; the
+  figures describe how revenue is spread among producing partners.
+  ``share_generating_revenue`` is then 1 by construction.
+
+:func:`population_label` gives the words a report uses to name it.
 """
 
 from __future__ import annotations
@@ -27,8 +42,39 @@ from ..rollup import Rollup
 from .checks import require_columns as _require
 from .checks import resolve_period as _period
 
-__all__ = ["top_n_share", "top_share", "gini", "hhi", "share_generating_revenue", "lorenz_curve", "pareto_curve",
+__all__ = ["POPULATIONS", "population_label", "top_n_share", "top_share", "gini", "hhi", "share_generating_revenue", "lorenz_curve", "pareto_curve",
            "revenue_at_risk", "partner_revenue", "concentration_summary", "concentration_trend"]
+
+
+POPULATIONS = ("enrolled", "with_revenue")
+"""Partner populations of the program-level concentration figures (module docstring)."""
+
+_POPULATION_LABELS = {
+    "enrolled": "all partners enrolled in the period, including those without revenue",
+    "with_revenue": "partners with revenue in the period only",
+}
+
+
+def population_label(population: str) -> str:
+    """Plain words naming a concentration population, for a report sentence.
+
+    Examples
+    --------
+    >>> f"Concentration counts {population_label('with_revenue')}."
+    'Concentration counts partners with revenue in the period only.'
+
+    Raises
+    ------
+    ValueError
+        If ``population`` is not one of :data:`POPULATIONS`.
+    """
+    return _POPULATION_LABELS[_population(population)]
+
+
+def _population(population: str) -> str:
+    if population not in POPULATIONS:
+        raise ValueError(f"population must be one of {', '.join(POPULATIONS)}, got {population!r}")
+    return population
 
 
 def _clean(values: pd.Series | np.ndarray | list) -> pd.Series:
@@ -349,14 +395,17 @@ def revenue_at_risk(values, *, k: int) -> pd.DataFrame:
                          "share_lost": pareto["cumulative_share"], "revenue_remaining": total - lost})
 
 
-def partner_revenue(facts: Rollup, *, period: str | pd.Period | None = None, window: int = 1) -> pd.Series:
+def partner_revenue(facts: Rollup, *, period: str | pd.Period | None = None, window: int = 1,
+                    population: str = "enrolled") -> pd.Series:
     """Revenue per partner over the ``window`` periods ending at ``period``.
 
-    The population is every partner enrolled in at least one period of the
-    window, plus any partner with revenue in it (e.g. a churned partner's last
-    deals); its revenue is Σ partner revenue (sourced + influenced) closed in
-    the window (currency), zero when nothing closed. Windows reaching before
-    the first rollup period sum the periods available.
+    With ``population="enrolled"`` the population is every partner enrolled
+    in at least one period of the window, plus any partner with revenue in it
+    (e.g. a churned partner's last deals); with ``"with_revenue"`` only the
+    partners whose revenue in the window is above 0. Revenue is Σ partner
+    revenue (sourced + influenced) closed in the window (currency), zero when
+    nothing closed. Windows reaching before the first rollup period sum the
+    periods available.
 
     Parameters
     ----------
@@ -367,6 +416,8 @@ def partner_revenue(facts: Rollup, *, period: str | pd.Period | None = None, win
     window
         Number of trailing periods summed (>= 1): 4 quarters or 12 months
         for a year.
+    population
+        ``"enrolled"`` or ``"with_revenue"`` (:data:`POPULATIONS`).
 
     Returns
     -------
@@ -376,8 +427,8 @@ def partner_revenue(facts: Rollup, *, period: str | pd.Period | None = None, win
     Raises
     ------
     ValueError
-        If ``window < 1``, ``period`` is outside ``facts.periods`` or
-        ``partner_periods`` lacks a column.
+        If ``window < 1``, ``population`` is unknown, ``period`` is outside
+        ``facts.periods`` or ``partner_periods`` lacks a column.
 
     Examples
     --------
@@ -389,11 +440,14 @@ def partner_revenue(facts: Rollup, *, period: str | pd.Period | None = None, win
     """
     if window < 1:
         raise ValueError(f"window must be at least 1, got {window}")
+    _population(population)
     period = _period(facts, period)
     grid = _require(facts.partner_periods, ["partner_id", "period", "enrolled", "revenue"], "partner_periods")
     rows = grid[(grid["period"] > period - window) & (grid["period"] <= period)]
     per_partner = rows.groupby("partner_id", sort=True).agg(revenue=("revenue", "sum"), enrolled=("enrolled", "any"))
-    keep = per_partner["enrolled"] | (per_partner["revenue"] > 0)
+    keep = per_partner["revenue"] > 0
+    if population == "enrolled":
+        keep |= per_partner["enrolled"]
     return per_partner.loc[keep, "revenue"].astype("float64")
 
 
@@ -421,17 +475,18 @@ def _summary_frame(rows: list[dict]) -> pd.DataFrame:
                          **dict.fromkeys(_SUMMARY[1:], "float64")})
 
 
-def _summary_row(facts: Rollup, period: pd.Period, window: int) -> dict:
-    values = partner_revenue(facts, period=period, window=window)
+def _summary_row(facts: Rollup, period: pd.Period, window: int, population: str) -> dict:
+    values = partner_revenue(facts, period=period, window=window, population=population)
     complete = bool(len(facts.periods)) and period - (window - 1) >= facts.periods[0]
     return {"period": period, "window": window, "window_complete": complete, **_summarise(values)}
 
 
-def concentration_summary(facts: Rollup, *, period: str | pd.Period | None = None, window: int = 1) -> pd.DataFrame:
+def concentration_summary(facts: Rollup, *, period: str | pd.Period | None = None, window: int = 1,
+                          population: str = "enrolled") -> pd.DataFrame:
     """Every concentration metric for one period, as a one-row frame.
 
     Computed on :func:`partner_revenue` ``(facts, period=period,
-    window=window)``: ``partners`` (count of that population), ``revenue``
+    window=window, population=population)``: ``partners`` (count of that population), ``revenue``
     (Σ, currency), ``gini``, ``hhi`` (0..10,000), ``top_5_share``,
     ``top_10_share`` (:func:`top_n_share`), ``top_10pct_share``,
     ``top_20pct_share`` (:func:`top_share`, ceil rounding) and
@@ -440,7 +495,7 @@ def concentration_summary(facts: Rollup, *, period: str | pd.Period | None = Non
 
     Parameters
     ----------
-    facts, period, window
+    facts, period, window, population
         As :func:`partner_revenue` (``window=4`` on quarters: a trailing year).
 
     Returns
@@ -465,10 +520,10 @@ def concentration_summary(facts: Rollup, *, period: str | pd.Period | None = Non
     ['period', 'window', 'window_complete', 'partners', 'revenue', 'gini', 'hhi', 'top_5_share',
      'top_10_share', 'top_10pct_share', 'top_20pct_share', 'share_generating_revenue']
     """
-    return _summary_frame([_summary_row(facts, _period(facts, period), window)])
+    return _summary_frame([_summary_row(facts, _period(facts, period), window, _population(population))])
 
 
-def concentration_trend(facts: Rollup, *, window: int = 4) -> pd.DataFrame:
+def concentration_trend(facts: Rollup, *, window: int = 4, population: str = "enrolled") -> pd.DataFrame:
     """Concentration metrics for every period of the rollup.
 
     Each row is :func:`concentration_summary` for that period with the same
@@ -478,7 +533,7 @@ def concentration_trend(facts: Rollup, *, window: int = 4) -> pd.DataFrame:
 
     Parameters
     ----------
-    facts, window
+    facts, window, population
         As :func:`partner_revenue` (``window`` >= 1).
 
     Returns
@@ -492,7 +547,8 @@ def concentration_trend(facts: Rollup, *, window: int = 4) -> pd.DataFrame:
     Raises
     ------
     ValueError
-        If ``window < 1`` or ``partner_periods`` lacks a column.
+        If ``window < 1``, ``population`` is unknown or ``partner_periods``
+        lacks a column.
 
     Examples
     --------
@@ -504,4 +560,5 @@ def concentration_trend(facts: Rollup, *, window: int = 4) -> pd.DataFrame:
     """
     if window < 1:
         raise ValueError(f"window must be at least 1, got {window}")
-    return _summary_frame([_summary_row(facts, period, window) for period in facts.periods])
+    _population(population)
+    return _summary_frame([_summary_row(facts, period, window, population) for period in facts.periods])

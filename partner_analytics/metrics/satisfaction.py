@@ -49,6 +49,8 @@ __all__ = [
     "satisfaction_correlations",
     "lowest_scoring_comments",
     "satisfaction_trend",
+    "round_for_ranking",
+    "RANK_DIGITS",
 ]
 
 SATISFACTION_GROUPINGS = ("partner_id", "partner_type", None)
@@ -59,6 +61,9 @@ CORRELATION_X = ("psat", "partner_nps", "csat", "engagement_index")
 
 CORRELATION_Y = ("revenue", "revenue_growth", "win_rate")
 """Performance measures correlated by :func:`satisfaction_correlations`."""
+
+RANK_DIGITS = 12
+"""Significant digits kept before ranking (:func:`round_for_ranking`)."""
 
 _SUMS = ["responses", "score_pct_sum", "promoters", "passives", "detractors"]
 _SCORES = ["psat", "psat_responses", "partner_nps", "partner_nps_responses", "csat", "csat_responses"]
@@ -251,10 +256,33 @@ def _performance(facts: Rollup, end: pd.Period, periods: int) -> pd.DataFrame:
     })
 
 
+def round_for_ranking(values: np.ndarray, *, digits: int = RANK_DIGITS) -> np.ndarray:
+    """``values`` rounded to ``digits`` significant digits of their largest magnitude, so ties stay ties.
+
+    Means computed in a different order differ in the last bits (``0.1 + 0.2``
+    is ``0.30000000000000004``, not ``0.3``); ranking such values would split
+    a tie by noise. Rounding at a precision far finer than any real
+    difference but far coarser than float noise keeps equal means equal.
+
+    Examples
+    --------
+    >>> round_for_ranking(np.array([0.1 + 0.2, 0.3, 0.5])).tolist()
+    [0.3, 0.3, 0.5]
+    >>> round_for_ranking(np.array([1e6 + 1e-7, 1e6, 2.5e6])).tolist()
+    [1000000.0, 1000000.0, 2500000.0]
+    """
+    finite = np.abs(values[np.isfinite(values)])
+    if not len(finite) or finite.max() == 0:
+        return values.copy()
+    return np.round(values, digits - 1 - int(np.floor(np.log10(finite.max()))))
+
+
 def _correlate(x: np.ndarray, y: np.ndarray, method: str, alpha: float) -> tuple[float, ...]:
     """(n, r, ci_low, ci_high, p_value) on the pairs where both are present."""
     keep = ~(np.isnan(x) | np.isnan(y))
     x, y = x[keep], y[keep]
+    if method == "spearman":
+        x, y = round_for_ranking(x), round_for_ranking(y)
     n = float(len(x))
     if n < 4 or np.ptp(x) == 0 or np.ptp(y) == 0:
         return n, np.nan, np.nan, np.nan, np.nan
@@ -276,6 +304,7 @@ def satisfaction_correlations(
     periods: int = 4,
     method: str | Sequence[str] = ("spearman", "pearson"),
     alpha: float = 0.05,
+    min_responses: int = 1,
 ) -> pd.DataFrame:
     """Correlations of satisfaction and engagement with partner performance.
 
@@ -292,7 +321,14 @@ def satisfaction_correlations(
     * ``win_rate`` = Σ won / Σ (won + lost) deals in the window; NaN with
       none closed.
 
-    Each pair uses the partners where both values are present (``n``).
+    A partner's ``psat``, ``partner_nps`` or ``csat`` counts only when it has
+    at least ``min_responses`` responses to that survey in the window (params
+    ``insights.min_responses``), so one review does not weigh as much as 300;
+    below that it is NaN. Each pair uses the partners where both values are
+    present (``n``). Spearman ranks values rounded to
+    :data:`RANK_DIGITS` significant digits (:func:`round_for_ranking`), so
+    per-partner means that are equal stay tied whatever float noise their
+    sums carry.
     ``r`` is Pearson's or Spearman's coefficient (−1..1) with a
     ``1 − alpha`` confidence interval: Pearson's from scipy's
     ``pearsonr(...).confidence_interval`` (Fisher z); Spearman's by Fisher z
@@ -316,6 +352,9 @@ def satisfaction_correlations(
         ``"spearman"``, ``"pearson"`` or a sequence of them.
     alpha
         Significance level, 0 < alpha < 1; the CI level is ``1 − alpha``.
+    min_responses
+        Smallest number of responses (integer >= 1) a partner needs for its
+        survey score to count.
 
     Returns
     -------
@@ -327,7 +366,7 @@ def satisfaction_correlations(
     Raises
     ------
     ValueError
-        If ``method`` or ``alpha`` is invalid, or as
+        If ``method``, ``alpha`` or ``min_responses`` is invalid, or as
         :func:`satisfaction_scores`.
 
     Examples
@@ -343,10 +382,14 @@ def satisfaction_correlations(
         raise ValueError(f"method must be 'spearman', 'pearson' or a sequence of them, got {method!r}")
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
+    if isinstance(min_responses, bool) or not float(min_responses).is_integer() or min_responses < 1:
+        raise ValueError(f"min_responses must be an integer >= 1, got {min_responses!r}")
     end = _period(facts, period)
     grid = _require(facts.partner_periods, ["partner_id", "period", "enrolled"], "partner_periods")
     enrolled = set(grid.loc[_in_window(grid["period"], end, periods) & grid["enrolled"], "partner_id"])
     scores = satisfaction_scores(facts, period=end, periods=periods).set_index("partner_id")
+    for survey in ("psat", "partner_nps", "csat"):
+        scores[survey] = scores[survey].where(scores[f"{survey}_responses"] >= min_responses)
     index = engagement_index(facts, period=end, periods=periods).set_index("partner_id")["engagement_index"]
     table = pd.concat([scores[["psat", "partner_nps", "csat"]], index.rename("engagement_index"),
                        _performance(facts, end, periods)], axis=1)

@@ -14,10 +14,11 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
-from matplotlib.ticker import PercentFormatter
 
-from ..metrics.registry import kpi
+from ..labels import label
 from ..metrics.checks import require_columns as _require
+from .empty import all_missing, checked
+from .formatting import format_axis, thin_ticks
 
 __all__ = ["plot_cohort_heatmap", "plot_time_to_first_deal", "plot_churn_by_cohort", "plot_mdf_roi"]
 
@@ -37,12 +38,30 @@ def _axes(ax: Axes | None) -> Axes:
     return ax
 
 
-def _no_data(ax: Axes, title: str) -> Axes:
-    ax.text(0.5, 0.5, "No data", ha="center", va="center", transform=ax.transAxes)
-    ax.set_title(title)
-    return ax
+def _no_cohorts(retention: pd.DataFrame, *, value: str = "retention", **_) -> str | None:
+    return "No onboarding cohort has revenue to show yet." if all_missing(retention, value) else None
 
 
+def _no_first_deals(km: pd.DataFrame, **_) -> str | None:
+    if not {"days", "activated_share"} <= set(km.columns):
+        return None  # the plot names the missing column
+    if all_missing(km, "activated_share"):
+        return "No partner has a first deal to show yet."
+    if not (km["days"].astype("float64") > 0).any():
+        return ("Every first deal fell on its partner's onboarding day, so there is no "
+                "time-to-first-deal curve to draw.")
+    return None
+
+
+def _no_churn(frame: pd.DataFrame, **_) -> str | None:
+    return "No onboarding cohort has a churn rate yet." if all_missing(frame, "churn_rate") else None
+
+
+def _no_roi(frame: pd.DataFrame, **_) -> str | None:
+    return "No MDF was claimed, so there is no MDF ROI to draw." if all_missing(frame, "roi") else None
+
+
+@checked(_no_cohorts)
 def plot_cohort_heatmap(retention: pd.DataFrame, *, value: str = "retention", ax: Axes | None = None,
                         **kwargs) -> Axes:
     """Heatmap of a cohort measure: cohorts as rows, periods since onboarding as columns.
@@ -69,29 +88,31 @@ def plot_cohort_heatmap(retention: pd.DataFrame, *, value: str = "retention", ax
 
     Raises
     ------
+    NothingToDraw
+        When the table is empty or every cell is NaN.
     ValueError
         If ``retention`` lacks a column.
     """
     _require(retention, ["cohort", "periods_since_onboarding", value], "retention")
     ax = _axes(ax)
-    title = _HEATMAP_TITLES.get(value, f"Cohort {value.replace('_', ' ')} by periods since onboarding")
-    if retention.empty:
-        return _no_data(ax, title)
+    title = _HEATMAP_TITLES.get(value, f"Cohort {label(value).lower()} by periods since onboarding")
     grid = retention.pivot(index="cohort", columns="periods_since_onboarding", values=value).astype("float64")
     grid.index = [str(c) for c in grid.index]
     fraction = value in _FRACTIONS
     kwargs.setdefault("cmap", "Blues")
     kwargs.setdefault("annot", grid.shape[1] <= 12 and grid.size <= 120)
     kwargs.setdefault("fmt", ".0%" if fraction else ",.0f")
-    if fraction:
-        kwargs.setdefault("cbar_kws", {"format": PercentFormatter(xmax=1)})
+    kwargs.setdefault("cbar_kws", {"label": label(value)})
     sns.heatmap(grid, ax=ax, **kwargs)
+    if ax.collections and ax.collections[0].colorbar is not None:
+        format_axis(ax.collections[0].colorbar.ax.yaxis, value)
     ax.set_title(title)
-    ax.set_xlabel("Periods since onboarding")
-    ax.set_ylabel("Onboarding cohort")
+    ax.set_xlabel(label("periods_since_onboarding"))
+    ax.set_ylabel(label("cohort"))
     return ax
 
 
+@checked(_no_first_deals)
 def plot_time_to_first_deal(km: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
     """Kaplan–Meier step curves of the share of partners activated, one per group.
 
@@ -112,6 +133,9 @@ def plot_time_to_first_deal(km: pd.DataFrame, *, ax: Axes | None = None, **kwarg
 
     Raises
     ------
+    NothingToDraw
+        When no partner has a first deal, or every first deal fell on its
+        onboarding day (a curve over 0 days would be an axis around zero).
     ValueError
         If ``km`` lacks a column.
     """
@@ -123,7 +147,9 @@ def plot_time_to_first_deal(km: pd.DataFrame, *, ax: Axes | None = None, **kwarg
         ax.step(rows["days"].to_numpy(dtype="float64"), rows["activated_share"].to_numpy(dtype="float64"),
                 where="post", label=str(name), **kwargs)
     ax.set_ylim(0, 1.05)
-    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))
+    ax.set_xlim(left=0)
+    format_axis(ax.yaxis, "activated_share")
+    format_axis(ax.xaxis, "days")
     ax.set_title("Time to first deal (Kaplan–Meier)")
     ax.set_xlabel("Days since onboarding")
     ax.set_ylabel("Share of partners with a first deal")
@@ -132,6 +158,7 @@ def plot_time_to_first_deal(km: pd.DataFrame, *, ax: Axes | None = None, **kwarg
     return ax
 
 
+@checked(_no_churn)
 def plot_churn_by_cohort(frame: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
     """Bars of the churn rate of each onboarding cohort.
 
@@ -148,10 +175,13 @@ def plot_churn_by_cohort(frame: pd.DataFrame, *, ax: Axes | None = None, **kwarg
     Returns
     -------
     Axes
-        One bar per cohort, in cohort order; bar height = churn rate.
+        One bar per cohort, in cohort order; bar height = churn rate; as many
+        cohort labels as fit (40 cohorts stay legible).
 
     Raises
     ------
+    NothingToDraw
+        When no cohort has a churn rate.
     ValueError
         If ``frame`` lacks a column.
     """
@@ -160,14 +190,15 @@ def plot_churn_by_cohort(frame: pd.DataFrame, *, ax: Axes | None = None, **kwarg
     rows = frame.sort_values("cohort")
     x = np.arange(len(rows))
     ax.bar(x, rows["churn_rate"].to_numpy(dtype="float64"), **kwargs)
-    ax.set_xticks(x, [str(c) for c in rows["cohort"]], rotation=45 if len(rows) > 8 else 0)
-    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))
+    thin_ticks(ax, x, [str(c) for c in rows["cohort"]])
+    format_axis(ax.yaxis, "churn_rate")
     ax.set_title("Churn by onboarding cohort (churned by the as-of date)")
-    ax.set_xlabel("Onboarding cohort")
-    ax.set_ylabel("Churn rate")
+    ax.set_xlabel(label("cohort"))
+    ax.set_ylabel(label("churn_rate"))
     return ax
 
 
+@checked(_no_roi)
 def plot_mdf_roi(frame: pd.DataFrame, *, ax: Axes | None = None, top: int = 10, **kwargs) -> Axes:
     """Bars of MDF ROI per partner type, or for the top partners, with a zero line.
 
@@ -195,6 +226,8 @@ def plot_mdf_roi(frame: pd.DataFrame, *, ax: Axes | None = None, top: int = 10, 
 
     Raises
     ------
+    NothingToDraw
+        When no row has an ROI (nothing claimed).
     ValueError
         If ``frame`` lacks ``roi`` and a ``partner_id`` or ``partner_type``
         column.
@@ -205,18 +238,18 @@ def plot_mdf_roi(frame: pd.DataFrame, *, ax: Axes | None = None, top: int = 10, 
     rows = frame.loc[frame["roi"].notna()]
     if key == "partner_id":
         rows = rows.sort_values(["roi", "partner_id"], ascending=[False, True], kind="stable").head(top)
-        title = f"{kpi('mdf_roi').label}: top {len(rows)} partners"
+        title = f"{label('mdf_roi')}: top {len(rows)} partners"
     else:
         rows = rows.sort_values(key)
-        title = f"{kpi('mdf_roi').label} by partner type"
+        title = f"{label('mdf_roi')} by partner type"
     roi = rows["roi"].to_numpy(dtype="float64")
     kwargs.setdefault("color", [_POSITIVE if r >= 0 else _NEGATIVE for r in roi])
     x = np.arange(len(rows))
     ax.bar(x, roi, **kwargs)
     ax.axhline(0, color="black", linewidth=0.8)
-    ax.set_xticks(x, [str(k) for k in rows[key]], rotation=45 if len(rows) > 6 else 0)
-    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))
+    thin_ticks(ax, x, [str(k) for k in rows[key]], rotate=True)
+    format_axis(ax.yaxis, "mdf_roi")
     ax.set_title(title)
-    ax.set_xlabel("Partner" if key == "partner_id" else "Partner type")
-    ax.set_ylabel(kpi("mdf_roi").label)
+    ax.set_xlabel(label(key))
+    ax.set_ylabel(label("mdf_roi"))
     return ax

@@ -10,10 +10,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.ticker import PercentFormatter
 
+from ..labels import label
 from ..metrics.checks import require_columns as _require
-from .formatting import money_formatter
+from .formatting import format_axis, thin_ticks
 
 __all__ = ["plot_win_rate", "plot_time_to_close", "plot_deal_size_trend", "plot_attainment"]
 
@@ -59,16 +59,18 @@ def plot_win_rate(rates: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> A
         If a column is missing.
     """
     _require(rates, ["win_rate", "ci_low", "ci_high"], "win rates")
-    label = _label_column(rates)
+    group = _label_column(rates)
     ax = _axes(ax)
     x = np.arange(len(rates))
     rate = rates["win_rate"].to_numpy(dtype=float)
     errors = np.vstack([rate - rates["ci_low"].to_numpy(dtype=float), rates["ci_high"].to_numpy(dtype=float) - rate])
     errors = np.nan_to_num(np.clip(errors, 0, None))  # rounding at 0 % or 100 % must not give negative bars
     ax.bar(x, rate, yerr=errors, capsize=4, color=_COLOR, **kwargs)
-    ax.set_xticks(x, [str(v) for v in rates[label]])
+    thin_ticks(ax, x, [str(v) for v in rates[group]], rotate=True)
     ax.set_ylim(0, 1)
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    format_axis(ax.yaxis, "win_rate")
+    ax.set_xlabel(label(group))
+    ax.set_ylabel(label("win_rate"))
     ax.set_title("Win rate (95 % Wilson interval)")
     return ax
 
@@ -108,17 +110,18 @@ def plot_time_to_close(data: pd.DataFrame, *, ax: Axes | None = None, **kwargs) 
         groups = ["direct", "partner"]
         samples = [won.loc[channel == g, "days_to_close"].dropna().to_numpy(dtype=float) for g in groups]
         ax.boxplot(samples, tick_labels=groups, **kwargs)
-        ax.set_ylabel("days")
+        ax.set_ylabel("Days to close")
         ax.set_title("Days to close (won deals)")
         return ax
     _require(data, ["median", "p25", "p75"], "time to close")
-    label = _label_column(data)
+    group = _label_column(data)
     x = np.arange(len(data))
     median = data["median"].to_numpy(dtype=float)
     errors = np.vstack([median - data["p25"].to_numpy(dtype=float), data["p75"].to_numpy(dtype=float) - median])
     ax.bar(x, median, yerr=np.nan_to_num(errors), capsize=4, color=_SECOND, **kwargs)
-    ax.set_xticks(x, [str(v) for v in data[label]])
-    ax.set_ylabel("days")
+    thin_ticks(ax, x, [str(v) for v in data[group]], rotate=True)
+    ax.set_xlabel(label(group))
+    ax.set_ylabel("Days to close")
     ax.set_title("Median days to close (won deals, IQR bars)")
     return ax
 
@@ -148,17 +151,18 @@ def plot_deal_size_trend(trend: pd.DataFrame, *, value: str = "median", ax: Axes
         If a column is missing.
     """
     _require(trend, ["period", value], "deal size trend")
-    label = _label_column(trend)
+    group = _label_column(trend)
     ax = _axes(ax)
     periods = sorted(trend["period"].unique())
     position = {p: i for i, p in enumerate(periods)}
-    for key, rows in trend.groupby(label, sort=True):
+    for key, rows in trend.groupby(group, sort=True):
         ax.plot(rows["period"].map(position), rows[value], marker="o", label=str(key), **kwargs)
-    step = max(1, len(periods) // 8)
-    ax.set_xticks(range(0, len(periods), step), [str(p) for p in periods[::step]])
-    ax.yaxis.set_major_formatter(money_formatter())
+    thin_ticks(ax, np.arange(len(periods)), [str(p) for p in periods])
+    format_axis(ax.yaxis, "avg_deal_size")
+    ax.set_xlabel(label("period"))
+    ax.set_ylabel("Won deal size")
     if len(periods):
-        ax.legend(frameon=False)
+        ax.legend(frameon=False, title=label(group))
     ax.set_title(f"{value.capitalize()} won deal size by period")
     return ax
 
@@ -195,13 +199,15 @@ def plot_attainment(trend: pd.DataFrame, *, ax: Axes | None = None, **kwargs) ->
     x = np.arange(len(trend))
     ax.bar(x - 0.2, trend["target"], width=0.4, color=_GREY, label="Target")
     ax.bar(x + 0.2, trend["actual"], width=0.4, color=_COLOR, label="Actual", **kwargs)
-    ax.yaxis.set_major_formatter(money_formatter())
+    format_axis(ax.yaxis, "revenue")
+    ax.set_ylabel(label("revenue"))
     twin = ax.twinx()
     twin.plot(x, trend["attainment"], color=_SECOND, marker="o", label="Attainment")
     twin.axhline(1.0, color=_SECOND, linestyle="--", linewidth=1)
-    twin.yaxis.set_major_formatter(PercentFormatter(1.0))
-    step = max(1, len(trend) // 8)
-    ax.set_xticks(x[::step], [str(p) for p in trend["period"]][::step])
+    format_axis(twin.yaxis, "attainment")
+    twin.set_ylabel(label("attainment"))
+    thin_ticks(ax, x, [str(p) for p in trend["period"]])
+    ax.set_xlabel(label("period"))
     ax.legend(loc="upper left", frameon=False)
     ax.set_title("Target attainment by period")
     return ax

@@ -14,8 +14,10 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
-from ..metrics.registry import KPIS
+from ..labels import label as _label
 from ..metrics.checks import require_columns as _require
+from .empty import all_missing, checked
+from .formatting import format_axis
 from .revenue import _axes, _period_ticks
 
 __all__ = [
@@ -33,21 +35,44 @@ STAGE_LABELS = {
     "certified": "Certified",
     "won_deal": "Won a deal",
 }
-_LABELS = {"revenue_growth": "Revenue growth", "win_rate": "Win rate"}
 _GROUPS = ("partner_type", "partner_id")
 
 
-def _label(name: str) -> str:
-    """Display label of a measure: the registry label, else the name in words."""
-    if name in KPIS:
-        return KPIS[name].label
-    return _LABELS.get(name, name.replace("_", " ").capitalize())
+def _no_funnel(funnel: pd.DataFrame, **_) -> str | None:
+    return "No enrolled partners in the window, so there is no funnel to draw." if all_missing(
+        funnel, "partners", zero=True) else None
 
 
-def _is_fraction(name: str) -> bool:
-    return (name in KPIS and KPIS[name].unit == "fraction") or name in ("revenue_growth", "win_rate")
+def _no_rates(rates: pd.DataFrame, **_) -> str | None:
+    return "No recorded activity in the window." if all_missing(rates, "rate", zero=True) else None
 
 
+def _no_pairs(frame: pd.DataFrame, *, x: str = "", y: str = "", **_) -> str | None:
+    if x not in frame.columns or y not in frame.columns:
+        return None
+    both = frame[[x, y]].astype("float64").dropna()
+    return (f"No partner has both {_label(x).lower()} and {_label(y).lower()} in the window, "
+            "so there is nothing to plot.") if both.empty else None
+
+
+def _no_correlations(corr: pd.DataFrame, *, method: str = "spearman", **_) -> str | None:
+    if "method" not in corr.columns or "r" not in corr.columns:
+        return None
+    rows = corr[corr["method"] == method]
+    if rows.empty:
+        return None  # the plot names the missing method
+    if rows["r"].notna().any():
+        return None
+    n = int(rows["n"].max()) if "n" in rows.columns and rows["n"].notna().any() else 0
+    return (f"Too few partners with both survey or engagement scores and performance in the window "
+            f"(at most {n}; at least 4 are needed), so there are no correlations to show.")
+
+
+def _no_nps(trend: pd.DataFrame, **_) -> str | None:
+    return "No partner NPS responses in these periods." if all_missing(trend, "partner_nps") else None
+
+
+@checked(_no_funnel)
 def plot_engagement_funnel(funnel: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
     """Horizontal funnel bars, first stage on top, annotated with conversion.
 
@@ -67,6 +92,11 @@ def plot_engagement_funnel(funnel: pd.DataFrame, *, ax: Axes | None = None, **kw
         One bar per stage (width = partners; a NaN stage has no visible
         bar), each labelled with its count and, after the first, the
         conversion from the previous stage, e.g. ``"12 (40% of previous)"``.
+
+    Raises
+    ------
+    NothingToDraw
+        When no stage has partners.
     """
     _require(funnel, ["stage", "partners", "conversion_from_previous"], "funnel")
     ax = _axes(ax)
@@ -81,11 +111,13 @@ def plot_engagement_funnel(funnel: pd.DataFrame, *, ax: Axes | None = None, **kw
         notes.append(text)
     ax.bar_label(bars, labels=notes, padding=3)
     ax.invert_yaxis()
+    format_axis(ax.xaxis, "partners")
     ax.set_title("Engagement funnel")
-    ax.set_xlabel("Partners")
+    ax.set_xlabel(_label("partners"))
     return ax
 
 
+@checked(_no_rates)
 def plot_activity_rates(rates: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
     """Share of enrolled partners active in each activity, highest on top.
 
@@ -103,12 +135,17 @@ def plot_activity_rates(rates: pd.DataFrame, *, ax: Axes | None = None, **kwargs
     -------
     Axes
         One bar per activity (sorted by rate, highest on top) on a 0-100 %
-        axis.
+        axis, labelled in words ("PRM logins").
+
+    Raises
+    ------
+    NothingToDraw
+        When no partner was active in any activity.
     """
     _require(rates, ["activity", "rate"], "rates")
     ax = _axes(ax)
     ordered = rates.sort_values(["rate", "activity"], ascending=[True, False], kind="stable")
-    names = [str(a).replace("_", " ") for a in ordered["activity"]]
+    names = [_label(a) for a in ordered["activity"]]
     ax.barh(names, ordered["rate"].to_numpy(dtype="float64"), **kwargs)
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(PercentFormatter(xmax=1))
@@ -117,6 +154,7 @@ def plot_activity_rates(rates: pd.DataFrame, *, ax: Axes | None = None, **kwargs
     return ax
 
 
+@checked(_no_pairs)
 def plot_satisfaction_scatter(frame: pd.DataFrame, *, x: str, y: str, ax: Axes | None = None, **kwargs) -> Axes:
     """One point per partner with a least-squares regression line and its 95 % band.
 
@@ -140,6 +178,12 @@ def plot_satisfaction_scatter(frame: pd.DataFrame, *, x: str, y: str, ax: Axes |
     Axes
         The points are ``ax.collections[0]``; the regression line is the
         first line (drawn only with at least two distinct ``x`` values).
+        Axes are formatted by unit (percents, amounts, counts).
+
+    Raises
+    ------
+    NothingToDraw
+        When no partner has both values.
     """
     _require(frame, [x, y], "frame")
     ax = _axes(ax)
@@ -148,14 +192,14 @@ def plot_satisfaction_scatter(frame: pd.DataFrame, *, x: str, y: str, ax: Axes |
     kwargs.setdefault("fit_reg", data[x].nunique() >= 2)
     sns.regplot(data=data, x=x, y=y, ax=ax, **kwargs)
     for name, axis in ((x, ax.xaxis), (y, ax.yaxis)):
-        if _is_fraction(name):
-            axis.set_major_formatter(PercentFormatter(xmax=1))
+        format_axis(axis, name)
     ax.set_xlabel(_label(x))
     ax.set_ylabel(_label(y))
     ax.set_title(f"{_label(y)} vs {_label(x)} (n = {len(data)})")
     return ax
 
 
+@checked(_no_correlations)
 def plot_correlation_matrix(
     corr: pd.DataFrame, *, method: str = "spearman", ax: Axes | None = None, **kwargs
 ) -> Axes:
@@ -179,11 +223,15 @@ def plot_correlation_matrix(
         Rows are the ``x`` measures, columns the ``y`` measures (in frame
         order), colour ``r`` on a −1..1 diverging scale; each cell is
         annotated with ``r`` to two decimals, followed by ``*`` when
-        ``significant`` (Benjamini-Hochberg adjusted p < alpha). NaN cells are
-        blank and unannotated.
+        ``significant`` (Benjamini-Hochberg adjusted p < alpha), and, when
+        ``corr`` has ``n``, the partners compared on a second line
+        (``"n = 42"``). NaN cells are blank and unannotated. The colour bar
+        is labelled "Correlation (r)".
 
     Raises
     ------
+    NothingToDraw
+        When every coefficient is NaN (e.g. no surveys in the window).
     ValueError
         If ``corr`` has no row for ``method`` or lacks a column.
     """
@@ -195,10 +243,16 @@ def plot_correlation_matrix(
     matrix = rows.pivot(index="x", columns="y", values="r").reindex(index=xs, columns=ys).astype("float64")
     stars = rows.pivot(index="x", columns="y", values="significant").reindex(index=xs, columns=ys)
     notes = np.where(stars.fillna(False).to_numpy(dtype=bool), "*", "")
-    annotations = np.char.add(np.vectorize(lambda v: f"{v:.2f}")(matrix.to_numpy()), notes)
+    values = matrix.to_numpy()
+    annotations = np.char.add(np.vectorize(lambda v: "" if np.isnan(v) else f"{v:.2f}")(values), notes)
+    if "n" in rows.columns:
+        counts = rows.pivot(index="x", columns="y", values="n").reindex(index=xs, columns=ys).to_numpy()
+        sizes = np.vectorize(lambda v: "" if np.isnan(v) else f"\nn = {v:,.0f}")(counts.astype("float64"))
+        annotations = np.char.add(annotations, np.where(np.isnan(values), "", sizes))
     ax = _axes(ax)
     options = {"vmin": -1, "vmax": 1, "cmap": "RdBu_r", "annot": annotations, "fmt": "",
-               "xticklabels": [_label(v) for v in ys], "yticklabels": [_label(v) for v in xs]}
+               "xticklabels": [_label(v) for v in ys], "yticklabels": [_label(v) for v in xs],
+               "cbar_kws": {"label": _label("r")}}
     sns.heatmap(matrix, ax=ax, **{**options, **kwargs})
     ax.set_xlabel("")
     ax.set_ylabel("")
@@ -206,6 +260,7 @@ def plot_correlation_matrix(
     return ax
 
 
+@checked(_no_nps)
 def plot_nps_trend(trend: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
     """Partner NPS per period on a −100..100 axis, one line per group if grouped.
 
@@ -224,6 +279,11 @@ def plot_nps_trend(trend: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> 
     -------
     Axes
         One line per group (or one line), then a dotted zero line.
+
+    Raises
+    ------
+    NothingToDraw
+        When no period has a partner NPS.
     """
     _require(trend, ["period", "partner_nps"], "trend")
     ax = _axes(ax)
@@ -238,9 +298,9 @@ def plot_nps_trend(trend: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> 
                 marker="o", label=_label("partner_nps") if name is None else str(name), **kwargs)
     ax.axhline(0, linestyle=":", color="grey")
     ax.set_ylim(-100, 100)
-    ax.set_title("Partner NPS by period" + (f" and {group.replace('_', ' ')}" if group else ""))
-    ax.set_xlabel("Period")
+    ax.set_title("Partner NPS by period" + (f" and {_label(group).lower()}" if group else ""))
+    ax.set_xlabel(_label("period"))
     ax.set_ylabel(_label("partner_nps"))
     if group:
-        ax.legend()
+        ax.legend(title=_label(group))
     return ax

@@ -1,4 +1,10 @@
-"""Charts of one partner's own history (partner report)."""
+"""Charts of one partner's own history (partner report).
+
+Each ``plot_*`` draws on ``ax`` (a new figure when None) and returns the
+Axes; with nothing to show it raises
+:class:`~partner_analytics.plots.empty.NothingToDraw` before drawing
+(ask first with :func:`~partner_analytics.plots.empty.nothing_to_draw`).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.ticker import PercentFormatter
 
-from .formatting import money_formatter
+from ..labels import label
+from .empty import all_missing, checked
+from .formatting import format_axis, thin_ticks
 
 __all__ = ["plot_partner_revenue", "plot_partner_win_rate", "plot_partner_deal_size", "plot_engagement_vs_peers"]
 
@@ -21,57 +28,99 @@ def _axes(ax: Axes | None) -> Axes:
     return ax
 
 
-def _x(history: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
-    return np.arange(len(history)), [str(p) for p in history["period"]]
+def _period_axis(ax: Axes, history: pd.DataFrame) -> np.ndarray:
+    x = np.arange(len(history))
+    thin_ticks(ax, x, [str(p) for p in history["period"]])
+    ax.set_xlabel(label("period"))
+    return x
 
 
-def _ticks(ax: Axes, positions: np.ndarray, labels: list[str]) -> None:
-    step = max(1, len(labels) // 8)
-    ax.set_xticks(positions[::step], labels[::step])
+def _has_target(history: pd.DataFrame) -> bool:
+    return "target" in history.columns and bool(history["target"].notna().any())
 
 
+def _no_revenue(history: pd.DataFrame, **_) -> str | None:
+    if all_missing(history, "revenue", zero=True) and not _has_target(history):
+        return "No revenue and no revenue target in these periods, so there is no revenue chart."
+    return None
+
+
+def _no_win_rate(history: pd.DataFrame, **_) -> str | None:
+    return "No deal was won or lost in these periods, so there is no win rate to draw." if all_missing(
+        history, "win_rate") else None
+
+
+def _no_deal_size(history: pd.DataFrame, **_) -> str | None:
+    return "No deal was won in these periods, so there is no deal size to draw." if all_missing(
+        history, "avg_deal_size") else None
+
+
+def _no_activity(engagement: pd.DataFrame, **_) -> str | None:
+    columns = ["quantity", *(["peer_median"] if "peer_median" in engagement.columns else [])]
+    return "No recorded activity in the last four quarters." if all_missing(engagement, *columns, zero=True) else None
+
+
+@checked(_no_revenue)
 def plot_partner_revenue(history: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
     """Revenue per period as bars, with the revenue target as a line where one was set.
 
     ``history`` has ``period``, ``revenue`` and ``target`` (NaN where none).
+    The title names the target only when one is drawn: "Revenue vs target by
+    period", else "Revenue by period". Raises ``NothingToDraw`` when there is
+    neither revenue nor a target.
     """
     ax = _axes(ax)
-    x, labels = _x(history)
+    x = _period_axis(ax, history)
     ax.bar(x, history["revenue"], color=_BAR, label="Revenue", **kwargs)
-    if history["target"].notna().any():
+    if _has_target(history):
         ax.plot(x, history["target"], color=_LINE, marker="o", label="Target")
-    _ticks(ax, x, labels)
-    ax.yaxis.set_major_formatter(money_formatter())
-    ax.set_title("Revenue vs target by period")
-    ax.legend(loc="upper left", frameon=False)
+        ax.set_title("Revenue vs target by period")
+        ax.legend(loc="lower right", bbox_to_anchor=(1, 1), ncols=2, frameon=False, borderaxespad=0)
+    else:
+        ax.set_title("Revenue by period")
+    format_axis(ax.yaxis, "revenue")
+    ax.set_ylabel(label("revenue"))
     return ax
 
 
+@checked(_no_win_rate)
 def plot_partner_win_rate(history: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
-    """Win rate per period (won / (won + lost)); gaps where nothing closed."""
+    """Win rate per period (won / (won + lost)); gaps where nothing closed.
+
+    Raises ``NothingToDraw`` when nothing closed in any period.
+    """
     ax = _axes(ax)
-    x, labels = _x(history)
+    x = _period_axis(ax, history)
     ax.plot(x, history["win_rate"], color=_BAR, marker="o", **kwargs)
-    _ticks(ax, x, labels)
     ax.set_ylim(0, 1)
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    format_axis(ax.yaxis, "win_rate")
+    ax.set_ylabel(label("win_rate"))
     ax.set_title("Win rate by period")
     return ax
 
 
+@checked(_no_deal_size)
 def plot_partner_deal_size(history: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
-    """Average won deal size per period; gaps where nothing was won."""
+    """Average won deal size per period; gaps where nothing was won.
+
+    Raises ``NothingToDraw`` when nothing was won in any period.
+    """
     ax = _axes(ax)
-    x, labels = _x(history)
+    x = _period_axis(ax, history)
     ax.plot(x, history["avg_deal_size"], color=_BAR, marker="o", **kwargs)
-    _ticks(ax, x, labels)
-    ax.yaxis.set_major_formatter(money_formatter())
+    format_axis(ax.yaxis, "avg_deal_size")
+    ax.set_ylabel(label("avg_deal_size"))
     ax.set_title("Average deal size by period")
     return ax
 
 
+@checked(_no_activity)
 def plot_engagement_vs_peers(engagement: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
-    """Activity counts of the partner, next to the peer median when ``peer_median`` is present."""
+    """Activity counts of the partner, next to the peer median when ``peer_median`` is present.
+
+    Activities are labelled from the registry ("PRM logins"); raises
+    ``NothingToDraw`` when every count is 0 or missing.
+    """
     ax = _axes(ax)
     y = np.arange(len(engagement))
     has_peers = "peer_median" in engagement
@@ -81,7 +130,9 @@ def plot_engagement_vs_peers(engagement: pd.DataFrame, *, ax: Axes | None = None
     if has_peers:
         ax.barh(y - height / 2, engagement["peer_median"], height=height, color=_PEER, label="Peer median")
         ax.legend(loc="lower right", frameon=False)
-    ax.set_yticks(y, [str(a).replace("_", " ") for a in engagement["activity"]])
+    ax.set_yticks(y, [label(a) for a in engagement["activity"]])
+    format_axis(ax.xaxis, "quantity")
+    ax.set_xlabel("Count")
     ax.invert_yaxis()
     ax.set_title("Activity over the last four quarters")
     return ax

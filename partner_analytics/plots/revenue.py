@@ -14,10 +14,11 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
-from ..metrics.registry import KPIS, kpi
+from ..labels import label as _human
 from ..metrics.checks import require_columns as _require
 from ..metrics.revenue import GROUPINGS
-from .formatting import money_formatter
+from .empty import all_missing, checked
+from .formatting import format_axis, thin_ticks
 
 __all__ = ["plot_revenue_trend", "plot_channel_share", "plot_lorenz", "plot_pareto", "plot_revenue_by"]
 
@@ -36,12 +37,42 @@ def _label(value: object) -> str:
 
 
 def _period_ticks(ax: Axes, periods: pd.Series) -> np.ndarray:
-    """Put one tick per period at x = 0, 1, …; return the positions."""
+    """Periods at x = 0, 1, …, labelled as many as fit (:func:`thin_ticks`); return the positions."""
     x = np.arange(len(periods))
-    ax.set_xticks(x, [str(p) for p in periods], rotation=45 if len(periods) > 8 else 0)
+    thin_ticks(ax, x, [str(p) for p in periods])
     return x
 
 
+_MANY_BARS = 100  # more partners than this: the Pareto revenue is an area, not bars
+
+
+def _no_trend(trend: pd.DataFrame, **_) -> str | None:
+    if any(c in trend.columns for c in GROUPINGS):
+        columns = ["revenue"]
+    else:  # the stacked bars; direct revenue is optional
+        columns = ["sourced_revenue", "influenced_revenue", *(["direct_revenue"] if "direct_revenue" in trend else [])]
+    return "No revenue in these periods, so there is no revenue trend to draw." if all_missing(
+        trend, *columns, zero=True) else None
+
+
+def _no_share(channel: pd.DataFrame, **_) -> str | None:
+    return "No revenue in these periods, so there is no partner share to draw." if all_missing(
+        channel, "channel_share") else None
+
+
+def _no_concentration(curve: pd.DataFrame, **_) -> str | None:
+    lorenz = "revenue_share" in curve.columns  # a Lorenz curve starts at (0, 0) even without revenue
+    rows, column = (curve.iloc[1:], "revenue_share") if lorenz else (curve, "cumulative_share")
+    return "No partner revenue in the window, so there is no concentration to draw." if all_missing(
+        rows, column) else None
+
+
+def _no_breakdown(frame: pd.DataFrame, *, value: str = "revenue", **_) -> str | None:
+    return "No partner revenue in the window, so there is no breakdown to draw." if all_missing(
+        frame, value, zero=True) else None
+
+
+@checked(_no_trend)
 def plot_revenue_trend(trend: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
     """Revenue per period: stacked attribution bars, or one line per group.
 
@@ -61,6 +92,11 @@ def plot_revenue_trend(trend: pd.DataFrame, *, ax: Axes | None = None, **kwargs)
     Returns
     -------
     Axes
+
+    Raises
+    ------
+    NothingToDraw
+        When every revenue value is 0 or missing.
     """
     ax = _axes(ax)
     group = next((c for c in GROUPINGS if c in trend.columns), None)
@@ -74,7 +110,7 @@ def plot_revenue_trend(trend: pd.DataFrame, *, ax: Axes | None = None, **kwargs)
                 ax.bar(x, heights, bottom=bottom, label=label, **kwargs)
                 bottom = bottom + heights
         ax.set_title("Revenue by period and attribution")
-        ax.set_ylabel("Revenue")
+        ax.set_ylabel(_human("revenue"))
     else:
         _require(trend, ["period", "revenue"], "trend")
         periods = pd.Series(sorted(trend["period"].unique()))
@@ -83,14 +119,15 @@ def plot_revenue_trend(trend: pd.DataFrame, *, ax: Axes | None = None, **kwargs)
         for name, rows in trend.groupby(group, dropna=False, sort=True):
             rows = rows.sort_values("period")
             ax.plot(rows["period"].map(position), rows["revenue"], marker="o", label=_label(name), **kwargs)
-        ax.set_title(f"{kpi('revenue').label} by {group.replace('_', ' ')}")
-        ax.set_ylabel(kpi("revenue").label)
-    ax.set_xlabel("Period")
-    ax.yaxis.set_major_formatter(money_formatter())
-    ax.legend()
+        ax.set_title(f"{_human('revenue')} by {_human(group).lower()}")
+        ax.set_ylabel(_human("revenue"))
+    ax.set_xlabel(_human("period"))
+    format_axis(ax.yaxis, "revenue")
+    ax.legend(title=None if group is None else _human(group))
     return ax
 
 
+@checked(_no_share)
 def plot_channel_share(channel: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
     """Partner share of total revenue per period, as a line on a 0-100 % axis.
 
@@ -107,19 +144,25 @@ def plot_channel_share(channel: pd.DataFrame, *, ax: Axes | None = None, **kwarg
     Returns
     -------
     Axes
+
+    Raises
+    ------
+    NothingToDraw
+        When every share is missing (no revenue at all).
     """
     _require(channel, ["period", "channel_share"], "channel")
     ax = _axes(ax)
     x = _period_ticks(ax, channel["period"])
     ax.plot(x, channel["channel_share"].to_numpy(dtype="float64"), marker="o", **kwargs)
     ax.set_ylim(0, 1.05)
-    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))
-    ax.set_title("Partner share of total revenue")
-    ax.set_xlabel("Period")
+    format_axis(ax.yaxis, "channel_share")
+    ax.set_title(_human("channel_share"))
+    ax.set_xlabel(_human("period"))
     ax.set_ylabel("Share of revenue")
     return ax
 
 
+@checked(_no_concentration)
 def plot_lorenz(curve: pd.DataFrame, *, ax: Axes | None = None, gini: float | None = None, **kwargs) -> Axes:
     """Lorenz curve of partner revenue with the line of equality.
 
@@ -138,6 +181,11 @@ def plot_lorenz(curve: pd.DataFrame, *, ax: Axes | None = None, gini: float | No
     -------
     Axes
         The curve is the first line, the dashed diagonal the second.
+
+    Raises
+    ------
+    NothingToDraw
+        When the curve is empty or there is no revenue (NaN shares).
     """
     _require(curve, ["partner_share", "revenue_share"], "curve")
     ax = _axes(ax)
@@ -158,6 +206,7 @@ def plot_lorenz(curve: pd.DataFrame, *, ax: Axes | None = None, gini: float | No
     return ax
 
 
+@checked(_no_concentration)
 def plot_pareto(pareto: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
     """Partner revenue as bars, largest first, with the cumulative share on a twin axis.
 
@@ -174,28 +223,47 @@ def plot_pareto(pareto: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Ax
     Returns
     -------
     Axes
-        The bar Axes; the cumulative-share line (0-100 %) and a dotted 80 %
-        reference line live on its twin, reachable as
-        ``ax.get_shared_x_axes().get_siblings(ax)``.
+        The revenue Axes: one bar per partner (more than 100 partners: a
+        filled area instead, so 3,000 partners stay readable); x ticks name
+        the partners when there are at most 20, else the rank. The
+        cumulative-share line (0-100 %) and a dotted 80 % reference line live
+        on its twin, reachable as ``ax.get_shared_x_axes().get_siblings(ax)``.
+
+    Raises
+    ------
+    NothingToDraw
+        When there are no partners or no revenue.
     """
     _require(pareto, ["rank", "revenue", "cumulative_share"], "pareto")
     ax = _axes(ax)
     x = pareto["rank"].to_numpy()
-    ax.bar(x, pareto["revenue"].to_numpy(dtype="float64"), **kwargs)
+    revenue = pareto["revenue"].to_numpy(dtype="float64")
+    if len(pareto) > _MANY_BARS:
+        kwargs.setdefault("step", "mid")
+        ax.fill_between(x, revenue, **kwargs)
+        ax.set_xlim(0.5, len(pareto) + 0.5)
+    else:
+        ax.bar(x, revenue, **kwargs)
     if "partner_id" in pareto.columns and len(pareto) <= 20:
-        ax.set_xticks(x, [str(p) for p in pareto["partner_id"]], rotation=45 if len(pareto) > 8 else 0)
-    ax.set_xlabel("Partner (largest revenue first)")
-    ax.set_ylabel(kpi("revenue").label)
+        thin_ticks(ax, x, [str(p) for p in pareto["partner_id"]])
+        ax.set_xlabel("Partner (largest revenue first)")
+    else:
+        format_axis(ax.xaxis, "rank")
+        ax.set_xlabel("Partners ranked by revenue (largest first)")
+    format_axis(ax.yaxis, "revenue")
+    ax.set_ylabel(_human("revenue"))
     share = ax.twinx()
-    share.plot(x, pareto["cumulative_share"].to_numpy(dtype="float64"), color="black", marker=".")
+    share.plot(x, pareto["cumulative_share"].to_numpy(dtype="float64"), color="black",
+               marker="." if len(pareto) <= _MANY_BARS else None)
     share.axhline(0.8, linestyle=":", color="grey")
     share.set_ylim(0, 1.05)
-    share.yaxis.set_major_formatter(PercentFormatter(xmax=1))
-    share.set_ylabel("Cumulative share of revenue")
+    format_axis(share.yaxis, "cumulative_share")
+    share.set_ylabel(_human("cumulative_share"))
     ax.set_title("Partner revenue concentration (Pareto)")
     return ax
 
 
+@checked(_no_breakdown)
 def plot_revenue_by(
     frame: pd.DataFrame, *, by: str, ax: Axes | None = None, value: str = "revenue", **kwargs
 ) -> Axes:
@@ -218,18 +286,23 @@ def plot_revenue_by(
     Returns
     -------
     Axes
-        One bar per row of ``frame``.
+        One bar per row of ``frame``; the value axis formatted by the
+        column's unit (amounts, percents, counts).
+
+    Raises
+    ------
+    NothingToDraw
+        When every value is 0 or missing.
     """
     _require(frame, [by, value], "frame")
     ax = _axes(ax)
     ordered = frame.sort_values(value, ascending=True, kind="stable")
-    ax.barh([_label(g) for g in ordered[by]], ordered[value].to_numpy(dtype="float64"), **kwargs)
-    name = KPIS[value].label if value in KPIS else value.replace("_", " ").capitalize()
-    if value == "share":
-        name = "Share of partner revenue"
-        ax.xaxis.set_major_formatter(PercentFormatter(xmax=1))
-    else:
-        ax.xaxis.set_major_formatter(money_formatter())
-    ax.set_title(f"{name} by {by.replace('_', ' ')}")
+    y = np.arange(len(ordered))
+    ax.barh(y, ordered[value].to_numpy(dtype="float64"), **kwargs)
+    thin_ticks(ax, y, [_label(g) for g in ordered[by]], axis="y")
+    name = _human(value)
+    format_axis(ax.xaxis, value)
+    ax.set_title(f"{name} by {_human(by).lower()}")
     ax.set_xlabel(name)
+    ax.set_ylabel(_human(by))
     return ax

@@ -13,8 +13,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ..metrics.registry import KPIS
+from ..labels import label
 from ..params import Params
+from .empty import all_missing, checked
+from .formatting import format_axis
 
 __all__ = ["plot_scorecard_breakdown", "plot_tier_distribution", "plot_composite_distribution"]
 
@@ -34,6 +36,25 @@ def _require(frame: pd.DataFrame, columns: list[str], name: str) -> None:
             raise ValueError(f"{name} has no column {c!r}")
 
 
+def _no_breakdown(breakdown: pd.DataFrame, *, partner_id: str = "", **_) -> str | None:
+    if not {"partner_id", "contribution"} <= set(breakdown.columns):
+        return None
+    rows = breakdown[breakdown["partner_id"] == partner_id]
+    if rows.empty:
+        return None  # the plot names the unknown partner
+    return "No KPI of the scorecard has a value this period, so there is no score to explain." if all_missing(
+        rows, "contribution") else None
+
+
+def _no_tiers(dist: pd.DataFrame, **_) -> str | None:
+    return "No partner has a tier yet." if all_missing(dist, "partners", zero=True) else None
+
+
+def _no_scores(scorecard: pd.DataFrame, **_) -> str | None:
+    return "No partner has a composite score yet." if all_missing(scorecard, "composite") else None
+
+
+@checked(_no_breakdown)
 def plot_scorecard_breakdown(
     breakdown: pd.DataFrame, *, partner_id: str, ax: Axes | None = None, **kwargs
 ) -> Axes:
@@ -59,6 +80,8 @@ def plot_scorecard_breakdown(
 
     Raises
     ------
+    NothingToDraw
+        When none of the partner's KPIs has a score.
     ValueError
         If a column is missing or ``partner_id`` is not in ``breakdown``.
     """
@@ -78,9 +101,7 @@ def plot_scorecard_breakdown(
     if has_score.any():
         ax.barh([len(rows)], [total], color="0.3", label="Composite")
         ax.text(total, len(rows), f" {total:.1f}", va="center", fontsize="small")
-    labels = [
-        KPIS[k].label if k in KPIS else str(k) for k in rows["kpi"]
-    ]
+    labels = [label(k) for k in rows["kpi"]]
     labels = [lab if ok else f"{lab} (no data)" for lab, ok in zip(labels, has_score)]
     ax.set_yticks(np.arange(len(rows) + 1), labels + ["Composite"])
     ax.invert_yaxis()
@@ -90,6 +111,7 @@ def plot_scorecard_breakdown(
     return ax
 
 
+@checked(_no_tiers)
 def plot_tier_distribution(dist: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
     """Bar chart of partners per tier, highest tier first, labelled with counts and shares.
 
@@ -106,7 +128,13 @@ def plot_tier_distribution(dist: pd.DataFrame, *, ax: Axes | None = None, **kwar
     Returns
     -------
     Axes
-        One bar per row of ``dist``, height = ``partners``.
+        One bar per row of ``dist``, height = ``partners``; counts as whole
+        numbers.
+
+    Raises
+    ------
+    NothingToDraw
+        When no partner has a tier.
     """
     _require(dist, ["tier", "partners", "share"], "dist")
     ax = _axes(ax)
@@ -114,14 +142,17 @@ def plot_tier_distribution(dist: pd.DataFrame, *, ax: Axes | None = None, **kwar
     heights = dist["partners"].to_numpy(dtype=float)
     ax.bar(x, heights, **kwargs)
     for xi, n, share in zip(x, heights, dist["share"]):
-        text = f"{n:.0f}" if pd.isna(share) else f"{n:.0f} ({share:.0%})"
+        text = f"{n:,.0f}" if pd.isna(share) else f"{n:,.0f} ({share:.0%})"
         ax.text(xi, n, text, ha="center", va="bottom", fontsize="small")
     ax.set_xticks(x, [_NO_TIER if pd.isna(t) else str(t) for t in dist["tier"]])
-    ax.set_ylabel("Partners")
+    format_axis(ax.yaxis, "partners")
+    ax.set_xlabel(label("tier"))
+    ax.set_ylabel(label("partners"))
     ax.set_title("Partners by tier")
     return ax
 
 
+@checked(_no_scores)
 def plot_composite_distribution(
     scorecard: pd.DataFrame, *, params: Params | None = None, ax: Axes | None = None, **kwargs
 ) -> Axes:
@@ -143,7 +174,12 @@ def plot_composite_distribution(
     -------
     Axes
         Ten 10-point bins from 0 to 100, one stacked series per partner type
-        (sorted by name).
+        (sorted by name); whole-number partner counts on the y axis.
+
+    Raises
+    ------
+    NothingToDraw
+        When no partner has a composite score.
     """
     _require(scorecard, ["partner_type", "composite"], "scorecard")
     ax = _axes(ax)
@@ -159,9 +195,10 @@ def plot_composite_distribution(
                 ax.text(tier.min_score, 1.0, f" {tier.name}", transform=ax.get_xaxis_transform(),
                         va="top", fontsize="small")
     ax.set_xlim(0, 100)
+    format_axis(ax.yaxis, "partners")
     ax.set_xlabel("Composite score (0-100)")
-    ax.set_ylabel("Partners")
+    ax.set_ylabel(label("partners"))
     ax.set_title("Composite score distribution by partner type")
     if types:
-        ax.legend(title="Partner type")
+        ax.legend(title=label("partner_type"))
     return ax

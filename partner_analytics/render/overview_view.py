@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..insights import thresholds
+from ..labels import label
 from ..metrics import cohorts, concentration, deals, mdf, revenue, satisfaction, targets, tiers
 from ..periods import periods_per_year
 from .context import ReportContext
@@ -45,7 +47,6 @@ class OverviewView:
     closes_same_day: bool
     retention: pd.DataFrame
     time_to_first_deal: pd.DataFrame
-    first_deal_same_day: bool
     correlations: pd.DataFrame | None
     correlation_sentences: list[str]
     has_survey_correlations: bool
@@ -64,7 +65,8 @@ def _year(context: ReportContext) -> int:
 def _correlations(context: ReportContext) -> tuple[pd.DataFrame | None, list[str]]:
     if "surveys" not in context.facts.available:
         return None, []
-    corr = satisfaction.satisfaction_correlations(context.facts, period=context.period, periods=_year(context))
+    corr = satisfaction.satisfaction_correlations(context.facts, period=context.period, periods=_year(context),
+                                                  min_responses=int(thresholds(context.params)["min_responses"]))
     spearman = corr[corr["method"] == "spearman"]
     sentences = []
     for row in spearman.itertuples(index=False):
@@ -72,8 +74,8 @@ def _correlations(context: ReportContext) -> tuple[pd.DataFrame | None, list[str
             continue
         strength = "significant" if row.significant else "not significant"
         sentences.append(
-            f"{row.x} vs {row.y}: Spearman r = {row.r:.2f} "
-            f"(95 % CI {row.ci_low:.2f} to {row.ci_high:.2f}, n = {row.n}): {strength}."
+            f"{label(row.x)} vs {label(row.y).lower()}: Spearman r = {row.r:.2f} "
+            f"(95 % CI {row.ci_low:.2f} to {row.ci_high:.2f}, n = {row.n:,.0f}): {strength}."
         )
     return corr, sentences
 
@@ -99,8 +101,9 @@ def _upto(frame: pd.DataFrame, period: pd.Period) -> pd.DataFrame:
 def overview_view(context: ReportContext) -> OverviewView:
     """Compute the program overview of ``context``."""
     facts, period, year = context.facts, context.period, _year(context)
-    values = concentration.partner_revenue(facts, period=period, window=year)
-    summary = concentration.concentration_summary(facts, period=period, window=year).iloc[0]
+    population = context.params.concentration.population
+    values = concentration.partner_revenue(facts, period=period, window=year, population=population)
+    summary = concentration.concentration_summary(facts, period=period, window=year, population=population).iloc[0]
     correlations, sentences = _correlations(context)
     first_deal = cohorts.time_to_first_deal(facts, by="partner_type")
     cycle = deals.time_to_close(facts, period=period, periods=year)
@@ -118,7 +121,8 @@ def overview_view(context: ReportContext) -> OverviewView:
         channel=_upto(revenue.channel_revenue(facts), period),
         revenue_trend=_upto(revenue.revenue_trend(facts), period),
         concentration=summary,
-        concentration_trend=_upto(concentration.concentration_trend(facts, window=year), period).tail(year * 2),
+        concentration_trend=_upto(concentration.concentration_trend(facts, window=year, population=population),
+                                  period).tail(year * 2),
         lorenz=concentration.lorenz_curve(values),
         pareto=concentration.pareto_curve(values),
         revenue_at_risk=concentration.revenue_at_risk(values, k=5),
@@ -128,7 +132,6 @@ def overview_view(context: ReportContext) -> OverviewView:
         closes_same_day=not (cycle[["median", "p75"]] > 0).any().any(),
         retention=cohorts.revenue_retention(facts, by="year"),
         time_to_first_deal=first_deal,
-        first_deal_same_day=not ((first_deal["days"] > 0) & (first_deal["activations"] > 0)).any(),
         correlations=correlations,
         correlation_sentences=sentences,
         has_survey_correlations=correlations is not None and bool(

@@ -6,7 +6,7 @@ import pandas as pd
 
 __all__ = ["unavailable", "tier_sentence", "too_few_peers", "partial_last_bar", "NO_HISTORY", "NO_ACTIVITY",
            "NO_RESPONSES", "NO_SCORES", "NO_TARGETS", "NONE_BEHIND", "NO_RANKED", "NO_CORRELATIONS",
-           "FIRST_DEAL_SAME_DAY", "SAME_DAY_CLOSE", "NO_MDF"]
+           "SAME_DAY_CLOSE", "NO_MDF"]
 
 NO_HISTORY = "There is no revenue or deal history for you in the programme up to this period."
 NO_ACTIVITY = "No engagement activity was recorded for you in the last four quarters."
@@ -17,8 +17,6 @@ NONE_BEHIND = "Every partner with a revenue target in this period is on track."
 NO_RANKED = "No enrolled partner has a composite score this period."
 NO_CORRELATIONS = ("No survey responses fall in the last four quarters, so satisfaction cannot be correlated with "
                    "performance.")
-FIRST_DEAL_SAME_DAY = ("Every partner's first deal is dated on its onboarding day, so there is no time to first deal "
-                       "to chart.")
 SAME_DAY_CLOSE = ("Every won deal in the last four quarters closed on the day it was created, so there is no time to "
                   "close to chart.")
 NO_MDF = "No market development funds were approved in the last four quarters."

@@ -28,6 +28,7 @@ from partner_analytics.plots.partner import (
     plot_partner_revenue,
     plot_partner_win_rate,
 )
+from partner_analytics.plots.empty import draw_panels
 from partner_analytics.plots.scorecard import plot_scorecard_breakdown
 from partner_analytics.render import blocks
 from partner_analytics.render.context import open_context
@@ -59,13 +60,10 @@ blocks.tiles(view.tiles, versus=view.versus)
 if view.history.empty:
     display(blocks.note(wording.NO_HISTORY))
 else:
-    fig, axes = plt.subplots(3, 1, figsize=(8, 9), constrained_layout=True)
-    plot_partner_revenue(view.history, ax=axes[0])
-    if view.history["target"].isna().all():  # claim only what is drawn
-        axes[0].set_title("Revenue by period")
-    plot_partner_win_rate(view.history, ax=axes[1])
-    plot_partner_deal_size(view.history, ax=axes[2])
+    _, skipped = draw_panels([(plot_partner_revenue, view.history, {}), (plot_partner_win_rate, view.history, {}),
+                             (plot_partner_deal_size, view.history, {})], figsize=(8, 9))
     plt.show()
+    display(*[blocks.note(reason) for reason in skipped])
     if view.period_label != str(view.period):
         display(blocks.note(wording.partial_last_bar(view.period_label)))
 
@@ -78,8 +76,9 @@ if "engagement" not in view.available:
 elif not view.engagement["quantity"].gt(0).any():
     display(blocks.note(wording.NO_ACTIVITY))
 else:
-    plot_engagement_vs_peers(view.engagement)
+    _, skipped = draw_panels([(plot_engagement_vs_peers, view.engagement, {})], figsize=(8, 3.2))
     plt.show()
+    display(*[blocks.note(reason) for reason in skipped])
 
 # %% [markdown]
 # ## Satisfaction
@@ -110,8 +109,10 @@ elif view.breakdown["score"].isna().all():
     display(blocks.note(wording.NO_SCORES))
 else:
     display(blocks.paragraph(f"Composite score: {view.composite:.0f} out of 100."))
-    plot_scorecard_breakdown(view.breakdown.assign(partner_id=view.partner_id), partner_id=view.partner_id)
+    _, skipped = draw_panels([(plot_scorecard_breakdown, view.breakdown.assign(partner_id=view.partner_id),
+                              {"partner_id": view.partner_id})], figsize=(6.4, 4.8))
     plt.show()
+    display(*[blocks.note(reason) for reason in skipped])
     display(blocks.table(view.breakdown, columns={"kpi": "KPI", "value": "Value", "score": "Score",
                                                   "weight": "Weight", "contribution": "Contribution"},
                          formats={"kpi": blocks.kpi_label, "value": "kpi", "score": "{:.0f}".format,

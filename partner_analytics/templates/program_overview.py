@@ -21,11 +21,13 @@ as_of: str = ""  # last day counted, YYYY-MM-DD, empty means the end of the data
 # %%
 import matplotlib.pyplot as plt
 
+from partner_analytics.metrics.concentration import population_label
 from partner_analytics.plots import cohorts as cohort_plots
 from partner_analytics.plots import deals as deal_plots
 from partner_analytics.plots import engagement as engagement_plots
 from partner_analytics.plots import revenue as revenue_plots
 from partner_analytics.plots import scorecard as scorecard_plots
+from partner_analytics.plots.empty import draw_panels
 from partner_analytics.render import blocks
 from partner_analytics.render.context import open_context
 from partner_analytics.render.overview_view import overview_view
@@ -51,10 +53,10 @@ blocks.insights(view.insights)
 
 # %%
 display(blocks.tiles(view.tiles, versus=view.versus))
-fig, axes = plt.subplots(2, 1, figsize=(9, 7), constrained_layout=True)
-revenue_plots.plot_revenue_trend(view.revenue_trend, ax=axes[0])
-revenue_plots.plot_channel_share(view.channel, ax=axes[1])
+_, skipped = draw_panels([(revenue_plots.plot_revenue_trend, view.revenue_trend, {}),
+                         (revenue_plots.plot_channel_share, view.channel, {})], figsize=(9, 7))
 plt.show()
+display(*[blocks.note(reason) for reason in skipped])
 
 # %% [markdown]
 # ## Revenue concentration
@@ -62,10 +64,11 @@ plt.show()
 # revenue, 1 means one partner brings everything.
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
-revenue_plots.plot_lorenz(view.lorenz, gini=view.concentration["gini"], ax=axes[0])
-revenue_plots.plot_pareto(view.pareto, ax=axes[1])
+display(blocks.paragraph(f"These figures count {population_label(context.params.concentration.population)}."))
+_, skipped = draw_panels([(revenue_plots.plot_lorenz, view.lorenz, {"gini": view.concentration["gini"]}),
+                         (revenue_plots.plot_pareto, view.pareto, {})], ncols=2, figsize=(10, 4))
 plt.show()
+display(*[blocks.note(reason) for reason in skipped])
 display(blocks.table(view.concentration_trend, columns={"period": "Period", "gini": "Gini", "hhi": "HHI",
                                                         "top_10pct_share": "Top 10 % share",
                                                         "share_generating_revenue": "Partners with revenue"},
@@ -79,10 +82,10 @@ blocks.table(view.revenue_at_risk, columns={"top_k": "If the top k left", "reven
 # ## Revenue by partner type, tier and region
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(12, 4), constrained_layout=True)
-for ax, (by, frame) in zip(axes, view.revenue_by.items()):
-    revenue_plots.plot_revenue_by(frame, by=by, ax=ax)
+_, skipped = draw_panels([(revenue_plots.plot_revenue_by, frame, {"by": by}) for by, frame in view.revenue_by.items()],
+                        ncols=3, figsize=(12, 4))
 plt.show()
+display(*[blocks.note(reason) for reason in skipped])
 
 # %% [markdown]
 # ## Deals: win rate and time to close
@@ -105,15 +108,10 @@ if view.closes_same_day:
 # and how fast new partners win their first deal.
 
 # %%
-fig, axes = plt.subplots(2, 1, figsize=(10, 9), constrained_layout=True)
-cohort_plots.plot_cohort_heatmap(view.retention, ax=axes[0])
-if view.first_deal_same_day:
-    axes[1].remove()
-else:
-    cohort_plots.plot_time_to_first_deal(view.time_to_first_deal, ax=axes[1])
+_, skipped = draw_panels([(cohort_plots.plot_cohort_heatmap, view.retention, {}),
+                         (cohort_plots.plot_time_to_first_deal, view.time_to_first_deal, {})], figsize=(10, 9))
 plt.show()
-if view.first_deal_same_day:
-    display(blocks.note(wording.FIRST_DEAL_SAME_DAY))
+display(*[blocks.note(reason) for reason in skipped])
 
 # %% [markdown]
 # ## Satisfaction and performance
@@ -127,8 +125,9 @@ elif not view.has_survey_correlations:
     display(blocks.note(wording.NO_CORRELATIONS))
     display(blocks.bullet_list(view.correlation_sentences))
 else:
-    engagement_plots.plot_correlation_matrix(view.correlations)
+    _, skipped = draw_panels([(engagement_plots.plot_correlation_matrix, view.correlations, {})], figsize=(6.4, 4.8))
     plt.show()
+    display(*[blocks.note(reason) for reason in skipped])
     display(blocks.bullet_list(view.correlation_sentences))
 
 # %% [markdown]
@@ -159,10 +158,10 @@ else:
 # ## Tiers
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
-scorecard_plots.plot_tier_distribution(view.tier_distribution, ax=axes[0])
-scorecard_plots.plot_composite_distribution(view.scorecard, ax=axes[1])
+_, skipped = draw_panels([(scorecard_plots.plot_tier_distribution, view.tier_distribution, {}),
+                         (scorecard_plots.plot_composite_distribution, view.scorecard, {})], ncols=2, figsize=(10, 4))
 plt.show()
+display(*[blocks.note(reason) for reason in skipped])
 
 # %% [markdown]
 # ## Market development funds (MDF)
@@ -178,5 +177,6 @@ else:
                                             "claimed": "Claimed", "utilisation": "Utilisation", "roi": "ROI"},
                          formats={"approved": blocks.money, "claimed": blocks.money,
                                   "utilisation": "{:.0%}".format, "roi": "{:.0%}".format}))
-    cohort_plots.plot_mdf_roi(view.mdf)
+    _, skipped = draw_panels([(cohort_plots.plot_mdf_roi, view.mdf, {})], figsize=(6.4, 4.8))
     plt.show()
+    display(*[blocks.note(reason) for reason in skipped])
