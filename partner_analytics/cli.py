@@ -90,7 +90,7 @@ def _render(args: argparse.Namespace) -> int:
     summary = render_reports(
         params_path=args.params, source=args.source, mapping=args.mapping, engine=args.engine, period=args.period,
         outdir=args.outdir, partners=args.partner or None, force=args.force, workers=args.workers,
-        timeout=args.timeout, progress=not args.quiet,
+        timeout=args.timeout, progress=not args.quiet, wait=args.wait,
     )
     print(summary.text(), file=sys.stdout if summary.ok else sys.stderr)
     return EXIT_OK if summary.ok else EXIT_FAILED
@@ -149,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--workers", type=int, default=None, help="parallel workers (default: one per core)")
     render.add_argument("--timeout", type=float, default=300, help="seconds a report cell may run (default: 300)")
     render.add_argument("--quiet", action="store_true", help="no progress bar")
+    render.add_argument("--wait", type=float, default=0, metavar="SECONDS",
+                        help="wait this long while another run renders into the same folder (default: refuse at once)")
     render.set_defaults(run=_render)
 
     metrics = commands.add_parser("metrics", help="print the scorecard table: every KPI, composite and tier per partner")
