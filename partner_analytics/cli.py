@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .errors import ProgramDataError
 from .params import ENGINE_KINDS, Reporting
+from .sqltext import safe_url
 
 if TYPE_CHECKING:
     from .engine.program import EngineProgram
@@ -108,7 +109,9 @@ def _metrics(args: argparse.Namespace) -> int:
     if args.format == "json":
         sys.stdout.write(table.to_json(orient="records", indent=1, date_format="iso") + "\n")
     else:
-        table.to_csv(sys.stdout, index=False)
+        from .export import formula_safe
+
+        formula_safe(table).to_csv(sys.stdout, index=False)
     return EXIT_OK
 
 
@@ -173,7 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return EXIT_OK
     except (ProgramDataError, OSError, ValueError, KeyError) as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {safe_url(str(err))}", file=sys.stderr)  # no password reaches the terminal
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

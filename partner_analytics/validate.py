@@ -19,15 +19,85 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from .errors import Problem
+from .errors import MAX_EXAMPLES, Problem
 from .schema import PARTNER_TYPES, Column, Table
 
-__all__ = ["coerce_table", "check_program"]
+__all__ = ["coerce_table", "check_program", "strip_control_characters", "long_values", "CONTROL_CHARACTERS"]
 
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
 _EARLIEST, _LATEST = pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31")  # nanosecond-safe dates
 _HEADER_ROWS = 2  # row number of the first data row (header is row 1)
+
+
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+"""Characters removed from text values: C0 and C1 controls except tab, line feed and carriage return."""
+
+
+def strip_control_characters(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[str]]:
+    """Remove control characters (NUL, escape, ...) from the text cells of a raw table.
+
+    They have no place in names or codes and can change how a value shows in
+    a page, a terminal or a chart; each affected column gives one warning.
+
+    Parameters
+    ----------
+    raw
+        A table as read (not modified).
+    file
+        File name for the warnings.
+
+    Returns
+    -------
+    tuple of (DataFrame, list of str)
+        The cleaned table (``raw`` itself when nothing changed) and the warnings.
+
+    Examples
+    --------
+    >>> frame, warnings = strip_control_characters(pd.DataFrame({"name": ["A\\x00cme", "Beta"]}), "partners.csv")
+    >>> frame["name"].tolist(), warnings
+    (['Acme', 'Beta'], ["partners.csv, column 'name': control characters removed from 1 value (rows 2)"])
+    """
+    cleaned, warnings = raw, []
+    for column in raw.columns:
+        values = raw[column]
+        if not (values.dtype == object or isinstance(values.dtype, pd.StringDtype)):
+            continue
+        text = values.where(values.map(lambda v: isinstance(v, str)))
+        found = text.str.contains(CONTROL_CHARACTERS, regex=True, na=False).astype(bool)
+        if found.any():
+            if cleaned is raw:
+                cleaned = raw.copy()
+            cleaned[column] = values.mask(found, text.str.replace(CONTROL_CHARACTERS, "", regex=True))
+            rows = _row_numbers(found)
+            shown = ", ".join(map(str, rows[:MAX_EXAMPLES])) + (", ..." if len(rows) > MAX_EXAMPLES else "")
+            warnings.append(f"{file}, column '{column}': control characters removed from {len(rows)} "
+                            f"value{'s' if len(rows) != 1 else ''} (rows {shown})")
+    return cleaned, warnings
+
+
+def long_values(raw: pd.DataFrame, file: str, max_chars: int) -> list[Problem]:
+    """One problem per column holding text longer than ``max_chars`` characters.
+
+    Examples
+    --------
+    >>> print(long_values(pd.DataFrame({"comment": ["ok", "x" * 50]}), "surveys.csv", 10)[0])
+    surveys.csv, column 'comment': values longer than 10 characters (the limit; set PARTNER_ANALYTICS_MAX_CELL_CHARS to raise it) [1 row: 3 ('50 characters')]
+    """
+    from .limits import CELL_CHARS_VARIABLE
+
+    found = []
+    for column in raw.columns:
+        values = raw[column]
+        if not (values.dtype == object or isinstance(values.dtype, pd.StringDtype)):
+            continue
+        lengths = values.map(lambda v: len(v) if isinstance(v, str) else 0)
+        long = lengths > max_chars
+        if long.any():
+            found.append(Problem(file, f"values longer than {max_chars:,} characters (the limit; set "
+                                       f"{CELL_CHARS_VARIABLE} to raise it)", str(column), _row_numbers(long),
+                                 tuple(f"{n:,} characters" for n in lengths[long])))
+    return found
 
 
 def _row_numbers(mask: pd.Series) -> tuple[int, ...]:

@@ -50,11 +50,15 @@ WARMUP_SOURCE = "import matplotlib.pyplot, pandas"
 
 RESET_SOURCE = """\
 import matplotlib as _mpl, matplotlib.pyplot as _plt
-_plt.close("all"); _mpl.rcdefaults()  # rcdefaults keeps the inline backend
+from partner_analytics.plots.style import PLOT_RC as _rc
+_plt.close("all"); _mpl.rcdefaults(); _mpl.rcParams.update(_rc); del _rc  # rcdefaults keeps the inline backend
 get_ipython().run_line_magic("reset", "-f")
 import gc as _gc; _gc.freeze(); del _gc
 """
 """Run first in every report: closes figures, resets matplotlib settings and clears every variable.
+
+Matplotlib settings are reset to the package's :data:`~partner_analytics.plots.style.PLOT_RC`
+(no math text: a ``$`` in a name is text, not TeX).
 
 ``%reset`` collects garbage; what survives it (modules, caches) is long-lived,
 so it is frozen out of later collections, which then only walk the objects of
