@@ -4,9 +4,14 @@ Two steps, both collecting every problem instead of stopping at the first:
 
 1. :func:`coerce_table` parses each column to its schema kind and checks the
    column-level rules (present, non-blank, unique, allowed codes, bounds).
+   It also runs the table's row rules (``closed_on`` must not precede
+   ``created_on``, a score must fit its scale, ...).
 2. :func:`check_program` checks the rules that span tables (a deal must point
-   at a known partner, ``closed_on`` must not precede ``created_on``, a score
-   must fit its scale, ...) and gathers warnings for suspicious but valid data.
+   at a known partner, one target per partner, kpi and period) and gathers
+   warnings for suspicious but valid data.
+
+The rules beyond single columns are declared once in :mod:`partner_analytics.rules`;
+:mod:`partner_analytics.engine.checks` runs the same declarations as SQL.
 
 Row numbers in problems count the header as row 1, so they match CSV line
 numbers and spreadsheet rows.
@@ -20,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import MAX_EXAMPLES, Problem
+from .rules import REFERENCES, ROW_RULES, UNIQUE_KEYS
 from .schema import PARTNER_TYPES, Column, Table
 
 __all__ = ["coerce_table", "check_program", "strip_control_characters", "long_values", "CONTROL_CHARACTERS"]
@@ -210,7 +216,34 @@ def coerce_table(table: Table, raw: pd.DataFrame, file: str) -> tuple[pd.DataFra
 
     extras = {c: raw[c] for c in raw.columns if c not in out}
     typed = pd.DataFrame({**out, **extras}, index=raw.index).reset_index(drop=True)
+    if not missing:
+        problems += _row_rule_problems(table, typed, raw.reset_index(drop=True), file)
     return typed, problems
+
+
+def _row_rule_problems(table: Table, typed: pd.DataFrame, raw: pd.DataFrame, file: str) -> list[Problem]:
+    """Run the table's :data:`~partner_analytics.rules.ROW_RULES` on the typed frame (in DuckDB, as declared)."""
+    rules = [rule for rule in ROW_RULES if rule.table == table.name]
+    if not rules or typed.empty:
+        return []
+    import duckdb
+    import pyarrow
+
+    checked = typed[[c.name for c in table.columns]].copy()
+    for column in table.columns:
+        checked[f"blank__{column.name}"] = _blank(raw[column.name]) if column.name in raw else True
+    checked["row__"] = np.arange(len(checked))
+    found = []
+    with duckdb.connect() as con:
+        con.register("checked", pyarrow.Table.from_pandas(checked, preserve_index=False))  # NaN/NaT become NULL
+        for rule in rules:
+            rows = con.execute(f"SELECT row__ FROM checked WHERE {rule.condition}").fetchnumpy()["row__"]
+            if len(rows):
+                mask = pd.Series(False, index=typed.index)
+                mask.iloc[rows] = True
+                shown = raw[rule.shown_column] if rule.shown_column in raw else typed[rule.shown_column]
+                found.append(_problem_at(file, rule.column, mask, shown, rule.message))
+    return found
 
 
 def _column_problems(
@@ -249,7 +282,7 @@ def _column_problems(
 
 
 def check_program(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) -> tuple[list[Problem], list[str]]:
-    """Check the rules that span columns and tables.
+    """Check the rules that span tables: :data:`~partner_analytics.rules.REFERENCES` and ``UNIQUE_KEYS``.
 
     Parameters
     ----------
@@ -266,27 +299,24 @@ def check_program(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) 
     problems: list[Problem] = []
     warnings: list[str] = []
     partners = tables["partners"]
-    known = set(partners["partner_id"].dropna())
 
-    for name, table in tables.items():
-        if name == "partners" or "partner_id" not in table:
+    for reference in REFERENCES:
+        if reference.target not in tables:
             continue
-        ids = table["partner_id"]
-        unknown = ids.notna() & ~ids.isin(known)
-        if unknown.any():
-            problems.append(_problem_at(files[name], "partner_id", unknown, ids, "refers to partners not in partners"))
-
-    problems += _deal_problems(tables["deals"], files["deals"])
-    if "targets" in tables:
-        problems += _target_problems(tables["targets"], files["targets"])
-    if "surveys" in tables:
-        problems += _survey_problems(tables["surveys"], tables["deals"], files["surveys"])
-
-    churned_early = partners["churned_on"].notna() & (partners["churned_on"] < partners["onboarded_on"])
-    if churned_early.any():
-        problems.append(
-            _problem_at(files["partners"], "churned_on", churned_early, partners["churned_on"], "is before onboarded_on")
-        )
+        known = tables[reference.target][reference.column]
+        for name, table in tables.items():
+            if reference.table not in ("*", name) or name == reference.target or reference.column not in table:
+                continue
+            ids = table[reference.column]
+            unknown = ids.notna() & ~ids.isin(known)
+            if unknown.any():
+                problems.append(_problem_at(files[name], reference.column, unknown, ids, reference.message))
+    for key in UNIQUE_KEYS:
+        if key.table in tables:
+            table = tables[key.table]
+            dup = table[list(key.key)].notna().all(axis=1) & table.duplicated(list(key.key), keep=False)
+            if dup.any():
+                problems.append(_problem_at(files[key.table], key.column, dup, table[key.shown], key.message))
 
     unknown_types = sorted(set(partners["partner_type"].dropna()) - set(PARTNER_TYPES))
     if unknown_types:
@@ -304,51 +334,3 @@ def check_program(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) 
         if over.any():
             warnings.append(f"{files['mdf']}: {int(over.sum())} fund(s) claim more than was approved")
     return problems, warnings
-
-
-def _deal_problems(deals: pd.DataFrame, file: str) -> list[Problem]:
-    found: list[Problem] = []
-    direct = deals["attribution"] == "direct"
-    no_partner = deals["partner_id"].isna()
-    mismatch = (direct & ~no_partner) | (~direct & no_partner & deals["attribution"].notna())
-    if mismatch.any():
-        found.append(
-            _problem_at(file, "attribution", mismatch, deals["attribution"],
-                        "must be 'direct' exactly when partner_id is blank")
-        )
-    backwards = deals["closed_on"] < deals["created_on"]
-    if backwards.any():
-        found.append(_problem_at(file, "closed_on", backwards, deals["closed_on"], "is before created_on"))
-    is_open = deals["stage"] == "open"
-    closed_open = is_open & deals["closed_on"].notna()
-    if closed_open.any():
-        found.append(_problem_at(file, "closed_on", closed_open, deals["closed_on"], "is set on open deals"))
-    unclosed = deals["stage"].isin(["won", "lost"]) & deals["closed_on"].isna()
-    if unclosed.any():
-        found.append(_problem_at(file, "closed_on", unclosed, deals["stage"], "is blank on won/lost deals"))
-    return found
-
-
-def _target_problems(targets: pd.DataFrame, file: str) -> list[Problem]:
-    found: list[Problem] = []
-    backwards = targets["period_end"] < targets["period_start"]
-    if backwards.any():
-        found.append(_problem_at(file, "period_end", backwards, targets["period_end"], "is before period_start"))
-    key = ["partner_id", "kpi", "period_start"]
-    dup = targets[key].notna().all(axis=1) & targets.duplicated(key, keep=False)
-    if dup.any():
-        found.append(_problem_at(file, "period_start", dup, targets["kpi"],
-                                 "more than one target for the same partner, kpi and period"))
-    return found
-
-
-def _survey_problems(surveys: pd.DataFrame, deals: pd.DataFrame, file: str) -> list[Problem]:
-    found: list[Problem] = []
-    over = surveys["score"] > surveys["scale_max"]
-    if over.any():
-        found.append(_problem_at(file, "score", over, surveys["score"], "is above scale_max"))
-    unknown = surveys["deal_id"].notna() & ~surveys["deal_id"].isin(deals["deal_id"])
-    if unknown.any():
-        found.append(_problem_at(file, "deal_id", unknown, surveys["deal_id"], "refers to deals not in deals"))
-    return found
-
