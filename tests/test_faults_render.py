@@ -254,3 +254,27 @@ def test_a_killed_or_interrupted_render_leaves_no_process_and_no_kernel_folder(f
     assert not list(tmp_path.glob("*.html"))
     if sig == signal.SIGINT:
         assert err.strip().splitlines()[-1] == "KeyboardInterrupt"  # the driver's own; no worker traceback
+
+
+# --- hostile values in a real render -------------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_hostile_values_render_as_plain_escaped_text_in_every_page(tmp_path, tiny_dir, scratch):
+    partners = tiny_dir / "partners.csv"
+    partners.write_text(partners.read_text().replace("Alpha Systems", "<script>alert(1)</script> $\\foo$")
+                        .replace("North America", "$\\foo$").replace("Beta Partners", "Beta\x00 Partners"))
+    engagement = tiny_dir / "engagement.csv"
+    engagement.write_text(engagement.read_text().replace("prm_login", "$\\badmath$"))
+    summary = batch.render_reports(source=str(tiny_dir), period="2024Q2", outdir=tmp_path / "out",
+                                   build_dir=tmp_path / "build", workers=1, progress=False)
+    assert summary.ok, summary.text()
+    pages = [*(tmp_path / "out").glob("*.html"), *(tmp_path / "out" / "partners").glob("*.html")]
+    assert len(pages) == 5
+    for page in pages:
+        text = page.read_text()
+        assert "<script>alert(1)</script>" not in text and "\x00" not in text, page.name
+        assert "Traceback" not in text and "ParseFatalException" not in text, page.name
+    p1 = (tmp_path / "out" / "partners" / batch.report_file_name("P1")).read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; $\\foo$" in p1
+    assert "Beta Partners" in (tmp_path / "out" / "index.html").read_text()
+    assert _kernel_dirs(scratch) == []
