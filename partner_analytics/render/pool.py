@@ -130,9 +130,14 @@ class _Process:
         child.close()
         self.job: int | None = None
 
-    def send(self, index: int, job: ReportJob) -> None:
+    def send(self, index: int, job: ReportJob) -> bool:
+        """Hand ``job`` to the worker; False if it is gone."""
+        try:
+            self.conn.send(job)
+        except OSError:
+            return False
         self.job = index
-        self.conn.send(job)
+        return True
 
     def receive(self) -> JobResult | None:
         """The result of the current job, or ``None`` when the process died instead."""
@@ -223,12 +228,17 @@ class WorkerPool:
         tries = [0] * len(jobs)
         results: dict[int, JobResult] = {}
         while len(results) < len(jobs):
-            for worker in self._processes:
+            for worker in list(self._processes):
                 if worker.job is None and waiting:
                     index = waiting.popleft()
-                    tries[index] += 1
-                    worker.send(index, jobs[index])
+                    if worker.send(index, jobs[index]):
+                        tries[index] += 1
+                    else:  # it died while idle: the job was not tried
+                        waiting.appendleft(index)
+                        self._respawn(worker)
             busy = [w for w in self._processes if w.job is not None]
+            if not busy:  # every free worker was just replaced: hand out the jobs again
+                continue
             ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
             for worker in busy:
                 if worker.conn not in ready and worker.process.sentinel not in ready:
@@ -244,11 +254,16 @@ class WorkerPool:
                 bar.update()
         return [results[i] for i in range(len(jobs))]
 
-    def _replace(self, dead: _Process, job: ReportJob, tries: int) -> JobResult | None:
-        """Start a new worker instead of ``dead``; the failed result of its job once it had its tries."""
+    def _respawn(self, dead: _Process) -> str:
+        """Start a new worker instead of ``dead``; return how ``dead`` ended."""
         how = dead.death()
         dead.reap()
         self._processes[self._processes.index(dead)] = _Process(*self._settings)
+        return how
+
+    def _replace(self, dead: _Process, job: ReportJob, tries: int) -> JobResult | None:
+        """Start a new worker instead of ``dead``; the failed result of its job once it had its tries."""
+        how = self._respawn(dead)
         if tries < ATTEMPTS:
             return None
         return JobResult(job, False, 0.0, f"the worker process rendering it died ({how}) on each of {tries} tries")
