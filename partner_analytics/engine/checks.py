@@ -1,7 +1,8 @@
 """The program's validation rules as SQL, run in the engine that holds the data.
 
 The same rules as :mod:`partner_analytics.validate` (schema kinds, blanks,
-allowed codes, bounds, uniqueness, references between tables, deal and target
+allowed codes, bounds, uniqueness, and the rules declared once in
+:mod:`partner_analytics.rules`: references between tables, deal and target
 consistency), but each is a count computed where the data lives, plus up to
 :data:`~partner_analytics.errors.MAX_EXAMPLES` example values for a rule that
 fails. Rows have no line numbers in an engine, so problems name the table, the
@@ -150,7 +151,8 @@ def check_tables(
                              column.name, "duplicate values (must be unique)")
     for reference in REFERENCES:
         for name in relations:
-            if reference.table in ("*", name) and name != reference.target and reference.column in TABLES[name].column_names:
+            applies = reference.table in ("*", name) and name != reference.target
+            if applies and reference.column in TABLES[name].column_names:
                 column = quote(reference.column)
                 checker.rows(name, f"{name} AS t", f"t.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
                                                    f"{reference.target} AS r WHERE r.{column} = t.{column})",
