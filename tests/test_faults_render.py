@@ -278,3 +278,14 @@ def test_hostile_values_render_as_plain_escaped_text_in_every_page(tmp_path, tin
     assert "&lt;script&gt;alert(1)&lt;/script&gt; $\\foo$" in p1
     assert "Beta Partners" in (tmp_path / "out" / "index.html").read_text()
     assert _kernel_dirs(scratch) == []
+
+
+def test_kernel_folders_of_dead_processes_are_swept_and_live_ones_kept(scratch):
+    from partner_analytics.render.worker import remove_stale_kernel_folders
+
+    dead = scratch / "pa-kernel-999999999-abc"
+    live = scratch / f"pa-kernel-{os.getpid()}-def"
+    for folder in (dead, live):
+        (folder / "pa-kernel-999999999-x").mkdir(parents=True)
+    assert remove_stale_kernel_folders(str(scratch)) == [dead.name]
+    assert _kernel_dirs(scratch) == [live.name]

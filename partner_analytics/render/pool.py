@@ -15,7 +15,8 @@ Faults are contained:
   elsewhere), and their kernels die with them (ipykernel polls its parent);
 - each worker keeps its kernels' socket folders in one ``pa-kernel-*``
   folder, which the worker removes when it stops and the pool removes when
-  the worker died.
+  the worker died; folders of a process that no longer runs (a render
+  killed while rendering in-process) are removed when the next pool starts.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from multiprocessing.connection import Connection, wait
 
 from tqdm.auto import tqdm
 
-from .worker import ReportFailed, ReportJob, ReportWorker
+from .worker import ReportFailed, ReportJob, ReportWorker, kernel_folder_prefix, remove_stale_kernel_folders
 
 __all__ = ["JobResult", "WorkerPool", "run_jobs", "default_workers", "die_with_parent", "ATTEMPTS"]
 
@@ -122,7 +123,7 @@ class _Process:
 
     def __init__(self, timeout: float, cwd: str | None) -> None:
         context = multiprocessing.get_context("spawn")
-        self.scratch = tempfile.mkdtemp(prefix="pa-kernel-")
+        self.scratch = tempfile.mkdtemp(prefix=kernel_folder_prefix())
         self.conn, child = context.Pipe()
         self.process = context.Process(target=_serve, args=(child, os.getpid(), timeout, cwd, self.scratch),
                                        name="report-worker", daemon=True)
@@ -194,6 +195,7 @@ class WorkerPool:
         self._local: ReportWorker | None = None
         self._processes: list[_Process] = []
         self._settings = (timeout, cwd)
+        remove_stale_kernel_folders()  # left by a render killed with SIGKILL while rendering in-process
         if workers == 1:
             self._local = ReportWorker(timeout=timeout, cwd=cwd)
         else:

@@ -37,7 +37,8 @@ from papermill.execute import raise_for_execution_errors
 
 from .html_export import export_html, make_exporter
 
-__all__ = ["ReportJob", "ReportWorker", "ReportFailed", "RESET_SOURCE", "read_template", "write_atomic"]
+__all__ = ["ReportJob", "ReportWorker", "ReportFailed", "RESET_SOURCE", "read_template", "write_atomic",
+           "remove_stale_kernel_folders"]
 
 KERNEL_NAME = "python3"
 KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False",)
@@ -142,6 +143,27 @@ def current_umask() -> int:
     return mask
 
 
+def kernel_folder_prefix() -> str:
+    """Prefix of this process's temporary kernel folders: ``pa-kernel-<pid>-``."""
+    return f"pa-kernel-{os.getpid()}-"
+
+
+def remove_stale_kernel_folders(folder: str | None = None) -> list[str]:
+    """Remove the ``pa-kernel-<pid>-*`` folders of processes that no longer run; return their names.
+
+    A render killed with SIGKILL cannot clean up after itself; the next one
+    does. Folders of running processes and of other users are left alone.
+    """
+    removed = []
+    for path in Path(folder or tempfile.gettempdir()).glob("pa-kernel-*-*"):
+        pid = path.name.split("-")[2]
+        if not pid.isdigit() or Path(f"/proc/{pid}").exists() or path.stat().st_uid != os.getuid():
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path.name)
+    return removed
+
+
 class _ConnectedClient(PapermillNotebookClient):
     """Papermill's notebook client, executing through an already connected kernel client."""
 
@@ -175,7 +197,7 @@ class _Kernel:
 
     def __init__(self, cwd: str | None, scratch: str | None = None) -> None:
         # IPC sockets: local only, no TCP ports, and no "unencrypted TCP" warning from the kernel
-        self.sockets = tempfile.mkdtemp(prefix="pa-kernel-", dir=scratch)
+        self.sockets = tempfile.mkdtemp(prefix=kernel_folder_prefix(), dir=scratch)
         self.manager = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(Path(self.sockets) / "kernel"),
                                      client_class="jupyter_client.asynchronous.AsyncKernelClient")
         self.manager.start_kernel(cwd=cwd, extra_arguments=list(KERNEL_ARGUMENTS))
