@@ -6,7 +6,6 @@ import re
 
 import pytest
 
-from conftest import TINY_CSV
 from partner_analytics.engine.program import open_program
 from partner_analytics.errors import ProgramDataError
 from partner_analytics.io import load_program
