@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -258,24 +259,42 @@ def test_a_killed_or_interrupted_render_leaves_no_process_and_no_kernel_folder(f
 # --- hostile values in a real render -------------------------------------------------------------------------------
 
 @pytest.mark.slow
-def test_hostile_values_render_as_plain_escaped_text_in_every_page(tmp_path, tiny_dir, scratch):
+def test_a_concurrent_render_is_refused_and_hostile_values_render_as_plain_escaped_text(tmp_path, tiny_dir, scratch,
+                                                                                      capsys):
     partners = tiny_dir / "partners.csv"
     partners.write_text(partners.read_text().replace("Alpha Systems", "<script>alert(1)</script> $\\foo$")
                         .replace("North America", "$\\foo$").replace("Beta Partners", "Beta\x00 Partners"))
     engagement = tiny_dir / "engagement.csv"
     engagement.write_text(engagement.read_text().replace("prm_login", "$\\badmath$"))
-    summary = batch.render_reports(source=str(tiny_dir), period="2024Q2", outdir=tmp_path / "out",
-                                   build_dir=tmp_path / "build", workers=1, progress=False)
-    assert summary.ok, summary.text()
-    pages = [*(tmp_path / "out").glob("*.html"), *(tmp_path / "out" / "partners").glob("*.html")]
+    other = tmp_path / "other"
+    shutil.copytree(tiny_dir, other)
+    (other / "deals.csv").write_text((other / "deals.csv").read_text().replace(",1000,", ",1500,"))
+    out = tmp_path / "out"
+    first = subprocess.Popen([sys.executable, "-m", "partner_analytics.cli", "render", "--source", str(tiny_dir),
+                              "--period", "2024Q2", "--outdir", str(out), "--workers", "1", "--quiet"],
+                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lock = out / LOCK_FILE
+    _poll(lambda: lock.exists() and f"pid {first.pid}," in lock.read_text(), timeout=120, what="the first run's lock")
+    assert main(["render", "--source", str(other), "--period", "2024Q2", "--outdir", str(out), "--quiet"]) == 1
+    assert f"is being rendered by another run (pid {first.pid}" in capsys.readouterr().err
+    stdout, stderr = first.communicate(timeout=600)
+    assert first.returncode == 0, stderr
+    assert "warning" not in stdout
+
+    pages = [*out.glob("*.html"), *(out / "partners").glob("*.html")]
     assert len(pages) == 5
+    hashes = set()
     for page in pages:
         text = page.read_text()
         assert "<script>alert(1)</script>" not in text and "\x00" not in text, page.name
         assert "Traceback" not in text and "ParseFatalException" not in text, page.name
-    p1 = (tmp_path / "out" / "partners" / batch.report_file_name("P1")).read_text()
+        hashes |= set(re.findall(r"<dt>Input data hash</dt><dd>([0-9a-f]+)</dd>", text))
+    assert len(hashes) == 1  # one data set: every page and the index
+    manifest = json.loads((out / batch.MANIFEST).read_text())
+    assert sorted(manifest) == sorted(str(p.relative_to(out)) for p in pages if p.name != "index.html")
+    p1 = (out / "partners" / batch.report_file_name("P1")).read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt; $\\foo$" in p1
-    assert "Beta Partners" in (tmp_path / "out" / "index.html").read_text()
+    assert "Beta Partners" in (out / "index.html").read_text()
     assert _kernel_dirs(scratch) == []
 
 
