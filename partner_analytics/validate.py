@@ -65,16 +65,14 @@ def strip_control_characters(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame
     (['Acme', 'Beta'], ["partners.csv, column 'name': control characters removed from 1 value (rows 2)"])
     """
     cleaned, warnings = raw, []
-    for column in raw.columns:
-        values = raw[column]
-        if not (values.dtype == object or isinstance(values.dtype, pd.StringDtype)):
-            continue
-        text = values.where(values.map(lambda v: isinstance(v, str)))
-        found = text.str.contains(CONTROL_CHARACTERS, regex=True, na=False).astype(bool)
+    for column, text in _text_columns(raw):
+        found = text.str.contains(CONTROL_CHARACTERS, regex=True).fillna(False).astype(bool)
         if found.any():
             if cleaned is raw:
                 cleaned = raw.copy()
-            cleaned[column] = values.mask(found, text.str.replace(CONTROL_CHARACTERS, "", regex=True))
+            values = raw[column].astype(object)
+            values[found] = text[found].str.replace(CONTROL_CHARACTERS, "", regex=True).astype(object)
+            cleaned[column] = values
             rows = _row_numbers(found)
             shown = ", ".join(map(str, rows[:MAX_EXAMPLES])) + (", ..." if len(rows) > MAX_EXAMPLES else "")
             warnings.append(f"{file}, column '{column}': control characters removed from {len(rows)} "
@@ -93,17 +91,25 @@ def long_values(raw: pd.DataFrame, file: str, max_chars: int) -> list[Problem]:
     from .limits import CELL_CHARS_VARIABLE
 
     found = []
-    for column in raw.columns:
-        values = raw[column]
-        if not (values.dtype == object or isinstance(values.dtype, pd.StringDtype)):
-            continue
-        lengths = values.map(lambda v: len(v) if isinstance(v, str) else 0)
-        long = lengths > max_chars
+    for column, text in _text_columns(raw):
+        lengths = text.str.len()
+        long = (lengths > max_chars).fillna(False).astype(bool)
         if long.any():
             found.append(Problem(file, f"values longer than {max_chars:,} characters (the limit; set "
                                        f"{CELL_CHARS_VARIABLE} to raise it)", str(column), _row_numbers(long),
-                                 tuple(f"{n:,} characters" for n in lengths[long])))
+                                 tuple(f"{int(n):,} characters" for n in lengths[long])))
     return found
+
+
+def _text_columns(raw: pd.DataFrame):
+    """(name, values as a string Series) of each text or mixed column of a raw table."""
+    for column in raw.columns:
+        values = raw[column]
+        if isinstance(values.dtype, pd.StringDtype):
+            yield column, values
+        elif values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) in ("string", "mixed",
+                                                                                          "mixed-integer"):
+            yield column, values.astype("string")  # mixed values (e.g. from Excel): checked in their text form
 
 
 def _row_numbers(mask: pd.Series) -> tuple[int, ...]:
