@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .errors import ProgramDataError
 from .params import ENGINE_KINDS, Reporting
+from .sqltext import safe_url
 
 if TYPE_CHECKING:
     from .engine.program import EngineProgram
@@ -115,8 +116,8 @@ def _render(args: argparse.Namespace) -> int:
 
     summary = render_reports(
         params_path=args.params, source=args.source, mapping=args.mapping, engine=args.engine, period=args.period,
-        as_of=args.as_of, encoding=args.encoding, outdir=args.outdir, partners=args.partner or None, force=args.force, workers=args.workers,
-        timeout=args.timeout, progress=not args.quiet,
+        as_of=args.as_of, encoding=args.encoding, outdir=args.outdir, partners=args.partner or None,
+        force=args.force, workers=args.workers, timeout=args.timeout, progress=not args.quiet, wait=args.wait,
     )
     print(summary.text(), file=sys.stdout if summary.ok else sys.stderr)
     return EXIT_OK if summary.ok else EXIT_FAILED
@@ -139,7 +140,9 @@ def _metrics(args: argparse.Namespace) -> int:
     if args.format == "json":
         sys.stdout.write(table.to_json(orient="records", indent=1, date_format="iso") + "\n")
     else:
-        table.to_csv(sys.stdout, index=False)
+        from .export import formula_safe
+
+        formula_safe(table).to_csv(sys.stdout, index=False)
     return EXIT_OK
 
 
@@ -183,6 +186,8 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--workers", type=int, default=None, help="parallel workers (default: one per core)")
     render.add_argument("--timeout", type=float, default=300, help="seconds a report cell may run (default: 300)")
     render.add_argument("--quiet", action="store_true", help="no progress bar")
+    render.add_argument("--wait", type=float, default=0, metavar="SECONDS",
+                        help="wait this long while another run renders into the same folder (default: refuse at once)")
     render.set_defaults(run=_render)
 
     metrics = commands.add_parser("metrics", help="print the scorecard table: every KPI, composite and tier per partner")
@@ -207,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return EXIT_OK
     except (ProgramDataError, OSError, ValueError, KeyError) as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {safe_url(str(err))}", file=sys.stderr)  # no password reaches the terminal
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -140,6 +140,10 @@ def open_source(
     Program or EngineProgram
         Both are accepted by :func:`~partner_analytics.rollup` and the reports.
     """
+    if _is_url(source):
+        from .sqltext import check_url
+
+        check_url(str(source))
     if engine == "memory":
         if options:
             raise ValueError(f"engine options {sorted(options)} need an engine other than memory")
@@ -224,6 +228,7 @@ def _read_folder(folder: Path, encoding: str) -> tuple[dict[str, pd.DataFrame], 
 
 
 def _read_workbook(path: Path) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
+    check_file_size(path)
     sheets = pd.read_excel(path, sheet_name=None, dtype=object)
     frames = {name: sheets[name] for name in TABLES if name in sheets}
     files = {name: f"{path.name}[{name}]" for name in frames}
@@ -235,6 +240,24 @@ def _read_workbook(path: Path) -> tuple[dict[str, pd.DataFrame], dict[str, str]]
             str(path),
         )
     return frames, files
+
+
+def check_file_size(path: Path) -> None:
+    """Refuse a file larger than :func:`~partner_analytics.limits.input_limits` allows.
+
+    Raises
+    ------
+    ProgramDataError
+        Naming the file, its size, the limit and how to raise it.
+    """
+    from .limits import FILE_MB_VARIABLE, input_limits
+
+    limit = input_limits().max_file_mb
+    size = path.stat().st_size / 1e6
+    if size > limit:
+        raise ProgramDataError([Problem(path.name, f"is {size:,.0f} MB, more than the limit of {limit:,g} MB "
+                                                   f"(set {FILE_MB_VARIABLE} to raise it, or use an engine: "
+                                                   "--engine duckdb reads large files in place)")], str(path))
 
 
 def read_table_file(path: str | Path, *, encoding: str = "utf-8") -> pd.DataFrame:
@@ -259,6 +282,7 @@ def read_table_file(path: str | Path, *, encoding: str = "utf-8") -> pd.DataFram
     """
     path = Path(path)
     suffix = path.suffix.lower()
+    check_file_size(path)
     try:
         if suffix == ".csv":
             return _read_csv(path, encoding)

@@ -10,8 +10,9 @@ from functools import cached_property
 import pandas as pd
 
 from .errors import Problem, ProgramDataError
+from .limits import input_limits
 from .schema import REQUIRED_TABLES, TABLES
-from .validate import check_program, coerce_table
+from .validate import check_program, coerce_table, long_values, strip_control_characters
 
 __all__ = ["Program", "build_program"]
 
@@ -177,10 +178,18 @@ def build_program(
 
     typed: dict[str, pd.DataFrame] = {}
     problems = []
+    limits = input_limits()
+    oversized: list[Problem] = []
     warnings: list[str] = []
     for name, raw in frames.items():
         if TABLES[name].optional and raw.empty and len(raw.columns) == 0:
             continue
+        too_long = long_values(raw, files[name], limits.max_cell_chars)
+        if too_long:  # nothing else is checked: the table is not what it claims to be
+            oversized += too_long
+            continue
+        raw, cleaned = strip_control_characters(raw, files[name])
+        warnings += cleaned
         frame, found = coerce_table(TABLES[name], raw, files[name])
         if TABLES[name].optional and frame.empty:
             if all(p.message == "the table has no data rows" for p in found):
@@ -189,6 +198,8 @@ def build_program(
             found = [p for p in found if p.message != "the table has no data rows"]
         typed[name] = frame
         problems += found
+    if oversized:
+        raise ProgramDataError(oversized, source)
     cross, cross_warnings = check_program(typed, files)
     problems += cross
     warnings += cross_warnings

@@ -257,9 +257,8 @@ class SQLCatalog(Catalog):
                     continue
                 for table in [*inspector.get_table_names(schema=schema), *inspector.get_view_names(schema=schema)]:
                     self._tables[table if schema == default else f"{schema}.{table}"] = (schema, table)
-        except Exception as err:  # no driver, wrong URL, server down: say so plainly
-            raise ProgramDataError([Problem(self.source, f"cannot connect to the database: {_first_line(err)}")],
-                                   self.source) from err
+        except Exception as err:  # no driver, wrong URL, server down: say so plainly, in one line
+            raise ConnectionError(f"{self.source}: cannot connect to the database: {_first_line(err)}") from None
 
     def names(self) -> list[str]:
         return sorted(self._tables)
@@ -299,7 +298,9 @@ def _find(tables: dict[str, tuple[str, str]], name: str) -> tuple[str, str] | No
 
 
 def _first_line(err: Exception) -> str:
-    return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    from .sqltext import first_line
+
+    return first_line(err)
 
 
 def open_catalog(source: str | Path, *, aliases: dict[str, str] | None = None, encoding: str = "utf-8") -> Catalog:

@@ -4,9 +4,14 @@ Two steps, both collecting every problem instead of stopping at the first:
 
 1. :func:`coerce_table` parses each column to its schema kind and checks the
    column-level rules (present, non-blank, unique, allowed codes, bounds).
+   It also runs the table's row rules (``closed_on`` must not precede
+   ``created_on``, a score must fit its scale, ...).
 2. :func:`check_program` checks the rules that span tables (a deal must point
-   at a known partner, ``closed_on`` must not precede ``created_on``, a score
-   must fit its scale, ...) and gathers warnings for suspicious but valid data.
+   at a known partner, one target per partner, kpi and period) and gathers
+   warnings for suspicious but valid data.
+
+The rules beyond single columns are declared once in :mod:`partner_analytics.rules`;
+:mod:`partner_analytics.engine.checks` runs the same declarations as SQL.
 
 Row numbers in problems count the header as row 1, so they match CSV line
 numbers and spreadsheet rows.
@@ -19,15 +24,92 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from .errors import Problem
+from .errors import MAX_EXAMPLES, Problem
+from .rules import REFERENCES, ROW_RULES, UNIQUE_KEYS
 from .schema import PARTNER_TYPES, Column, Table
 
-__all__ = ["coerce_table", "check_program"]
+__all__ = ["coerce_table", "check_program", "strip_control_characters", "long_values", "CONTROL_CHARACTERS"]
 
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
 _EARLIEST, _LATEST = pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31")  # nanosecond-safe dates
 _HEADER_ROWS = 2  # row number of the first data row (header is row 1)
+
+
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+"""Characters removed from text values: C0 and C1 controls except tab, line feed and carriage return."""
+
+
+def strip_control_characters(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[str]]:
+    """Remove control characters (NUL, escape, ...) from the text cells of a raw table.
+
+    They have no place in names or codes and can change how a value shows in
+    a page, a terminal or a chart; each affected column gives one warning.
+
+    Parameters
+    ----------
+    raw
+        A table as read (not modified).
+    file
+        File name for the warnings.
+
+    Returns
+    -------
+    tuple of (DataFrame, list of str)
+        The cleaned table (``raw`` itself when nothing changed) and the warnings.
+
+    Examples
+    --------
+    >>> frame, warnings = strip_control_characters(pd.DataFrame({"name": ["A\\x00cme", "Beta"]}), "partners.csv")
+    >>> frame["name"].tolist(), warnings
+    (['Acme', 'Beta'], ["partners.csv, column 'name': control characters removed from 1 value (rows 2)"])
+    """
+    cleaned, warnings = raw, []
+    for column, text in _text_columns(raw):
+        found = text.str.contains(CONTROL_CHARACTERS, regex=True).fillna(False).astype(bool)
+        if found.any():
+            if cleaned is raw:
+                cleaned = raw.copy()
+            values = raw[column].astype(object)
+            values[found] = text[found].str.replace(CONTROL_CHARACTERS, "", regex=True).astype(object)
+            cleaned[column] = values
+            rows = _row_numbers(found)
+            shown = ", ".join(map(str, rows[:MAX_EXAMPLES])) + (", ..." if len(rows) > MAX_EXAMPLES else "")
+            warnings.append(f"{file}, column '{column}': control characters removed from {len(rows)} "
+                            f"value{'s' if len(rows) != 1 else ''} (rows {shown})")
+    return cleaned, warnings
+
+
+def long_values(raw: pd.DataFrame, file: str, max_chars: int) -> list[Problem]:
+    """One problem per column holding text longer than ``max_chars`` characters.
+
+    Examples
+    --------
+    >>> print(long_values(pd.DataFrame({"comment": ["ok", "x" * 50]}), "surveys.csv", 10)[0])
+    surveys.csv, column 'comment': values longer than 10 characters (the limit; set PARTNER_ANALYTICS_MAX_CELL_CHARS to raise it) [1 row: 3 ('50 characters')]
+    """
+    from .limits import CELL_CHARS_VARIABLE
+
+    found = []
+    for column, text in _text_columns(raw):
+        lengths = text.str.len()
+        long = (lengths > max_chars).fillna(False).astype(bool)
+        if long.any():
+            found.append(Problem(file, f"values longer than {max_chars:,} characters (the limit; set "
+                                       f"{CELL_CHARS_VARIABLE} to raise it)", str(column), _row_numbers(long),
+                                 tuple(f"{int(n):,} characters" for n in lengths[long])))
+    return found
+
+
+def _text_columns(raw: pd.DataFrame):
+    """(name, values as a string Series) of each text or mixed column of a raw table."""
+    for column in raw.columns:
+        values = raw[column]
+        if isinstance(values.dtype, pd.StringDtype):
+            yield column, values
+        elif values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) in ("string", "mixed",
+                                                                                          "mixed-integer"):
+            yield column, values.astype("string")  # mixed values (e.g. from Excel): checked in their text form
 
 
 def _row_numbers(mask: pd.Series) -> tuple[int, ...]:
@@ -140,7 +222,34 @@ def coerce_table(table: Table, raw: pd.DataFrame, file: str) -> tuple[pd.DataFra
 
     extras = {c: raw[c] for c in raw.columns if c not in out}
     typed = pd.DataFrame({**out, **extras}, index=raw.index).reset_index(drop=True)
+    if not missing:
+        problems += _row_rule_problems(table, typed, raw.reset_index(drop=True), file)
     return typed, problems
+
+
+def _row_rule_problems(table: Table, typed: pd.DataFrame, raw: pd.DataFrame, file: str) -> list[Problem]:
+    """Run the table's :data:`~partner_analytics.rules.ROW_RULES` on the typed frame (in DuckDB, as declared)."""
+    rules = [rule for rule in ROW_RULES if rule.table == table.name]
+    if not rules or typed.empty:
+        return []
+    import duckdb
+    import pyarrow
+
+    checked = typed[[c.name for c in table.columns]].copy()
+    for column in table.columns:
+        checked[f"blank__{column.name}"] = _blank(raw[column.name]) if column.name in raw else True
+    checked["row__"] = np.arange(len(checked))
+    found = []
+    with duckdb.connect() as con:
+        con.register("checked", pyarrow.Table.from_pandas(checked, preserve_index=False))  # NaN/NaT become NULL
+        for rule in rules:
+            rows = con.execute(f"SELECT row__ FROM checked WHERE {rule.condition}").fetchnumpy()["row__"]
+            if len(rows):
+                mask = pd.Series(False, index=typed.index)
+                mask.iloc[rows] = True
+                shown = raw[rule.shown_column] if rule.shown_column in raw else typed[rule.shown_column]
+                found.append(_problem_at(file, rule.column, mask, shown, rule.message))
+    return found
 
 
 def _column_problems(
@@ -179,7 +288,7 @@ def _column_problems(
 
 
 def check_program(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) -> tuple[list[Problem], list[str]]:
-    """Check the rules that span columns and tables.
+    """Check the rules that span tables: :data:`~partner_analytics.rules.REFERENCES` and ``UNIQUE_KEYS``.
 
     Parameters
     ----------
@@ -196,27 +305,24 @@ def check_program(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) 
     problems: list[Problem] = []
     warnings: list[str] = []
     partners = tables["partners"]
-    known = set(partners["partner_id"].dropna())
 
-    for name, table in tables.items():
-        if name == "partners" or "partner_id" not in table:
+    for reference in REFERENCES:
+        if reference.target not in tables:
             continue
-        ids = table["partner_id"]
-        unknown = ids.notna() & ~ids.isin(known)
-        if unknown.any():
-            problems.append(_problem_at(files[name], "partner_id", unknown, ids, "refers to partners not in partners"))
-
-    problems += _deal_problems(tables["deals"], files["deals"])
-    if "targets" in tables:
-        problems += _target_problems(tables["targets"], files["targets"])
-    if "surveys" in tables:
-        problems += _survey_problems(tables["surveys"], tables["deals"], files["surveys"])
-
-    churned_early = partners["churned_on"].notna() & (partners["churned_on"] < partners["onboarded_on"])
-    if churned_early.any():
-        problems.append(
-            _problem_at(files["partners"], "churned_on", churned_early, partners["churned_on"], "is before onboarded_on")
-        )
+        known = tables[reference.target][reference.column]
+        for name, table in tables.items():
+            if reference.table not in ("*", name) or name == reference.target or reference.column not in table:
+                continue
+            ids = table[reference.column]
+            unknown = ids.notna() & ~ids.isin(known)
+            if unknown.any():
+                problems.append(_problem_at(files[name], reference.column, unknown, ids, reference.message))
+    for key in UNIQUE_KEYS:
+        if key.table in tables:
+            table = tables[key.table]
+            dup = table[list(key.key)].notna().all(axis=1) & table.duplicated(list(key.key), keep=False)
+            if dup.any():
+                problems.append(_problem_at(files[key.table], key.column, dup, table[key.shown], key.message))
 
     unknown_types = sorted(set(partners["partner_type"].dropna()) - set(PARTNER_TYPES))
     if unknown_types:
@@ -234,51 +340,3 @@ def check_program(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) 
         if over.any():
             warnings.append(f"{files['mdf']}: {int(over.sum())} fund(s) claim more than was approved")
     return problems, warnings
-
-
-def _deal_problems(deals: pd.DataFrame, file: str) -> list[Problem]:
-    found: list[Problem] = []
-    direct = deals["attribution"] == "direct"
-    no_partner = deals["partner_id"].isna()
-    mismatch = (direct & ~no_partner) | (~direct & no_partner & deals["attribution"].notna())
-    if mismatch.any():
-        found.append(
-            _problem_at(file, "attribution", mismatch, deals["attribution"],
-                        "must be 'direct' exactly when partner_id is blank")
-        )
-    backwards = deals["closed_on"] < deals["created_on"]
-    if backwards.any():
-        found.append(_problem_at(file, "closed_on", backwards, deals["closed_on"], "is before created_on"))
-    is_open = deals["stage"] == "open"
-    closed_open = is_open & deals["closed_on"].notna()
-    if closed_open.any():
-        found.append(_problem_at(file, "closed_on", closed_open, deals["closed_on"], "is set on open deals"))
-    unclosed = deals["stage"].isin(["won", "lost"]) & deals["closed_on"].isna()
-    if unclosed.any():
-        found.append(_problem_at(file, "closed_on", unclosed, deals["stage"], "is blank on won/lost deals"))
-    return found
-
-
-def _target_problems(targets: pd.DataFrame, file: str) -> list[Problem]:
-    found: list[Problem] = []
-    backwards = targets["period_end"] < targets["period_start"]
-    if backwards.any():
-        found.append(_problem_at(file, "period_end", backwards, targets["period_end"], "is before period_start"))
-    key = ["partner_id", "kpi", "period_start"]
-    dup = targets[key].notna().all(axis=1) & targets.duplicated(key, keep=False)
-    if dup.any():
-        found.append(_problem_at(file, "period_start", dup, targets["kpi"],
-                                 "more than one target for the same partner, kpi and period"))
-    return found
-
-
-def _survey_problems(surveys: pd.DataFrame, deals: pd.DataFrame, file: str) -> list[Problem]:
-    found: list[Problem] = []
-    over = surveys["score"] > surveys["scale_max"]
-    if over.any():
-        found.append(_problem_at(file, "score", over, surveys["score"], "is above scale_max"))
-    unknown = surveys["deal_id"].notna() & ~surveys["deal_id"].isin(deals["deal_id"])
-    if unknown.any():
-        found.append(_problem_at(file, "deal_id", unknown, surveys["deal_id"], "refers to deals not in deals"))
-    return found
-

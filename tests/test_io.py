@@ -69,7 +69,7 @@ def test_ids_keep_their_leading_zeros(tiny_dir):
                      "deals.csv, column 'closed_on': is before created_on [1 row: 2 (",
                      id="closed_on before created_on"),
         pytest.param("surveys", "psat,4,5", "psat,7,5",
-                     "surveys.csv, column 'score': is above scale_max [1 row: 2 ('7.0')]", id="score outside its scale"),
+                     "surveys.csv, column 'score': is above scale_max [1 row: 2 ('7')]", id="score outside its scale"),
         pytest.param("deals", ",won,1000", ",wonn,1000",
                      "deals.csv, column 'stage': unknown values (allowed: open, won, lost) [1 row: 2 ('wonn')]",
                      id="unknown code"),

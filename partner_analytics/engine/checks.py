@@ -1,7 +1,8 @@
 """The program's validation rules as SQL, run in the engine that holds the data.
 
 The same rules as :mod:`partner_analytics.validate` (schema kinds, blanks,
-allowed codes, bounds, uniqueness, references between tables, deal and target
+allowed codes, bounds, uniqueness, and the rules declared once in
+:mod:`partner_analytics.rules`: references between tables, deal and target
 consistency), but each is a count computed where the data lives, plus up to
 :data:`~partner_analytics.errors.MAX_EXAMPLES` example values for a rule that
 fails. Rows have no line numbers in an engine, so problems name the table, the
@@ -13,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..errors import MAX_EXAMPLES, Problem
+from ..rules import REFERENCES, ROW_RULES, UNIQUE_KEYS
 from ..schema import PARTNER_TYPES, REQUIRED_TABLES, TABLES
 from ..sqltext import literal, quote
 from .backends import Engine
@@ -20,19 +22,6 @@ from .backends import Engine
 __all__ = ["check_tables"]
 
 _EXPECTED = {"date": "a date like 2024-03-31", "number": "a number", "boolean": "true/false"}
-
-# (table, condition on the checked relation, column, message); columns are typed, "blank__c" flags blank raw values
-_RULES = (
-    ("partners", "churned_on < onboarded_on", "churned_on", "is before onboarded_on"),
-    ("deals", "(attribution = 'direct' AND partner_id IS NOT NULL) OR (attribution <> 'direct' AND partner_id IS NULL)",
-     "attribution", "must be 'direct' exactly when partner_id is blank"),
-    ("deals", "closed_on < created_on", "closed_on", "is before created_on"),
-    ("deals", "stage = 'open' AND closed_on IS NOT NULL", "closed_on", "is set on open deals"),
-    ("deals", "stage IN ('won', 'lost') AND closed_on IS NULL", "closed_on", "is blank on won/lost deals"),
-    ("targets", "period_end < period_start", "period_end", "is before period_start"),
-    ("surveys", "score > scale_max", "score", "is above scale_max"),
-)
-
 
 class _Checker:
     """Collects the problems of one program; each rule is a SQL condition."""
@@ -51,15 +40,18 @@ class _Checker:
                         self.engine.fetch(f"SELECT {shown} AS shown FROM {relation} WHERE {condition} "
                                           f"LIMIT {MAX_EXAMPLES}")["shown"])
 
-    def counts(self, table: str, relation: str, rules: list[tuple[str, str | None, str]]) -> None:
-        """Count every single-row rule of a table in one scan, then fetch examples of the broken ones."""
+    def counts(self, table: str, relation: str, rules: list[tuple[str, str, str, str]]) -> None:
+        """Count every single-row rule of a table in one scan, then fetch examples of the broken ones.
+
+        Each rule is (condition, column at fault, message, column whose raw values are shown).
+        """
         if not rules:
             return
-        sums = ", ".join(f"COUNT(CASE WHEN {cond} THEN 1 END) AS c{i}" for i, (cond, _, _) in enumerate(rules))
+        sums = ", ".join(f"COUNT(CASE WHEN {rule[0]} THEN 1 END) AS c{i}" for i, rule in enumerate(rules))
         counts = self.engine.fetch(f"SELECT {sums} FROM {relation}").iloc[0]
-        for i, (condition, column, message) in enumerate(rules):
+        for i, (condition, column, message, shown_column) in enumerate(rules):
             if counts.iloc[i] and counts.iloc[i] > 0:
-                shown = f"CAST({quote('raw__' + column)} AS VARCHAR)" if column else "'?'"
+                shown = f"CAST({quote('raw__' + shown_column)} AS VARCHAR)"
                 examples = self.engine.fetch(f"SELECT {shown} AS shown FROM {relation} WHERE {condition} "
                                              f"LIMIT {MAX_EXAMPLES}")["shown"]
                 self.report(table, column, message, int(counts.iloc[i]), examples)
@@ -71,7 +63,7 @@ class _Checker:
 
 
 def _checked_relation(table: str, relation: str, present: set[str]) -> str:
-    """Typed columns, raw text ``raw__c`` and blank flags ``blank__c`` of each present column."""
+    """Typed columns, raw text ``raw__c`` and blank flags ``blank__c`` of each column (absent ones: blank)."""
     from .program import typed_column  # the typed form is defined once, beside the views it builds
 
     parts = []
@@ -79,12 +71,14 @@ def _checked_relation(table: str, relation: str, present: set[str]) -> str:
         parts.append(typed_column(column, column.name in present))
         if column.name in present:
             text = f"NULLIF(TRIM(CAST({quote(column.name)} AS VARCHAR)), '')"
-            parts += [f"{text} AS {quote('raw__' + column.name)}", f"({text} IS NULL) AS {quote('blank__' + column.name)}"]
+        else:
+            text = "CAST(NULL AS VARCHAR)"
+        parts += [f"{text} AS {quote('raw__' + column.name)}", f"({text} IS NULL) AS {quote('blank__' + column.name)}"]
     return f"(SELECT {', '.join(parts)} FROM {relation}) AS checked"
 
 
-def _column_rules(table: str, present: set[str]) -> list[tuple[str, str | None, str]]:
-    rules: list[tuple[str, str | None, str]] = []
+def _column_rules(table: str, present: set[str]) -> list[tuple[str, str, str, str]]:
+    rules: list[tuple[str, str, str]] = []
     for column in TABLES[table].columns:
         name, typed = column.name, quote(column.name)
         if name not in present:
@@ -100,8 +94,8 @@ def _column_rules(table: str, present: set[str]) -> list[tuple[str, str | None, 
             rules.append((f"{typed} < {column.minimum!r}", name, f"values below {column.minimum:g}"))
         if column.maximum is not None:
             rules.append((f"{typed} > {column.maximum!r}", name, f"values above {column.maximum:g}"))
-    rules += [(cond, column, message) for t, cond, column, message in _RULES if t == table]
-    return rules
+    return [(condition, column, message, column) for condition, column, message in rules] + [
+        (rule.condition, rule.column, rule.message, rule.shown_column) for rule in ROW_RULES if rule.table == table]
 
 
 def check_tables(
@@ -155,19 +149,22 @@ def check_tables(
                 checker.rows(name, f"(SELECT {quote(column.name)} FROM {name} WHERE {quote(column.name)} IS NOT NULL "
                                    f"GROUP BY {quote(column.name)} HAVING COUNT(*) > 1) AS repeated", "TRUE",
                              column.name, "duplicate values (must be unique)")
-        if name != "partners":
-            checker.rows(name, f"{name} AS t", "t.partner_id IS NOT NULL AND NOT EXISTS "
-                                               "(SELECT 1 FROM partners AS p WHERE p.partner_id = t.partner_id)",
-                         "partner_id", "refers to partners not in partners", "t.partner_id")
-    if "targets" in relations:
-        checker.rows("targets", "(SELECT kpi FROM targets WHERE partner_id IS NOT NULL AND kpi IS NOT NULL "
-                                "AND period_start IS NOT NULL GROUP BY partner_id, kpi, period_start "
-                                "HAVING COUNT(*) > 1) AS repeated", "TRUE", "period_start",
-                     "more than one target for the same partner, kpi and period", "kpi")
-    if "surveys" in relations:
-        checker.rows("surveys", "surveys AS s", "s.deal_id IS NOT NULL AND NOT EXISTS "
-                                                "(SELECT 1 FROM deals AS d WHERE d.deal_id = s.deal_id)",
-                     "deal_id", "refers to deals not in deals", "s.deal_id")
+    for reference in REFERENCES:
+        for name in relations:
+            applies = reference.table in ("*", name) and name != reference.target
+            if applies and reference.column in TABLES[name].column_names:
+                column = quote(reference.column)
+                checker.rows(name, f"{name} AS t", f"t.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+                                                   f"{reference.target} AS r WHERE r.{column} = t.{column})",
+                             reference.column, reference.message, f"t.{column}")
+    for key in UNIQUE_KEYS:
+        if key.table in relations:
+            parts = ", ".join(map(quote, key.key))
+            filled = " AND ".join(f"{quote(c)} IS NOT NULL" for c in key.key)
+            # every row of a repeated key, as the pandas path counts them
+            checker.rows(key.table, f"(SELECT {quote(key.shown)}, COUNT(*) OVER (PARTITION BY {parts}) AS n "
+                                    f"FROM {key.table} WHERE {filled}) AS keyed", "n > 1", key.column, key.message,
+                         quote(key.shown))
     return checker.problems, _warnings(engine, labels, set(relations))
 
 

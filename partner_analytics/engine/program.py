@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..errors import Problem, ProgramDataError
 from ..schema import TABLES, Column
-from ..sqltext import literal, quote, safe_url
+from ..sqltext import first_line, literal, quote, safe_url
 from .backends import DuckDBEngine, Engine, SparkEngine, SQLEngine
 from .checks import check_tables
 
@@ -162,9 +162,11 @@ class EngineProgram:
 def _engine(kind: str, source: str, options: dict[str, Any]) -> tuple[Engine, dict[str, str]]:
     """Start the engine and locate the raw relation of each table it can find."""
     if kind == "sql":
-        engine = SQLEngine(source, schema=options.pop("schema", None))
-        names = engine.table_names()
+        engine, names = _sql_tables(source, options.pop("schema", None))
         return engine, {name: names[name] for name in TABLES if name in names}
+    if "://" in source and not source.startswith("file://"):
+        raise ValueError(f"the {kind} engine reads a folder of table files or a .duckdb file, not "
+                         f"{safe_url(source)}; for a database use --engine sql (or the default memory engine)")
     if kind == "spark":
         engine = SparkEngine(master=options.pop("master", "local[*]"), conf=options.pop("conf", None))
         remote = "://" in source and not source.startswith("file://")  # storage URIs: Spark checks they exist
@@ -190,6 +192,43 @@ def _engine(kind: str, source: str, options: dict[str, Any]) -> tuple[Engine, di
         else:
             relations[name] = f"read_parquet({literal(str(path / '*.parquet' if path.is_dir() else path))})"
     return engine, relations
+
+
+def _sql_tables(url: str, schema: Any) -> tuple[SQLEngine, dict[str, str]]:
+    """Connect to the database and list its tables; every failure is one line naming its cause.
+
+    Raises
+    ------
+    ValueError
+        For a URL or schema the engine cannot use (SQLite, a missing schema, no driver).
+    ConnectionError
+        When the database cannot be reached or refuses the login.
+    """
+    if schema is not None and not isinstance(schema, str):
+        raise ValueError(f"engine_options.schema must be a schema name, got {schema!r}")
+    try:
+        engine = SQLEngine(url, schema=schema)
+    except ValueError:
+        raise
+    except Exception as err:  # no driver, malformed URL
+        raise ValueError(f"{safe_url(url)}: cannot use the database: {first_line(err)}") from None
+    if engine.name == "sqlite":
+        engine.close()
+        raise ValueError(f"{safe_url(url)}: the sql engine cannot roll up SQLite (it has no date truncation); "
+                         "leave out --engine sql: the default memory engine reads SQLite databases")
+    try:
+        import sqlalchemy as sa
+
+        if schema is not None and schema not in (schemas := sa.inspect(engine.engine).get_schema_names()):
+            raise ValueError(f"{safe_url(url)}: schema {schema!r} (engine_options.schema) not found; "
+                             f"schemas: {', '.join(schemas)}")
+        return engine, engine.table_names()
+    except ValueError:
+        engine.close()
+        raise
+    except Exception as err:  # server down, bad credentials, no permission
+        engine.close()
+        raise ConnectionError(f"{safe_url(url)}: cannot connect to the database: {first_line(err)}") from None
 
 
 def _label(name: str, relation: str) -> str:

@@ -5,7 +5,9 @@ while their kernels boot, renders each report in the pool, skips reports
 whose inputs did not change since the last run, and writes the index last.
 A report that fails is listed in the summary and the index; no partial or
 traceback-bearing file is ever written, and an earlier good file stays in
-place.
+place. One run at a time renders into a folder (:mod:`.lock`); pages about
+to be rendered leave the manifest first, so a run cut short never lets the
+next one skip a page it did not finish.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -24,6 +27,7 @@ from ..io import open_source
 from ..params import Params, load_params
 from .context import ReportContext, build_context, save_context
 from .index_page import write_index
+from .lock import FolderLock
 from .pool import JobResult, WorkerPool, default_workers
 from .worker import ReportJob, write_atomic
 
@@ -142,6 +146,7 @@ def render_reports(
     timeout: float = 300,
     build_dir: str | Path = "build/render",
     progress: bool = True,
+    wait: float = 0,
 ) -> RenderSummary:
     """Render the overview, one report per partner and the index.
 
@@ -174,6 +179,9 @@ def render_reports(
         Where the shared report context is saved.
     progress
         Show a progress bar.
+    wait
+        Seconds to wait while another run renders into ``outdir`` (a message
+        on stderr says so); ``0`` refuses at once.
 
     Returns
     -------
@@ -183,11 +191,14 @@ def render_reports(
     ------
     ProgramDataError, ParamsError, ValueError
         Before anything is rendered, for bad data, parameters or partner ids.
+    FolderLocked
+        When another run still renders into ``outdir`` after ``wait`` seconds.
     """
     started = time.perf_counter()
     outdir = Path(outdir)
     params = load_params(params_path)
-    with WorkerPool(_pool_size(workers, partners), timeout=timeout) as pool:  # kernels boot during the context build
+    with FolderLock(outdir, wait=wait, notify=lambda message: print(message, file=sys.stderr)), \
+            WorkerPool(_pool_size(workers, partners), timeout=timeout) as pool:  # kernels boot during the context build
         context = _load_context(params, source=source, mapping=mapping, engine=engine, period=period, as_of=as_of,
                                 encoding=encoding)
         known = _selected(context, partners)
@@ -199,19 +210,24 @@ def render_reports(
                 skipped.append(name)
             else:
                 todo.append((name, key, job))
+                manifest.pop(name, None)
+        _write_manifest(outdir, manifest)  # a run cut short re-renders these pages next time, never skips them
         results: list[JobResult] = pool.run([job for _, _, job in todo], progress=progress)
-    rendered, failed = [], {}
-    for (name, key, _), result in zip(todo, results):
-        if result.ok:
-            rendered.append(name)
-            manifest[name] = key
-        else:
-            failed[name] = result.error
-            manifest.pop(name, None)
-    write_index(context, outdir, {p: f"{PARTNER_FOLDER}/{report_file_name(p)}" for p in known},
-                overview=OVERVIEW_FILE, failed=set(failed))
-    write_atomic(outdir / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
+        rendered, failed = [], {}
+        for (name, key, _), result in zip(todo, results):
+            if result.ok:
+                rendered.append(name)
+                manifest[name] = key
+            else:
+                failed[name] = result.error
+        write_index(context, outdir, {p: f"{PARTNER_FOLDER}/{report_file_name(p)}" for p in known},
+                    overview=OVERVIEW_FILE, failed=set(failed))
+        _write_manifest(outdir, manifest)
     return RenderSummary(outdir, rendered, skipped, failed, time.perf_counter() - started)
+
+
+def _write_manifest(outdir: Path, manifest: dict[str, str]) -> None:
+    write_atomic(outdir / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
 
 
 def _pool_size(workers: int | None, partners: list[str] | None) -> int:

@@ -13,7 +13,9 @@ from __future__ import annotations
 import copyreg
 import functools
 import hashlib
+import os
 import pickle
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -167,18 +169,33 @@ def _reduce_mapping_proxy(proxy: MappingProxyType) -> tuple:
 
 
 def save_context(context: ReportContext, folder: str | Path) -> Path:
-    """Pickle ``context`` into ``folder`` under a name derived from its fingerprint; return the path."""
+    """Pickle ``context`` into ``folder`` under a name derived from its fingerprint; return the path.
+
+    The context holds every partner's data, so the file is private (``0600``)
+    and so are the folders created for it (``0700``).
+    """
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    _private_folder(folder)
     path = folder / f"context-{context.fingerprint[:16]}.pkl"
     if not path.exists():
-        temp = path.with_suffix(".tmp")
-        with open(temp, "wb") as handle:
-            pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
-            pickler.dispatch_table = {**copyreg.dispatch_table, MappingProxyType: _reduce_mapping_proxy}
-            pickler.dump(context)
-        temp.replace(path)
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")  # mode 0600
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickler.dispatch_table = {**copyreg.dispatch_table, MappingProxyType: _reduce_mapping_proxy}
+                pickler.dump(context)
+            os.replace(temp, path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
     return path
+
+
+def _private_folder(folder: Path) -> None:
+    """Create ``folder`` and its missing parents with mode ``0700``; existing folders are left as they are."""
+    missing = [p for p in [folder, *folder.parents] if not p.exists()]
+    for path in reversed(missing):
+        path.mkdir(mode=0o700, exist_ok=True)
 
 
 @functools.lru_cache(maxsize=4)

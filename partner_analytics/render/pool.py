@@ -5,24 +5,47 @@ while the caller prepares the jobs (the batch builds the report context in
 the meantime). A failed report never stops the batch: its result records the
 error and no file is written for it (an earlier good file, if any, stays in
 place).
+
+Faults are contained:
+
+- a worker process that dies (killed, out of memory) is replaced; the report
+  it was rendering is tried once more on the new worker, then marked failed;
+- workers die with the pool's process, even when that is killed with
+  SIGKILL (a parent-death signal on Linux, a watchdog on the parent pid
+  elsewhere), and their kernels die with them (ipykernel polls its parent);
+- each worker keeps its kernels' socket folders in one ``pa-kernel-*``
+  folder, which the worker removes when it stops and the pool removes when
+  the worker died; folders of a process that no longer runs (a render
+  killed while rendering in-process) are removed when the next pool starts.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import shutil
+import signal
+import sys
+import tempfile
+import threading
 import time
+from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
 
 from tqdm.auto import tqdm
 
-from .worker import ReportFailed, ReportJob, ReportWorker
+from .worker import ReportFailed, ReportJob, ReportWorker, kernel_folder_prefix, remove_stale_kernel_folders
 
-__all__ = ["JobResult", "WorkerPool", "run_jobs", "default_workers"]
+__all__ = ["JobResult", "WorkerPool", "run_jobs", "default_workers", "die_with_parent", "ATTEMPTS"]
 
-_worker: ReportWorker | None = None
+ATTEMPTS = 2
+"""How often a report is tried when the worker process rendering it dies."""
+STOP_TIMEOUT = 30
+"""Seconds a stopping worker may take to shut its kernel down before it is killed."""
+_PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -40,21 +63,6 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _start_worker(timeout: float, cwd: str | None) -> None:
-    global _worker
-    _worker = ReportWorker(timeout=timeout, cwd=cwd)
-    multiprocessing.util.Finalize(None, _worker.close, exitpriority=10)
-
-
-def _started() -> None:
-    """A no-op job: submitting one makes the pool start a worker process now."""
-
-
-def _run(job: ReportJob) -> JobResult:
-    assert _worker is not None, "worker not started"
-    return _render(_worker, job)
-
-
 def _render(worker: ReportWorker, job: ReportJob) -> JobResult:
     started = time.perf_counter()
     try:
@@ -64,6 +72,109 @@ def _render(worker: ReportWorker, job: ReportJob) -> JobResult:
     except Exception as err:  # an export or write error fails this report only
         return JobResult(job, False, time.perf_counter() - started, f"{type(err).__name__}: {err}")
     return JobResult(job, True, time.perf_counter() - started)
+
+
+def die_with_parent(parent: int, sig: int = signal.SIGTERM) -> None:
+    """Have this process receive ``sig`` as soon as process ``parent`` is gone.
+
+    On Linux the kernel sends it (``prctl(PR_SET_PDEATHSIG)``), even when the
+    parent is killed with SIGKILL; a daemon thread that polls the parent pid
+    every second covers other systems and the moment before the ``prctl``.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the watchdog alone
+            pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os.kill(os.getpid(), sig)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
+def _stop(*_: object) -> None:
+    raise SystemExit(0)
+
+
+def _serve(conn: Connection, parent: int, timeout: float, cwd: str | None, scratch: str) -> None:
+    """Worker process: render the jobs received on ``conn`` until ``None`` arrives, the pool goes or SIGTERM."""
+    signal.signal(signal.SIGTERM, _stop)  # unwinds through ``finally``: the kernel is shut down
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the pool decides
+    die_with_parent(parent)
+    worker = None
+    try:
+        worker = ReportWorker(timeout=timeout, cwd=cwd, scratch=scratch)
+        while (job := conn.recv()) is not None:
+            conn.send(_render(worker, job))
+    except (EOFError, OSError):  # the pool is gone
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # let the clean-up finish
+        if worker is not None:
+            worker.close()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+class _Process:
+    """One worker process, its end of the pipe, its scratch folder and the job it is rendering."""
+
+    def __init__(self, timeout: float, cwd: str | None) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.scratch = tempfile.mkdtemp(prefix=kernel_folder_prefix())
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, os.getpid(), timeout, cwd, self.scratch),
+                                       name="report-worker", daemon=True)
+        self.process.start()
+        child.close()
+        self.job: int | None = None
+
+    def send(self, index: int, job: ReportJob) -> bool:
+        """Hand ``job`` to the worker; False if it is gone."""
+        try:
+            self.conn.send(job)
+        except OSError:
+            return False
+        self.job = index
+        return True
+
+    def receive(self) -> JobResult | None:
+        """The result of the current job, or ``None`` when the process died instead."""
+        try:
+            if self.conn.poll():
+                return self.conn.recv()
+        except (EOFError, OSError):
+            pass
+        return None
+
+    def death(self) -> str:
+        """How the process ended, for messages."""
+        self.process.join(5)
+        code = self.process.exitcode
+        if code is not None and code < 0:
+            return f"killed by {signal.Signals(-code).name}"
+        return f"exit status {code}"
+
+    def stop(self, *, now: bool) -> None:
+        """Ask the worker to stop (at once with SIGTERM when ``now`` or busy)."""
+        try:
+            if now or self.job is not None:
+                self.process.terminate()
+            else:
+                self.conn.send(None)
+        except (OSError, ValueError):
+            pass
+
+    def reap(self) -> None:
+        """Wait for the stopped process (kill it past :data:`STOP_TIMEOUT`) and remove its scratch folder."""
+        self.process.join(STOP_TIMEOUT)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 class WorkerPool:
@@ -82,14 +193,13 @@ class WorkerPool:
 
     def __init__(self, workers: int, *, timeout: float = 300, cwd: str | None = None) -> None:
         self._local: ReportWorker | None = None
-        self._pool: ProcessPoolExecutor | None = None
+        self._processes: list[_Process] = []
+        self._settings = (timeout, cwd)
+        remove_stale_kernel_folders()  # left by a render killed with SIGKILL while rendering in-process
         if workers == 1:
             self._local = ReportWorker(timeout=timeout, cwd=cwd)
         else:
-            self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_start_worker, initargs=(timeout, cwd))
-            for _ in range(workers):  # the pool starts processes on demand: one per job waiting
-                self._pool.submit(_started)
+            self._processes = [_Process(timeout, cwd) for _ in range(workers)]
 
     def run(self, jobs: Sequence[ReportJob], *, progress: bool = True) -> list[JobResult]:
         """Render ``jobs`` and return one result per job, in the order given.
@@ -116,26 +226,65 @@ class WorkerPool:
         return results
 
     def _run_in_pool(self, jobs: Sequence[ReportJob], bar: tqdm) -> list[JobResult]:
-        assert self._pool is not None
-        futures: dict[Future, int] = {self._pool.submit(_run, job): index for index, job in enumerate(jobs)}
+        waiting = deque(range(len(jobs)))
+        tries = [0] * len(jobs)
         results: dict[int, JobResult] = {}
-        for future in as_completed(futures):
-            results[futures[future]] = future.result()
-            bar.update()
+        while len(results) < len(jobs):
+            for worker in list(self._processes):
+                if worker.job is None and waiting:
+                    index = waiting.popleft()
+                    if worker.send(index, jobs[index]):
+                        tries[index] += 1
+                    else:  # it died while idle: the job was not tried
+                        waiting.appendleft(index)
+                        self._respawn(worker)
+            busy = [w for w in self._processes if w.job is not None]
+            if not busy:  # every free worker was just replaced: hand out the jobs again
+                continue
+            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
+            for worker in busy:
+                if worker.conn not in ready and worker.process.sentinel not in ready:
+                    continue
+                index, result = worker.job, worker.receive()
+                worker.job = None
+                if result is None:
+                    result = self._replace(worker, jobs[index], tries[index])
+                    if result is None:
+                        waiting.appendleft(index)
+                        continue
+                results[index] = result
+                bar.update()
         return [results[i] for i in range(len(jobs))]
 
-    def close(self) -> None:
-        """Stop the workers and their kernels."""
+    def _respawn(self, dead: _Process) -> str:
+        """Start a new worker instead of ``dead``; return how ``dead`` ended."""
+        how = dead.death()
+        dead.reap()
+        self._processes[self._processes.index(dead)] = _Process(*self._settings)
+        return how
+
+    def _replace(self, dead: _Process, job: ReportJob, tries: int) -> JobResult | None:
+        """Start a new worker instead of ``dead``; the failed result of its job once it had its tries."""
+        how = self._respawn(dead)
+        if tries < ATTEMPTS:
+            return None
+        return JobResult(job, False, 0.0, f"the worker process rendering it died ({how}) on each of {tries} tries")
+
+    def close(self, *, now: bool = False) -> None:
+        """Stop the workers and their kernels (``now``: without letting a busy worker finish its report)."""
         if self._local is not None:
             self._local.close()
-        if self._pool is not None:
-            self._pool.shutdown()
+        for worker in self._processes:
+            worker.stop(now=now)
+        for worker in self._processes:
+            worker.reap()
+        self._processes = []
 
     def __enter__(self) -> WorkerPool:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        self.close(now=exc_type is not None)
 
 
 def run_jobs(

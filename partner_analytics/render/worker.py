@@ -37,7 +37,8 @@ from papermill.execute import raise_for_execution_errors
 
 from .html_export import export_html, make_exporter
 
-__all__ = ["ReportJob", "ReportWorker", "ReportFailed", "RESET_SOURCE", "read_template", "write_atomic"]
+__all__ = ["ReportJob", "ReportWorker", "ReportFailed", "RESET_SOURCE", "read_template", "write_atomic",
+           "remove_stale_kernel_folders"]
 
 KERNEL_NAME = "python3"
 KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False",)
@@ -50,11 +51,15 @@ WARMUP_SOURCE = "import matplotlib.pyplot, pandas"
 
 RESET_SOURCE = """\
 import matplotlib as _mpl, matplotlib.pyplot as _plt
-_plt.close("all"); _mpl.rcdefaults()  # rcdefaults keeps the inline backend
+from partner_analytics.plots.style import PLOT_RC as _rc
+_plt.close("all"); _mpl.rcdefaults(); _mpl.rcParams.update(_rc); del _rc  # rcdefaults keeps the inline backend
 get_ipython().run_line_magic("reset", "-f")
 import gc as _gc; _gc.freeze(); del _gc
 """
 """Run first in every report: closes figures, resets matplotlib settings and clears every variable.
+
+Matplotlib settings are reset to the package's :data:`~partner_analytics.plots.style.PLOT_RC`
+(no math text: a ``$`` in a name is text, not TeX).
 
 ``%reset`` collects garbage; what survives it (modules, caches) is long-lived,
 so it is frozen out of later collections, which then only walk the objects of
@@ -105,17 +110,58 @@ def read_template(path: str | Path) -> nbformat.NotebookNode:
 
 
 def write_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file and a rename, so readers never see half a file."""
+    """Write ``text`` to ``path`` via a temporary file and a rename, so readers never see half a file.
+
+    The file gets the mode a newly created file would (``0644`` under umask
+    ``022``): pages are published, for example by a web server running as
+    another user.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o666 & ~current_umask())
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it where the system allows."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)  # no other way to read it: set and restore at once
+    os.umask(mask)
+    return mask
+
+
+def kernel_folder_prefix() -> str:
+    """Prefix of this process's temporary kernel folders: ``pa-kernel-<pid>-``."""
+    return f"pa-kernel-{os.getpid()}-"
+
+
+def remove_stale_kernel_folders(folder: str | None = None) -> list[str]:
+    """Remove the ``pa-kernel-<pid>-*`` folders of processes that no longer run; return their names.
+
+    A render killed with SIGKILL cannot clean up after itself; the next one
+    does. Folders of running processes and of other users are left alone.
+    """
+    removed = []
+    for path in Path(folder or tempfile.gettempdir()).glob("pa-kernel-*-*"):
+        pid = path.name.split("-")[2]
+        if not pid.isdigit() or Path(f"/proc/{pid}").exists() or path.stat().st_uid != os.getuid():
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path.name)
+    return removed
 
 
 class _ConnectedClient(PapermillNotebookClient):
@@ -149,9 +195,9 @@ class _Kernel:
     past the timeout is never stopped.
     """
 
-    def __init__(self, cwd: str | None) -> None:
+    def __init__(self, cwd: str | None, scratch: str | None = None) -> None:
         # IPC sockets: local only, no TCP ports, and no "unencrypted TCP" warning from the kernel
-        self.sockets = tempfile.mkdtemp(prefix="pa-kernel-")
+        self.sockets = tempfile.mkdtemp(prefix=kernel_folder_prefix(), dir=scratch)
         self.manager = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(Path(self.sockets) / "kernel"),
                                      client_class="jupyter_client.asynchronous.AsyncKernelClient")
         self.manager.start_kernel(cwd=cwd, extra_arguments=list(KERNEL_ARGUMENTS))
@@ -192,12 +238,15 @@ class ReportWorker:
         Seconds one cell may run before the report fails and the kernel restarts.
     cwd
         Working directory of the kernel.
+    scratch
+        Folder for the kernels' socket folders (default: the system's temporary folder).
     """
 
-    def __init__(self, *, timeout: float = 300, cwd: str | Path | None = None) -> None:
+    def __init__(self, *, timeout: float = 300, cwd: str | Path | None = None, scratch: str | None = None) -> None:
         self.timeout = timeout
         self.cwd = str(cwd) if cwd else None
-        self._kernel = _Kernel(self.cwd)
+        self.scratch = scratch
+        self._kernel = _Kernel(self.cwd, scratch)
         self.exporter = make_exporter()
         self._templates: dict[str, nbformat.NotebookNode] = {}
 
@@ -253,7 +302,7 @@ class ReportWorker:
         for output that never arrives.
         """
         self._kernel.stop()
-        self._kernel = _Kernel(self.cwd)
+        self._kernel = _Kernel(self.cwd, self.scratch)
 
     def close(self) -> None:
         """Shut the kernel down."""

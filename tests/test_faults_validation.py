@@ -1,0 +1,92 @@
+"""Validation declared once: the pandas path and the SQL path find the same problems in the same corrupted tables."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from partner_analytics.engine.program import open_program
+from partner_analytics.errors import ProgramDataError
+from partner_analytics.io import load_program
+from partner_analytics.rules import REFERENCES, ROW_RULES, UNIQUE_KEYS
+
+pytestmark = pytest.mark.faults
+
+# (table, text in the tiny CSV, replacement, expected problem: file, column, message, rows at fault)
+CORRUPTIONS = {
+    "churned before onboarded": ("partners", "2024-05-01,2024-11-30", "2024-05-01,2024-01-31",
+                                 ("partners.csv", "churned_on", "is before onboarded_on", 1)),
+    "won/lost deal without closed_on": ("deals", "D3,P1,sourced,2024-03-01,2024-03-31,lost",
+                                        "D3,P1,sourced,2024-03-01,,lost",
+                                        ("deals.csv", "closed_on", "is blank on won/lost deals", 1)),
+    "closed before created": ("deals", "D1,P1,sourced,2024-01-10,2024-02-09", "D1,P1,sourced,2024-01-10,2024-01-09",
+                              ("deals.csv", "closed_on", "is before created_on", 1)),
+    "open deal with a close date": ("deals", "D4,P2,sourced,2024-03-15,,open", "D4,P2,sourced,2024-03-15,2024-03-20,open",
+                                    ("deals.csv", "closed_on", "is set on open deals", 1)),
+    "direct deal with a partner": ("deals", "D7,,direct", "D7,P1,direct",
+                                   ("deals.csv", "attribution", "must be 'direct' exactly when partner_id is blank", 1)),
+    "target period backwards": ("targets", "P2,deals_won,2024-04-01,2024-06-30", "P2,deals_won,2024-04-01,2024-03-30",
+                                ("targets.csv", "period_end", "is before period_start", 1)),
+    "duplicate targets": ("targets", "P1,revenue,2024-04-01,2024-06-30,1000", "P1,revenue,2024-01-01,2024-06-30,1000",
+                          ("targets.csv", "period_start", "more than one target for the same partner, kpi and period",
+                           2)),
+    "score above its scale": ("surveys", "P1,2024-03-15,psat,4,5", "P1,2024-03-15,psat,7,5",
+                              ("surveys.csv", "score", "is above scale_max", 1)),
+    "survey naming an unknown deal": ("surveys", "P1,2024-04-05,csat,5,5,D2", "P1,2024-04-05,csat,5,5,D99",
+                                      ("surveys.csv", "deal_id", "refers to deals not in deals", 1)),
+    "activity of an unknown partner": ("engagement", "P2,2024-03-01,training", "P9,2024-03-01,training",
+                                       ("engagement.csv", "partner_id", "refers to partners not in partners", 1)),
+}
+
+
+def _corrupt(folder, *names: str) -> None:
+    for name in names:
+        table, old, new, _ = CORRUPTIONS[name]
+        path = folder / f"{table}.csv"
+        assert old in path.read_text()
+        path.write_text(path.read_text().replace(old, new))
+
+
+def _count(problem) -> int:
+    if problem.rows:
+        return len(problem.rows)
+    return int(re.search(r"\[([\d,]+) rows?", problem.message).group(1).replace(",", ""))
+
+
+def _problems(folder, engine: str) -> list[tuple[str, str | None, str, int]]:
+    with pytest.raises(ProgramDataError) as caught:
+        if engine == "pandas":
+            load_program(folder)
+        else:
+            open_program(folder, engine="duckdb").close()
+    return [(p.file, p.column, p.message.split(" [")[0], _count(p)) for p in caught.value.problems]
+
+
+def test_every_declared_rule_has_a_corruption_here():
+    messages = {c[3][2] for c in CORRUPTIONS.values()}
+    declared = {r.message for r in ROW_RULES} | {r.message for r in REFERENCES} | {k.message for k in UNIQUE_KEYS}
+    assert declared <= messages
+
+
+@pytest.mark.parametrize("name", list(CORRUPTIONS))
+def test_each_rule_finds_its_problem_on_both_paths(tiny_dir, name):
+    _corrupt(tiny_dir, name)
+    expected = [CORRUPTIONS[name][3]]
+    assert _problems(tiny_dir, "pandas") == expected
+    assert _problems(tiny_dir, "sql") == expected
+
+
+def test_the_same_corrupted_tables_give_the_same_problems_on_both_paths(tiny_dir):
+    _corrupt(tiny_dir, *CORRUPTIONS)
+    pandas_problems = _problems(tiny_dir, "pandas")
+    assert sorted(pandas_problems) == sorted(c[3] for c in CORRUPTIONS.values())
+    assert _problems(tiny_dir, "sql") == pandas_problems
+
+
+def test_an_unreadable_close_date_is_one_problem_not_also_a_blank_one(tiny_dir):
+    path = tiny_dir / "deals.csv"
+    path.write_text(path.read_text().replace("2024-04-10,2024-05-10,won", "2024-04-10,10/05/2024x,won"))
+    expected = [("deals.csv", "closed_on", "cannot be read as a date like 2024-03-31", 1)]
+    assert _problems(tiny_dir, "pandas") == expected
+    assert _problems(tiny_dir, "sql") == expected
