@@ -123,8 +123,9 @@ ROW_KEYS = {
     "partners": ["partner_id"],
     "partner_periods": ["partner_id", "period"],
     "channel_periods": ["period", "attribution"],
-    "closed_deals": ["deal_id"],
-    "open_deals": ["deal_id"],
+    "partner_channel_periods": ["partner_id", "period", "attribution"],
+    "partner_deal_stats": ["partner_id", "period"],
+    "deal_stats": ["periods", "period", "by", "group"],
     "engagement": ["partner_id", "period", "activity"],
     "surveys": ["partner_id", "period", "survey"],
     "comments": None,  # every column
