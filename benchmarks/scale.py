@@ -136,8 +136,9 @@ def time_engine(folder: str | Path, *, engine: str = "duckdb", threads: int | No
         fetched = _count_fetches(program.engine)
         facts = clock("rollup", lambda: pa.rollup(program, freq="Q", as_of=as_of))
     kpis = clock("partner KPIs", lambda: partner_kpis(facts))
-    clock("scorecard + tiers", lambda: scorecard_table(facts, params))
-    clock("insights", lambda: (partner_insights(facts, kpis, params), program_insights(facts, kpis, params)))
+    card = clock("scorecard + tiers", lambda: scorecard_table(facts, params))
+    clock("insights", lambda: (partner_insights(facts, kpis, params, scorecard=card),
+                               program_insights(facts, kpis, params)))
     peak = max(_peak_gib(), *clock.peak_gib.values())  # a Spark JVM's peak counts while it runs
     return {"seconds": clock.seconds, "peak_gib": peak, "peak_gib_after": clock.peak_gib,
             "partner_periods": len(facts.partner_periods), "rollup_fetch": fetched}

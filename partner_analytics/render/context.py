@@ -108,7 +108,7 @@ def build_context(program: Program, params: Params, *, period: str | pd.Period |
         scorecard=card,
         breakdown=scorecard_breakdown(kpis, params),
         tiers=assign_tiers(card, params),
-        partner_insights=partner_insights(facts, kpis, params, period=period),
+        partner_insights=partner_insights(facts, kpis, params, period=period, scorecard=card),
         program_insights=program_insights(facts, kpis, params, period=period),
         source=program.source,
         data_fingerprint=program.fingerprint,
