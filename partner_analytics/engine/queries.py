@@ -73,15 +73,19 @@ _CREATED_FACTS = """
     GROUP BY 1, 2
 """
 
-_CHANNEL_FACTS = """
-    SELECT CAST(DATE_TRUNC('{unit}', closed_on) AS DATE) AS period_start,
-           attribution,
+# Sums of closed deals per channel (period × attribution, and per partner for slices of partners).
+_CHANNEL_SUMS = """
            SUM(CASE WHEN stage = 'won' THEN amount ELSE 0 END) AS revenue,
            COUNT(CASE WHEN stage = 'won' THEN 1 END) AS won_deals,
            COUNT(CASE WHEN stage = 'lost' THEN 1 END) AS lost_deals,
            SUM(CASE WHEN stage = 'lost' THEN amount ELSE 0 END) AS lost_amount,
            SUM(CASE WHEN stage = 'won' THEN CAST(DATE_DIFF('day', created_on, closed_on) AS DOUBLE) ELSE 0 END)
-               AS days_to_close_sum
+               AS days_to_close_sum"""
+
+_CHANNEL_FACTS = """
+    SELECT CAST(DATE_TRUNC('{unit}', closed_on) AS DATE) AS period_start,
+           attribution,
+{sums}
     FROM as_of_deals
     WHERE stage IN ('won', 'lost')
     GROUP BY 1, 2
@@ -102,12 +106,7 @@ _PARTNER_CHANNEL_FACTS = """
     SELECT partner_id,
            CAST(DATE_TRUNC('{unit}', closed_on) AS DATE) AS period_start,
            attribution,
-           SUM(CASE WHEN stage = 'won' THEN amount ELSE 0 END) AS revenue,
-           COUNT(CASE WHEN stage = 'won' THEN 1 END) AS won_deals,
-           COUNT(CASE WHEN stage = 'lost' THEN 1 END) AS lost_deals,
-           SUM(CASE WHEN stage = 'lost' THEN amount ELSE 0 END) AS lost_amount,
-           SUM(CASE WHEN stage = 'won' THEN CAST(DATE_DIFF('day', created_on, closed_on) AS DOUBLE) ELSE 0 END)
-               AS days_to_close_sum
+{sums}
     FROM as_of_deals
     WHERE partner_id IS NOT NULL AND stage IN ('won', 'lost')
     GROUP BY 1, 2, 3
@@ -328,7 +327,7 @@ class RollupQueries:
     @property
     def channel_facts(self) -> str:
         """Period × attribution of closed deals (direct deals included)."""
-        return self._deal_query(_CHANNEL_FACTS)
+        return self._deal_query(_CHANNEL_FACTS.replace("{sums}", _CHANNEL_SUMS.strip("\n")))
 
     @property
     def deal_span(self) -> str:
@@ -343,7 +342,7 @@ class RollupQueries:
     @property
     def partner_channel_facts(self) -> str:
         """Partner × period of closing × attribution: won/lost counts and amounts, cycle days."""
-        return self._deal_query(_PARTNER_CHANNEL_FACTS)
+        return self._deal_query(_PARTNER_CHANNEL_FACTS.replace("{sums}", _CHANNEL_SUMS.strip("\n")))
 
     def deal_stats(self, windows: Iterable[tuple[pd.Period, pd.Period, int]]) -> str:
         """Distribution statistics of won deals per window and grouping (exact quantiles).
