@@ -26,8 +26,8 @@ Counts and sums come from the additive rollup facts (``partner_periods``,
 ``channel_periods``); means, medians and quartiles of won deals come from the
 distributions the engine computed (``Rollup.deal_stats``, exact quantiles by
 linear interpolation, as pandas), for the window lengths the rollup was asked
-for (``rollup(..., windows=...)``; by default one period, a year and the whole
-span). Another window length raises ``ValueError``.
+for (``rollup(..., windows=...)``; by default 1 and 4 periods, a year and the
+whole span; per partner, one period). Another window raises ``ValueError``.
 Groupings (``by``): ``partner_id`` and ``partner_type`` count partner deals
 only; ``attribution`` (sourced / influenced / direct) and ``channel``
 (partner / direct) include direct deals; ``None`` gives one row, ``group`` =
@@ -176,7 +176,8 @@ def _distribution(facts: Rollup, by: str | None, end: pd.Period, periods: int, m
     Raises ``ValueError`` when a group won deals but the rollup holds no distribution for it (a slice of
     partners, see ``explore.subset_facts``).
     """
-    won = _closed_sums(facts, by, end, periods)["won_deals"]
+    sums = _closed_sums(facts, by, end, periods)
+    won = sums["won_deals"]
     columns = [f"{measure}_{stat}" for stat in _STATS]
     if by == "partner_id":
         if min(periods, facts.periods.get_loc(end) + 1) != 1:
@@ -186,7 +187,7 @@ def _distribution(facts: Rollup, by: str | None, end: pd.Period, periods: int, m
         rows = rows[rows["period"] == end].set_index("partner_id")
         stats = pd.DataFrame({"median": rows[f"{measure}_median"]}).reindex(won.index)
         if measure == "amount":
-            stats["mean"] = _closed_sums(facts, by, end, periods)["revenue"] / won.where(won > 0)
+            stats["mean"] = sums["revenue"] / won.where(won > 0)
     else:
         length = _window_length(facts, end, periods)
         rows = _require(facts.deal_stats, ["period", "periods", "by", "group", *columns], "deal_stats")
