@@ -32,6 +32,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from .engine.backends import DuckDBEngine, Engine
@@ -315,8 +316,14 @@ def _deal_stats(
     whole = len(periods)
     ends = sorted({(end, n) for end in range(whole) for n in windows} | {(whole - 1, whole)})
     members = [(periods[i], periods[end], n) for end, n in ends for i in range(max(0, end - n + 1), end + 1)]
-    frame = _fetch(engine, queries.deal_stats(members), dates=("period_start",), texts=("dimension", "member"))
-    frame = frame.rename(columns={"dimension": "by", "member": "group"})
+    raw = engine.fetch(queries.deal_stats(members))
+    raw.columns = [str(c).lower() for c in raw.columns]
+    for measure in ("amount", "days"):  # quartile lists (arrays from Spark, lists from DuckDB and PostgreSQL)
+        quartiles = np.array([list(q) for q in raw.pop(f"{measure}_quartiles")], dtype=float).reshape(-1, 3)
+        raw[f"{measure}_p25"], raw[f"{measure}_median"], raw[f"{measure}_p75"] = quartiles.T
+    raw["period_start"] = pd.to_datetime(raw["period_start"])
+    types = {c: "str" if c in ("dimension", "member") else "float64" for c in raw.columns if c != "period_start"}
+    frame = raw.astype(types).rename(columns={"dimension": "by", "member": "group"})
     frame["period"] = frame.pop("period_start").dt.to_period(queries.freq)
     frame["periods"] = frame["periods"].astype("int64")
     frame = frame.sort_values(["periods", "period", "by", "group"], ignore_index=True)

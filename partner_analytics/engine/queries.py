@@ -122,18 +122,15 @@ _WON = """
     WHERE stage = 'won'
 """
 
+# One quantile state per measure (a list of quantiles): a third of the memory and time of one per quantile.
 _STATS = """
            COUNT(*) AS n,
            AVG(amount) AS amount_mean,
-           QUANTILE_CONT(amount, 0.5) AS amount_median,
-           QUANTILE_CONT(amount, 0.25) AS amount_p25,
-           QUANTILE_CONT(amount, 0.75) AS amount_p75,
+           QUANTILE_CONT(amount, [0.25, 0.5, 0.75]) AS amount_quartiles,
            MIN(amount) AS amount_min,
            MAX(amount) AS amount_max,
            AVG(days) AS days_mean,
-           QUANTILE_CONT(days, 0.5) AS days_median,
-           QUANTILE_CONT(days, 0.25) AS days_p25,
-           QUANTILE_CONT(days, 0.75) AS days_p75,
+           QUANTILE_CONT(days, [0.25, 0.5, 0.75]) AS days_quartiles,
            MIN(days) AS days_min,
            MAX(days) AS days_max
 """
@@ -360,8 +357,8 @@ class RollupQueries:
             Columns ``period_start`` (the window's last period), ``periods``,
             ``dimension`` (``all``, ``channel``, ``attribution``,
             ``partner_type``), ``member`` (the group), ``n`` and the
-            ``amount_*`` and ``days_*`` statistics (mean, median, p25, p75,
-            min, max).
+            ``amount_*`` and ``days_*`` statistics (mean, min, max, and
+            ``*_quartiles``: the list of p25, median, p75).
         """
         rows = ", ".join(f"('{p.start_time:%Y-%m-%d}', '{e.start_time:%Y-%m-%d}', {int(n)})" for p, e, n in windows)
         rows = rows or "('1970-01-01', '1970-01-01', 0)"
