@@ -43,8 +43,8 @@ lab: $(STAMP) ## start JupyterLab in the project's environment
 bench: $(STAMP) ## benchmark rendering, the metric library and the 10M-deal scale benchmark (long)
 	$(BIN)/python benchmarks/bench.py --scale
 
-bench-scale: $(STAMP) ## only the scale benchmark: engine path vs naive pandas, 100k partners / 10M deals
-	$(BIN)/python benchmarks/bench.py --skip-render --skip-metrics --scale
+bench-scale: $(STAMP) ## only the scale benchmark: 100k partners, 1M / 10M / 100M deals (DuckDB; Spark, naive at 10M)
+	$(BIN)/python benchmarks/bench.py --skip-render --skip-metrics --scale --scale-deals 1000000 10000000 100000000
 
 clean: ## remove generated reports and build files (keeps .venv)
 	find reports -mindepth 1 ! -name README.md -delete

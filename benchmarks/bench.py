@@ -46,7 +46,7 @@ from partner_analytics.render.context import build_context, save_context  # noqa
 from partner_analytics.render.partner_view import partner_view  # noqa: E402
 from partner_analytics.sample import write_sample  # noqa: E402
 from scale import add_arguments as add_scale_arguments  # noqa: E402  (benchmarks/scale.py)
-from scale import run_scale  # noqa: E402
+from scale import run_sizes  # noqa: E402
 
 
 def _stock_chain(ids: list[str], context_path: Path, work: Path) -> float:
@@ -169,8 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_metrics:
         bench_metrics(args.metric_partners)
     if args.scale:
-        run_scale(n_partners=args.scale_partners, n_deals=args.scale_deals, threads=args.threads,
-                  memory_limit=args.memory_limit, skip_naive=args.skip_naive)
+        run_sizes(args, n_partners=args.scale_partners, sizes=args.scale_deals)
     return 0
 
 

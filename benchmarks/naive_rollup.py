@@ -8,8 +8,11 @@ what "the naive pandas approach" means in ``benchmarks/scale.py``: the same
 work as the engine's SQL rollup, done by reading everything into pandas.
 ``tests/test_bench_scale.py`` checks that both give equal facts.
 
-The code is the old module's, kept as close to it as possible. The one
-adaptation: it reads the frames :func:`scale.read_tables` returns (straight
+The code is the old module's, kept as close to it as possible. Two
+adaptations: the per-deal frames it used to return (closed and open deals)
+are now summarised the way the engine does, with pandas groupbys (the
+distributions of :attr:`~partner_analytics.rollup.Rollup.deal_stats` and
+``partner_deal_stats``, the per-partner ``partner_channel_periods``); and it reads the frames :func:`scale.read_tables` returns (straight
 from Parquet) instead of a validated :class:`~partner_analytics.program.Program`,
 so :class:`_Tables` first gives them the program's dtypes (dates as
 ``datetime64[ns]``, ids and codes as ``str``, ``is_new_customer`` as nullable
@@ -25,10 +28,11 @@ import pandas as pd
 
 from partner_analytics.rollup import (
     DEAL_KPIS,
+    DEAL_STAT_COLUMNS,
     FREQS,
     PARTNER_PERIOD_MEASURES,
     Rollup,
-    channel_periods,
+    default_windows,
     engagement_activity_for,
 )
 from partner_analytics.schema import TABLES
@@ -134,21 +138,25 @@ def naive_rollup(frames: Mapping[str, pd.DataFrame], *, freq: str = "Q",
 
     closed = _closed_deals(deals, freq)
     partner_deals = deals[deals["partner_id"].notna()]
+    windows = tuple(sorted({*default_windows(freq), len(periods)}))
     return Rollup(
         freq=freq,
         as_of=as_of,
         periods=periods,
         partners=_partner_dimension(partners, partner_deals),
         partner_periods=_partner_periods(partners, partner_deals, closed, periods, freq),
-        channel_periods=channel_periods(closed, periods),
-        closed_deals=closed,
-        open_deals=_open_deals(deals, as_of),
+        channel_periods=_channel_periods(closed, periods),
+        partner_channel_periods=_channel_sums(closed[closed["partner_id"].notna()], ["partner_id", "period",
+                                                                                    "attribution"]),
+        partner_deal_stats=_partner_deal_stats(closed),
+        deal_stats=_deal_stats(closed, periods, default_windows(freq)),
         engagement=_engagement(program, as_of, freq),
         surveys=_surveys(program, as_of, freq),
         comments=_comments(program, as_of),
         mdf=_mdf(program, as_of, freq),
         target_actuals=_target_actuals(program, deals, as_of),
         available=frozenset(name for name in ("engagement", "surveys", "mdf") if program.has(name)),
+        windows=windows,
     )
 
 
@@ -163,11 +171,63 @@ def _closed_deals(deals: pd.DataFrame, freq: str) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def _open_deals(deals: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    still_open = deals.loc[deals["stage"] == "open", _DEAL_COLUMNS]
-    return still_open.assign(age_days=(as_of - still_open["created_on"]).dt.days.astype("float64")).reset_index(
-        drop=True
+def _channel_sums(closed: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    won, lost = closed["stage"] == "won", closed["stage"] == "lost"
+    return _sum_by(
+        closed.assign(won=won.astype(float), lost=lost.astype(float), won_amount=closed["amount"].where(won, 0.0),
+                      lost_amount=closed["amount"].where(lost, 0.0),
+                      won_days=closed["days_to_close"].where(won, 0.0)),
+        keys,
+        revenue=("won_amount", "sum"),
+        won_deals=("won", "sum"),
+        lost_deals=("lost", "sum"),
+        lost_amount=("lost_amount", "sum"),
+        days_to_close_sum=("won_days", "sum"),
     )
+
+
+def _channel_periods(closed: pd.DataFrame, periods: pd.PeriodIndex) -> pd.DataFrame:
+    keys = ["period", "attribution"]
+    grid = pd.MultiIndex.from_product([periods, ["sourced", "influenced", "direct"]], names=keys).to_frame(index=False)
+    out = grid.merge(_channel_sums(closed, keys), on=keys, how="left")
+    measures = ["revenue", "won_deals", "lost_deals", "lost_amount", "days_to_close_sum"]
+    out[measures] = out[measures].astype("float64").fillna(0.0)
+    return out
+
+
+def _partner_deal_stats(closed: pd.DataFrame) -> pd.DataFrame:
+    won = closed[(closed["stage"] == "won") & closed["partner_id"].notna()]
+    grouped = won.groupby(["partner_id", "period"])
+    return pd.DataFrame({"amount_median": grouped["amount"].median(),
+                         "days_median": grouped["days_to_close"].median()}).reset_index()
+
+
+def _deal_stats(closed: pd.DataFrame, periods: pd.PeriodIndex, windows: tuple[int, ...]) -> pd.DataFrame:
+    """``windows`` ending at every period and the whole span ending at the last, as the engine computes them."""
+    won = closed[closed["stage"] == "won"]
+    partner = won["attribution"] != "direct"
+    groupings = {
+        "all": won[partner].assign(group="all"),
+        "channel": won.assign(group=np.where(partner, "partner", "direct")),
+        "attribution": won.assign(group=won["attribution"]),
+        "partner_type": won[partner].assign(group=won["partner_type"]).dropna(subset=["group"]),
+    }
+    frames = []
+    for end, length in sorted({(end, n) for end in periods for n in windows} | {(periods[-1], len(periods))}):
+        for by, rows in groupings.items():
+            rows = rows[(rows["period"] > end - length) & (rows["period"] <= end)]
+            if rows.empty:
+                continue
+            grouped = rows.groupby("group")
+            stats = {"n": grouped.size().astype("float64")}
+            for measure, column in (("amount", "amount"), ("days", "days_to_close")):
+                values = grouped[column]
+                stats |= {f"{measure}_mean": values.mean(), f"{measure}_median": values.median(),
+                          f"{measure}_p25": values.quantile(0.25), f"{measure}_p75": values.quantile(0.75),
+                          f"{measure}_min": values.min(), f"{measure}_max": values.max()}
+            frames.append(pd.DataFrame(stats).reset_index().assign(period=end, periods=length, by=by))
+    out = pd.concat(frames, ignore_index=True)
+    return out[DEAL_STAT_COLUMNS].sort_values(["periods", "period", "by", "group"], ignore_index=True)
 
 
 def _partner_dimension(partners: pd.DataFrame, partner_deals: pd.DataFrame) -> pd.DataFrame:

@@ -40,7 +40,7 @@ from partner_analytics.schema import TABLES
 from naive_rollup import naive_rollup
 from scale_data import AS_OF, ROOT, program_folder
 
-__all__ = ["read_tables", "time_engine", "time_naive", "run_scale", "main"]
+__all__ = ["read_tables", "time_engine", "time_naive", "run_scale", "run_sizes", "main", "SPARK_LOCAL"]
 
 
 def read_tables(folder: str | Path) -> dict[str, pd.DataFrame]:
@@ -48,15 +48,27 @@ def read_tables(folder: str | Path) -> dict[str, pd.DataFrame]:
     return {name: pd.read_parquet(Path(folder) / f"{name}.parquet") for name in TABLES}
 
 
-def _peak_gib() -> float:
-    """This process's peak resident memory in GiB (``VmHWM``; ``ru_maxrss`` where there is no /proc)."""
+def _status(pid: str, key: str) -> int | None:
     try:
-        with open("/proc/self/status") as status:
+        with open(f"/proc/{pid}/status") as status:
             for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 2**20
-    except OSError:
-        pass
+                if line.startswith(key):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def _peak_gib() -> float:
+    """Peak resident memory in GiB of this process plus its live children (a Spark JVM).
+
+    ``VmHWM`` from /proc (``ru_maxrss`` where there is none).
+    """
+    own = _status("self", "VmHWM:")
+    if own is not None:
+        me = str(Path("/proc/self").resolve().name)
+        children = [p.name for p in Path("/proc").iterdir() if p.name.isdigit() and str(_status(p.name, "PPid:")) == me]
+        return (own + sum(_status(c, "VmHWM:") or 0 for c in children)) / 2**20
     maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return maxrss / (2**30 if sys.platform == "darwin" else 2**20)
 
@@ -93,16 +105,21 @@ def _count_fetches(engine) -> dict:
     return totals
 
 
-def time_engine(folder: str | Path, *, threads: int | None = None, memory_limit: str | None = None,
-                as_of: str = AS_OF) -> dict:
-    """Open the folder on DuckDB, validate, roll up and compute the full metric set.
+SPARK_LOCAL = {"master": "local[2]", "conf": {"spark.driver.memory": "2g", "spark.sql.shuffle.partitions": "8"}}
+"""Spark local-mode options of the benchmark (also the README's worked example, tested in local mode)."""
+
+
+def time_engine(folder: str | Path, *, engine: str = "duckdb", threads: int | None = None,
+                memory_limit: str | None = None, as_of: str = AS_OF) -> dict:
+    """Open the folder on DuckDB (or Spark local mode), validate, roll up and compute the full metric set.
 
     Returns
     -------
     dict
-        ``seconds`` per step, ``peak_gib``, ``partner_periods`` (rows of the
-        grid) and ``rollup_fetch``: the rollup's queries, the seconds spent in
-        them (running plus conversion to pandas) and the rows they returned.
+        ``seconds`` per step, ``peak_gib`` (with a Spark JVM's), ``partner_periods``
+        (rows of the grid) and ``rollup_fetch``: the rollup's queries, the
+        seconds spent in them (running plus conversion to pandas) and the rows
+        they returned.
     """
     import partner_analytics as pa
     from partner_analytics.engine import open_program
@@ -111,14 +128,19 @@ def time_engine(folder: str | Path, *, threads: int | None = None, memory_limit:
     from partner_analytics.params import load_params
 
     params, clock = load_params(), _Clock()
-    options = {k: v for k, v in (("threads", threads), ("memory_limit", memory_limit)) if v}
-    with clock("open + validate", lambda: open_program(folder, engine="duckdb", **options)) as program:
+    if engine == "spark":
+        options = SPARK_LOCAL
+    else:
+        options = {k: v for k, v in (("threads", threads), ("memory_limit", memory_limit)) if v}
+    with clock("open + validate", lambda: open_program(folder, engine=engine, **options)) as program:
         fetched = _count_fetches(program.engine)
         facts = clock("rollup", lambda: pa.rollup(program, freq="Q", as_of=as_of))
     kpis = clock("partner KPIs", lambda: partner_kpis(facts))
-    clock("scorecard + tiers", lambda: scorecard_table(facts, params))
-    clock("insights", lambda: (partner_insights(facts, kpis, params), program_insights(facts, kpis, params)))
-    return {"seconds": clock.seconds, "peak_gib": _peak_gib(), "peak_gib_after": clock.peak_gib,
+    card = clock("scorecard + tiers", lambda: scorecard_table(facts, params))
+    clock("insights", lambda: (partner_insights(facts, kpis, params, scorecard=card),
+                               program_insights(facts, kpis, params)))
+    peak = max(_peak_gib(), *clock.peak_gib.values())  # a Spark JVM's peak counts while it runs
+    return {"seconds": clock.seconds, "peak_gib": peak, "peak_gib_after": clock.peak_gib,
             "partner_periods": len(facts.partner_periods), "rollup_fetch": fetched}
 
 
@@ -139,7 +161,7 @@ def time_naive(folder: str | Path, *, as_of: str = AS_OF) -> dict:
 
 
 def _in_fresh_process(approach: str, folder: Path, threads: int | None, memory_limit: str | None) -> dict:
-    """Run one approach in a new interpreter so its peak memory is its own."""
+    """Run one approach (``engine``, ``spark`` or ``naive``) in a new interpreter so its peak memory is its own."""
     command = [sys.executable, str(Path(__file__).resolve()), "--child", approach, "--folder", str(folder)]
     if threads:
         command += ["--threads", str(threads)]
@@ -152,7 +174,8 @@ def _in_fresh_process(approach: str, folder: Path, threads: int | None, memory_l
 
 
 def run_scale(*, n_partners: int = 100_000, n_deals: int = 10_000_000, threads: int | None = None,
-              memory_limit: str | None = None, skip_naive: bool = False, build: Path | None = None) -> dict:
+              memory_limit: str | None = None, skip_naive: bool = False, spark: bool = False,
+              build: Path | None = None) -> dict:
     """Generate (or reuse) the program, time each approach in its own process and print the table.
 
     ``build`` is the folder holding the ``scale/`` cache (default: the repository's ``build/``).
@@ -160,7 +183,7 @@ def run_scale(*, n_partners: int = 100_000, n_deals: int = 10_000_000, threads: 
     Returns
     -------
     dict
-        ``engine`` (and ``naive`` unless skipped): ``seconds`` per step and ``peak_gib``.
+        ``engine`` (and ``naive`` unless skipped, ``spark`` if asked): ``seconds`` per step and ``peak_gib``.
     """
     started = time.perf_counter()
     folder, generated = program_folder(n_partners, n_deals, build=build)
@@ -172,6 +195,8 @@ def run_scale(*, n_partners: int = 100_000, n_deals: int = 10_000_000, threads: 
           f"{size:,.0f} MiB of Parquet in {folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder} "
           f"({how})", flush=True)
     results = {"engine": _in_fresh_process("engine", folder, threads, memory_limit)}
+    if spark:
+        results["spark"] = _in_fresh_process("spark", folder, threads, memory_limit)
     if not skip_naive:
         results["naive"] = _in_fresh_process("naive", folder, threads, memory_limit)
     _print_table(results, threads, memory_limit)
@@ -179,19 +204,26 @@ def run_scale(*, n_partners: int = 100_000, n_deals: int = 10_000_000, threads: 
     return results
 
 
-def _print_table(results: dict, threads: int | None, memory_limit: str | None) -> None:
-    engine = results["engine"]
-    label = f"threads={threads or 'all'}" + (f", memory_limit={memory_limit}" if memory_limit else "")
-    print(f"  {'approach / step':<44} {'seconds':>8} {'peak GiB':>9}   (peak so far, after each step)")
-    print(f"  engine path (DuckDB over Parquet, {label})")
+def _print_engine(engine: dict, title: str) -> None:
+    print(f"  {title}")
     for name, seconds in engine["seconds"].items():
         print(f"    {name:<42} {seconds:8.2f} {engine['peak_gib_after'][name]:9.2f}")
         if name == "rollup":
             fetched = engine["rollup_fetch"]
             print(f"      {'of which SQL + transfer to pandas':<40} {fetched['seconds']:8.2f}"
-                  f"            ({fetched['queries']} queries, {fetched['rows']:,} rows into pandas)")
+                  f"            ({fetched['queries']} queries, {fetched['rows']:,} rows into pandas = "
+                  f"{fetched['rows'] / engine['partner_periods']:.2f} per partner × period)")
+    print(f"    {'total':<42} {sum(engine['seconds'].values()):8.2f} {engine['peak_gib']:9.2f}")
+
+
+def _print_table(results: dict, threads: int | None, memory_limit: str | None) -> None:
+    engine = results["engine"]
+    label = f"threads={threads or 'all'}" + (f", memory_limit={memory_limit}" if memory_limit else "")
+    print(f"  {'approach / step':<44} {'seconds':>8} {'peak GiB':>9}   (peak so far, after each step)")
+    _print_engine(engine, f"engine path (DuckDB over Parquet, {label})")
     engine_total = sum(engine["seconds"].values())
-    print(f"    {'total':<42} {engine_total:8.2f} {engine['peak_gib']:9.2f}")
+    if "spark" in results:
+        _print_engine(results["spark"], f"engine path (Spark local mode, {SPARK_LOCAL['master']}; peak incl. the JVM)")
     if "naive" not in results:
         return
     naive = results["naive"]
@@ -211,8 +243,12 @@ def _print_table(results: dict, threads: int | None, memory_limit: str | None) -
 def add_arguments(parser: argparse.ArgumentParser, *, prefix: str = "") -> None:
     """Add the scale benchmark's options; ``prefix`` (e.g. ``scale-``) names the size options in ``bench.py``."""
     parser.add_argument(f"--{prefix}partners", type=int, default=100_000, help="partners to generate (default 100,000)")
-    parser.add_argument(f"--{prefix}deals", type=int, default=10_000_000,
-                        help="deals to generate (default 10,000,000)")
+    parser.add_argument(f"--{prefix}deals", type=int, nargs="+", default=[10_000_000],
+                        help="deals to generate, one or more sizes run in turn (default 10,000,000)")
+    parser.add_argument("--spark-max-deals", type=int, default=10_000_000,
+                        help="also time Spark local mode at sizes up to this many deals (0: never; default 10M)")
+    parser.add_argument("--naive-max-deals", type=int, default=10_000_000,
+                        help="time naive pandas only up to this many deals (it holds every table; default 10M)")
     parser.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: one per core)")
     parser.add_argument("--memory-limit", default=None,
                         help="DuckDB memory limit, e.g. 4GB (default: DuckDB's, 80%% of RAM)")
@@ -222,17 +258,34 @@ def add_arguments(parser: argparse.ArgumentParser, *, prefix: str = "") -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_arguments(parser)
-    parser.add_argument("--child", choices=("engine", "naive"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=("engine", "spark", "naive"), help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.child == "engine":
-        print(json.dumps(time_engine(args.folder, threads=args.threads, memory_limit=args.memory_limit)))
+    if args.child in ("engine", "spark"):
+        engine = "spark" if args.child == "spark" else "duckdb"
+        print(json.dumps(time_engine(args.folder, engine=engine, threads=args.threads, memory_limit=args.memory_limit)))
     elif args.child == "naive":
         print(json.dumps(time_naive(args.folder)))
     else:
-        run_scale(n_partners=args.partners, n_deals=args.deals, threads=args.threads,
-                  memory_limit=args.memory_limit, skip_naive=args.skip_naive)
+        run_sizes(args, n_partners=args.partners, sizes=args.deals)
     return 0
+
+
+def run_sizes(args: argparse.Namespace, *, n_partners: int, sizes: list[int]) -> dict[int, dict]:
+    """:func:`run_scale` at each number of deals in ``sizes``, then the curve: engine time and memory per size."""
+    results = {}
+    for n_deals in sizes:
+        results[n_deals] = run_scale(
+            n_partners=n_partners, n_deals=n_deals, threads=args.threads, memory_limit=args.memory_limit,
+            skip_naive=args.skip_naive or n_deals > args.naive_max_deals, spark=n_deals <= args.spark_max_deals)
+    if len(results) > 1:
+        print("\nScale curve (DuckDB engine path: open + validate, rollup, metrics)")
+        print(f"  {'deals':>13} {'seconds':>8} {'peak GiB':>9} {'rows into pandas':>17}")
+        for n_deals, result in results.items():
+            engine = result["engine"]
+            print(f"  {n_deals:>13,} {sum(engine['seconds'].values()):8.1f} {engine['peak_gib']:9.2f}"
+                  f" {engine['rollup_fetch']['rows']:>17,}")
+    return results
 
 
 if __name__ == "__main__":

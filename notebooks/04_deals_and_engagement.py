@@ -40,11 +40,11 @@ from partner_analytics.plots import engagement as engagement_plots
 from partner_analytics.render.wording import unavailable
 
 # %%
-facts = pa.rollup(pa.load_program(source), freq=freq, as_of=as_of or None)
+facts = pa.rollup(pa.load_program(source), freq=freq, as_of=as_of or None, windows=(1, periods) if periods else None)
 period = str(pd.Period(period or facts.period, freq=facts.freq))
 periods = periods or explore.trailing_year(facts)
 display(Markdown(f"Window: the **{periods} periods ending {period}** (data as of {facts.as_of.date()}) · "
-                 f"{len(facts.closed_deals)} deals closed since {facts.periods[0]}"))
+                 f"{facts.channel_periods[['won_deals', 'lost_deals']].to_numpy().sum():.0f} deals closed since {facts.periods[0]}"))
 
 # %% [markdown]
 # ## Win rate: partner versus direct

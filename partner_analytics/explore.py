@@ -59,8 +59,8 @@ __all__ = [
 FILTERS = ("partner_type", "region", "tier")
 """Partner attributes :func:`subset_facts` and :func:`choices` accept."""
 
-_PARTNER_FRAMES = ("partner_periods", "engagement", "surveys", "comments", "mdf", "target_actuals")
-_DEAL_FRAMES = ("closed_deals", "open_deals")
+_PARTNER_FRAMES = ("partner_periods", "partner_channel_periods", "partner_deal_stats", "engagement", "surveys",
+                   "comments", "mdf", "target_actuals")
 _STRENGTH = ((0.1, "negligible"), (0.3, "weak"), (0.5, "moderate"), (np.inf, "strong"))
 _CORR_COLUMNS = ["x", "y", "method", "n", "r", "ci_low", "ci_high", "p_value", "p_adjusted", "significant"]
 
@@ -71,13 +71,17 @@ def subset_facts(
     """The facts of the partners of one type, region and/or tier.
 
     Every partner-level frame keeps the rows of the matching partners only:
-    ``partners``, ``partner_periods``, ``engagement``, ``surveys``,
-    ``comments``, ``mdf``, ``target_actuals``, and the partner deals of
-    ``closed_deals`` and ``open_deals``. **Direct deals** (no partner) are
-    kept, so partner-versus-direct comparisons still work on a slice;
-    ``channel_periods`` is recomputed from the kept closed deals, so its
-    sourced and influenced rows are the slice's and its direct rows are
-    unchanged. ``freq``, ``as_of``, ``periods`` and ``available`` are
+    ``partners``, ``partner_periods``, ``partner_channel_periods``,
+    ``partner_deal_stats``, ``engagement``, ``surveys``, ``comments``,
+    ``mdf``, ``target_actuals``. **Direct deals** (no partner) are kept, so
+    partner-versus-direct comparisons still work on a slice:
+    ``channel_periods`` is recomputed from the kept partners, so its sourced
+    and influenced rows are the slice's and its direct rows are unchanged.
+    The engine's deal distributions (``deal_stats``) keep the direct rows
+    and, for a slice of one partner type alone, that type's rows (as the
+    ``all``, ``channel`` = partner and ``partner_type`` rows); other slices
+    have no partner distributions (fetch their deals with
+    :func:`~partner_analytics.rollup.deals_for`). ``freq``, ``as_of``, ``periods`` and ``available`` are
     unchanged. Filters combine with *and*; ``None`` means no restriction, and
     with no filter at all ``facts`` itself is returned. A combination that no
     partner matches gives empty partner frames (metrics then give NaN or
@@ -124,11 +128,20 @@ def subset_facts(
     for name in _PARTNER_FRAMES:
         frame = getattr(facts, name)
         changes[name] = frame[_require(frame, ["partner_id"], name)["partner_id"].isin(ids)].reset_index(drop=True)
-    for name in _DEAL_FRAMES:
-        frame = _require(getattr(facts, name), ["partner_id"], name)
-        changes[name] = frame[frame["partner_id"].isin(ids) | frame["partner_id"].isna()].reset_index(drop=True)
-    changes["channel_periods"] = channel_periods(changes["closed_deals"], facts.periods)
+    changes["channel_periods"] = channel_periods(changes["partner_channel_periods"], facts.periods,
+                                                 direct=facts.channel_periods)
+    changes["deal_stats"] = _sliced_deal_stats(facts.deal_stats, wanted)
     return dataclasses.replace(facts, **changes)
+
+
+def _sliced_deal_stats(stats: pd.DataFrame, wanted: dict[str, str]) -> pd.DataFrame:
+    """The rows of ``Rollup.deal_stats`` that still hold on a slice of partners (see :func:`subset_facts`)."""
+    direct = stats[stats["by"].isin(["channel", "attribution"]) & (stats["group"] == "direct")]
+    if set(wanted) != {"partner_type"}:
+        return direct.reset_index(drop=True)
+    kind = stats[(stats["by"] == "partner_type") & (stats["group"] == wanted["partner_type"])]
+    parts = [direct, kind, kind.assign(by="all", group="all"), kind.assign(by="channel", group="partner")]
+    return pd.concat(parts, ignore_index=True).sort_values(["periods", "period", "by", "group"], ignore_index=True)
 
 
 def _known_values(partners: pd.DataFrame, column: str) -> list[str]:

@@ -35,7 +35,7 @@ import pandas as pd
 from .metrics.checks import resolve_period
 from .metrics.registry import format_value
 from .params import Params
-from .periods import is_complete, periods_per_year, same_days_as_of
+from .periods import is_complete, periods_per_year
 from .rollup import Rollup
 
 __all__ = ["DEFAULT_THRESHOLDS", "INSIGHT_COLUMNS", "partner_insights", "program_insights", "thresholds"]
@@ -95,17 +95,17 @@ class _Finding:
     action: str
 
 
-_PartnerRule = Callable[[pd.Series, "_PartnerFacts", Mapping[str, float]], Iterator[_Finding]]
+_PartnerRule = Callable[[pd.DataFrame, "_PartnerFacts", Mapping[str, float]], Iterator[pd.DataFrame]]
 
 
 @dataclass(frozen=True)
 class _PartnerFacts:
-    """Per-partner series the rules need, computed once for all partners."""
+    """Per-partner arrays the rules need, computed once, aligned with the enrolled partners' KPI rows."""
 
-    revenue_history: pd.DataFrame  # partner_id × period revenue, periods up to the reporting one
-    composite: pd.Series
-    closed_deals: pd.Series  # deals won or lost in the reporting period
-    csat_prior: pd.Series  # CSAT a year earlier (trailing four periods ending four periods ago)
+    revenue_history: np.ndarray  # partners × periods revenue up to the reporting one (NaN: not enrolled)
+    composite: np.ndarray
+    closed_deals: np.ndarray  # deals won or lost in the reporting period
+    csat_prior: np.ndarray  # CSAT a year earlier (trailing four periods ending four periods ago)
     year_ago: str = "same period last year"  # what year-on-year growth compares with (same days when partial)
 
 
@@ -113,123 +113,134 @@ def _fmt(kpi: str, value: float) -> str:
     return format_value(kpi, value)
 
 
-def _revenue_decline(row, facts: _PartnerFacts, t) -> Iterator[_Finding]:
+def _found(kpis: pd.DataFrame, mask, rule: str, kind: str, severity, kpi: str | None, value, titles, action: str):
+    """The findings of one rule for the KPI rows where ``mask`` holds (``titles``: one per such row)."""
+    mask = np.asarray(mask, dtype=bool)
+    picked = np.flatnonzero(mask)
+    return pd.DataFrame({
+        "_row": picked,
+        "partner_id": kpis["partner_id"].to_numpy()[picked],
+        "rule": rule, "kind": kind,
+        "severity": np.broadcast_to(np.asarray(severity), mask.shape)[picked],
+        "kpi": kpi,
+        "value": np.broadcast_to(np.asarray(value, dtype=float), mask.shape)[picked],
+        "title": list(titles), "action": action,
+    })
+
+
+def _values(kpis: pd.DataFrame, column: str) -> np.ndarray:
+    return kpis[column].to_numpy(dtype=float, na_value=np.nan)
+
+
+def _revenue_decline(kpis, facts: _PartnerFacts, t) -> Iterator[pd.DataFrame]:
     n = int(t["decline_periods"])
-    history = facts.revenue_history.loc[row.partner_id] if row.partner_id in facts.revenue_history.index else None
-    if history is None or len(history) < n + 1:
+    history = facts.revenue_history
+    if history.shape[1] < n + 1:
         return
-    recent = history.iloc[-(n + 1):].to_numpy()
-    if (np.diff(recent) < 0).all():
-        drop = recent[-1] / recent[0] - 1 if recent[0] > 0 else np.nan
-        yield _Finding(
-            "revenue_decline", "improvement", 3, "revenue", row.revenue,
-            f"Revenue has fallen {n} periods in a row, to {_fmt('revenue', recent[-1])}"
-            + (f" ({drop:.0%} since {n} periods ago)." if np.isfinite(drop) else "."),
-            "Plan a joint campaign with your channel manager and apply for MDF to rebuild pipeline.",
-        )
+    recent = history[:, -(n + 1):]
+    with np.errstate(invalid="ignore"):
+        falling = (np.diff(recent, axis=1) < 0).all(axis=1)
+        drop = np.where(recent[:, 0] > 0, recent[:, -1] / np.where(recent[:, 0] > 0, recent[:, 0], 1) - 1, np.nan)
+    revenue = _values(kpis, "revenue")
+    titles = (f"Revenue has fallen {n} periods in a row, to {_fmt('revenue', revenue[i])}"
+              + (f" ({drop[i]:.0%} since {n} periods ago)." if np.isfinite(drop[i]) else ".")
+              for i in np.flatnonzero(falling))
+    yield _found(kpis, falling, "revenue_decline", "improvement", 3, "revenue", revenue, titles,
+                 "Plan a joint campaign with your channel manager and apply for MDF to rebuild pipeline.")
 
 
-def _attainment(row, facts, t) -> Iterator[_Finding]:
-    value = row.revenue_attainment
-    if pd.isna(value):
-        return
-    if value < t["attainment_low"]:
-        yield _Finding(
-            "behind_target", "improvement", 3 if value < t["attainment_low"] / 2 else 2, "revenue_attainment", value,
-            f"Revenue reached {_fmt('revenue_attainment', value)} of target.",
-            "Review the open pipeline with your channel manager and focus on deals that can close this period.",
-        )
-    elif value >= t["attainment_high"]:
-        yield _Finding(
-            "target_beaten", "strength", 3, "revenue_attainment", value,
-            f"Revenue reached {_fmt('revenue_attainment', value)} of target.",
-            "Keep the momentum: ask your channel manager about the next tier's benefits and co-selling plays.",
-        )
+def _attainment(kpis, facts, t) -> Iterator[pd.DataFrame]:
+    value = _values(kpis, "revenue_attainment")
+    with np.errstate(invalid="ignore"):
+        low, high = value < t["attainment_low"], value >= t["attainment_high"]
+    titles = (f"Revenue reached {_fmt('revenue_attainment', v)} of target." for v in value[low])
+    yield _found(kpis, low, "behind_target", "improvement", np.where(value < t["attainment_low"] / 2, 3, 2),
+                 "revenue_attainment", value, titles,
+                 "Review the open pipeline with your channel manager and focus on deals that can close this period.")
+    titles = (f"Revenue reached {_fmt('revenue_attainment', v)} of target." for v in value[high])
+    yield _found(kpis, high, "target_beaten", "strength", 3, "revenue_attainment", value, titles,
+                 "Keep the momentum: ask your channel manager about the next tier's benefits and co-selling plays.")
 
 
-def _growth(row, facts, t) -> Iterator[_Finding]:
-    value = row.revenue_growth_yoy
-    if pd.notna(value) and value >= t["growth_high"]:
-        yield _Finding(
-            "strong_growth", "strength", 2, "revenue_growth_yoy", value,
-            f"Revenue grew {_fmt('revenue_growth_yoy', value)} on the {facts.year_ago}.",
-            "Share what worked with your channel manager so it can be repeated in joint campaigns.",
-        )
+def _growth(kpis, facts, t) -> Iterator[pd.DataFrame]:
+    value = _values(kpis, "revenue_growth_yoy")
+    with np.errstate(invalid="ignore"):
+        strong = value >= t["growth_high"]
+    titles = (f"Revenue grew {_fmt('revenue_growth_yoy', v)} on the {facts.year_ago}." for v in value[strong])
+    yield _found(kpis, strong, "strong_growth", "strength", 2, "revenue_growth_yoy", value, titles,
+                 "Share what worked with your channel manager so it can be repeated in joint campaigns.")
 
 
-def _enablement(row, facts, t) -> Iterator[_Finding]:
-    value = row.engagement_index
-    if pd.notna(value) and value < t["engagement_low"]:
-        yield _Finding(
-            "low_enablement", "improvement", 2, "engagement_index", value,
-            f"Engagement index is {_fmt('engagement_index', value)} of 100: little training, certification or portal use.",
-            "Enrol your sales and technical staff in training and certification, and book a QBR.",
-        )
+def _enablement(kpis, facts, t) -> Iterator[pd.DataFrame]:
+    value = _values(kpis, "engagement_index")
+    with np.errstate(invalid="ignore"):
+        low = value < t["engagement_low"]
+    titles = (f"Engagement index is {_fmt('engagement_index', v)} of 100: little training, certification or portal use."
+              for v in value[low])
+    yield _found(kpis, low, "low_enablement", "improvement", 2, "engagement_index", value, titles,
+                 "Enrol your sales and technical staff in training and certification, and book a QBR.")
 
 
-def _win_rate(row, facts, t) -> Iterator[_Finding]:
-    value, closed = row.win_rate, facts.closed_deals.get(row.partner_id, 0)
-    if pd.notna(value) and value < t["win_rate_low"] and closed >= t["min_closed_deals"]:
-        yield _Finding(
-            "low_win_rate", "improvement", 2, "win_rate", value,
-            f"Win rate is {_fmt('win_rate', value)} on {int(closed)} closed deals.",
-            "Ask for deal coaching and competitive training; qualify opportunities earlier.",
-        )
+def _win_rate(kpis, facts, t) -> Iterator[pd.DataFrame]:
+    value, closed = _values(kpis, "win_rate"), facts.closed_deals
+    with np.errstate(invalid="ignore"):
+        low = (value < t["win_rate_low"]) & (closed >= t["min_closed_deals"])
+    titles = (f"Win rate is {_fmt('win_rate', v)} on {int(c)} closed deals." for v, c in zip(value[low], closed[low]))
+    yield _found(kpis, low, "low_win_rate", "improvement", 2, "win_rate", value, titles,
+                 "Ask for deal coaching and competitive training; qualify opportunities earlier.")
 
 
-def _pipeline(row, facts, t) -> Iterator[_Finding]:
-    value = row.pipeline_coverage
-    if pd.notna(value) and value < t["coverage_low"]:
-        yield _Finding(
-            "thin_pipeline", "improvement", 2, "pipeline_coverage", value,
-            f"Open pipeline covers {value:.1f}× next period's revenue target.",
-            "Register more opportunities: run a demand-generation campaign with your channel manager.",
-        )
+def _pipeline(kpis, facts, t) -> Iterator[pd.DataFrame]:
+    value = _values(kpis, "pipeline_coverage")
+    with np.errstate(invalid="ignore"):
+        thin = value < t["coverage_low"]
+    titles = (f"Open pipeline covers {v:.1f}× next period's revenue target." for v in value[thin])
+    yield _found(kpis, thin, "thin_pipeline", "improvement", 2, "pipeline_coverage", value, titles,
+                 "Register more opportunities: run a demand-generation campaign with your channel manager.")
 
 
-def _csat(row, facts, t) -> Iterator[_Finding]:
-    now, before = row.csat, facts.csat_prior.get(row.partner_id, np.nan)
-    if pd.notna(now) and pd.notna(before) and before - now >= t["csat_drop"]:
-        yield _Finding(
-            "csat_drop", "improvement", 3, "csat", now,
-            f"Customer satisfaction fell from {_fmt('csat', before)} to {_fmt('csat', now)} in a year.",
-            "Hold a service review: look at recent CSAT comments and escalations with your channel manager.",
-        )
+def _csat(kpis, facts, t) -> Iterator[pd.DataFrame]:
+    now, before = _values(kpis, "csat"), facts.csat_prior
+    with np.errstate(invalid="ignore"):
+        dropped = before - now >= t["csat_drop"]
+    titles = (f"Customer satisfaction fell from {_fmt('csat', b)} to {_fmt('csat', v)} in a year."
+              for b, v in zip(before[dropped], now[dropped]))
+    yield _found(kpis, dropped, "csat_drop", "improvement", 3, "csat", now, titles,
+                 "Hold a service review: look at recent CSAT comments and escalations with your channel manager.")
 
 
-def _mdf(row, facts, t) -> Iterator[_Finding]:
-    used, roi = row.mdf_utilisation, row.mdf_roi
-    if pd.notna(used) and used < t["mdf_utilisation_low"]:
-        yield _Finding(
-            "mdf_unused", "improvement", 1, "mdf_utilisation", used,
-            f"Only {_fmt('mdf_utilisation', used)} of approved marketing funds were claimed.",
-            "Claim the remaining funds before they expire, or plan the activity they were approved for.",
-        )
-    if pd.notna(roi) and roi < 0:
-        yield _Finding(
-            "mdf_negative_roi", "improvement", 2, "mdf_roi", roi,
-            f"Marketing funds returned less revenue than they cost (ROI {_fmt('mdf_roi', roi)}).",
-            "Review the MDF plan with your channel manager and shift funds to activities that produced deals.",
-        )
+def _mdf(kpis, facts, t) -> Iterator[pd.DataFrame]:
+    used, roi = _values(kpis, "mdf_utilisation"), _values(kpis, "mdf_roi")
+    with np.errstate(invalid="ignore"):
+        unused, negative = used < t["mdf_utilisation_low"], roi < 0
+    titles = (f"Only {_fmt('mdf_utilisation', v)} of approved marketing funds were claimed." for v in used[unused])
+    yield _found(kpis, unused, "mdf_unused", "improvement", 1, "mdf_utilisation", used, titles,
+                 "Claim the remaining funds before they expire, or plan the activity they were approved for.")
+    titles = (f"Marketing funds returned less revenue than they cost (ROI {_fmt('mdf_roi', v)})."
+              for v in roi[negative])
+    yield _found(kpis, negative, "mdf_negative_roi", "improvement", 2, "mdf_roi", roi, titles,
+                 "Review the MDF plan with your channel manager and shift funds to activities that produced deals.")
 
 
-def _high_performer(row, facts, t) -> Iterator[_Finding]:
-    score = facts.composite.get(row.partner_id, np.nan)
-    if pd.notna(score) and score >= t["high_performer_score"]:
-        yield _Finding(
-            "high_performer", "strength", 3, None, score,
-            f"Scorecard composite of {score:.0f} out of 100 puts you among the strongest partners of your type.",
-            "You qualify for rewards and recognition: talk to your channel manager about co-marketing.",
-        )
+def _high_performer(kpis, facts, t) -> Iterator[pd.DataFrame]:
+    score = facts.composite
+    with np.errstate(invalid="ignore"):
+        high = score >= t["high_performer_score"]
+    titles = (f"Scorecard composite of {v:.0f} out of 100 puts you among the strongest partners of your type."
+              for v in score[high])
+    yield _found(kpis, high, "high_performer", "strength", 3, None, score, titles,
+                 "You qualify for rewards and recognition: talk to your channel manager about co-marketing.")
 
 
 PARTNER_RULES: tuple[_PartnerRule, ...] = (
     _revenue_decline, _attainment, _csat, _win_rate, _pipeline, _enablement, _mdf, _growth, _high_performer,
 )
-"""Partner rules in ranking order (ties are broken by this order)."""
+"""Partner rules in ranking order (ties are broken by this order); each is vectorised over all partners."""
 
 
-def _partner_facts(facts: Rollup, kpis: pd.DataFrame, params: Params, period: pd.Period) -> _PartnerFacts:
+def _partner_facts(
+    facts: Rollup, kpis: pd.DataFrame, params: Params, period: pd.Period, card: pd.DataFrame | None
+) -> _PartnerFacts:
     from .metrics.satisfaction import partner_satisfaction_kpis
     from .metrics.scorecard import scorecard
 
@@ -244,11 +255,13 @@ def _partner_facts(facts: Rollup, kpis: pd.DataFrame, params: Params, period: pd
         partner_satisfaction_kpis(facts, period=year_ago).set_index("partner_id")["csat"]
         if year_ago in facts.periods else pd.Series(dtype=float)
     )
+    card = scorecard(kpis, params) if card is None else card  # scored among all partners, enrolled or not
+    ids = kpis.loc[kpis["enrolled"].to_numpy(dtype=bool), "partner_id"].reset_index(drop=True)
     return _PartnerFacts(
-        revenue_history=history,
-        composite=scorecard(kpis, params).set_index("partner_id")["composite"],
-        closed_deals=current["won_deals"] + current["lost_deals"],
-        csat_prior=csat_prior,
+        revenue_history=history.reindex(ids).to_numpy(dtype=float, na_value=np.nan),
+        composite=ids.map(card.set_index("partner_id")["composite"]).to_numpy(dtype=float, na_value=np.nan),
+        closed_deals=ids.map(current["won_deals"] + current["lost_deals"]).fillna(0).to_numpy(dtype=float),
+        csat_prior=ids.map(csat_prior).to_numpy(dtype=float, na_value=np.nan),
         year_ago="same period last year" if last == period else "same days of the same period last year",
     )
 
@@ -264,7 +277,8 @@ def _to_frame(rows: list[dict]) -> pd.DataFrame:
     return frame.drop(columns="_order").reset_index(drop=True).astype({"severity": "int64", "value": "float64"})
 
 
-def partner_insights(facts: Rollup, kpis: pd.DataFrame, params: Params, *, period: pd.Period | str | None = None) -> pd.DataFrame:
+def partner_insights(facts: Rollup, kpis: pd.DataFrame, params: Params, *, period: pd.Period | str | None = None,
+                     scorecard: pd.DataFrame | None = None) -> pd.DataFrame:
     """Ranked findings with recommended actions for every enrolled partner.
 
     Parameters
@@ -277,6 +291,9 @@ def partner_insights(facts: Rollup, kpis: pd.DataFrame, params: Params, *, perio
         Programme parameters (``params.insights`` thresholds, scorecard weights).
     period
         Reporting period (default ``facts.period``).
+    scorecard
+        :func:`~partner_analytics.metrics.scorecard.scorecard` of ``kpis``,
+        when the caller has it already (computed here otherwise).
 
     Returns
     -------
@@ -287,24 +304,19 @@ def partner_insights(facts: Rollup, kpis: pd.DataFrame, params: Params, *, perio
     """
     t = thresholds(params)
     period = resolve_period(facts, period)
-    pf = _partner_facts(facts, kpis, params, period)
-    rows = []
-    for row in kpis[kpis["enrolled"]].itertuples(index=False):
-        for rule in PARTNER_RULES:
-            for f in rule(row, pf, t):
-                rows.append({"scope": "partner", "partner_id": row.partner_id, **f.__dict__})
-    return _to_frame(rows)
+    enrolled = kpis[kpis["enrolled"].to_numpy(dtype=bool)].reset_index(drop=True)
+    pf = _partner_facts(facts, kpis, params, period, scorecard)
+    found = [f.assign(_rule=i) for i, f in enumerate(part for rule in PARTNER_RULES for part in rule(enrolled, pf, t))]
+    found = [f for f in found if len(f)]
+    if not found:
+        return _to_frame([])
+    # partner by partner, rule by rule (the order the findings are ranked from), then ranked
+    rows = pd.concat(found, ignore_index=True).sort_values(["_row", "_rule"], kind="stable")
+    return _to_frame(rows.assign(scope="partner")[INSIGHT_COLUMNS].to_dict("records"))
 
 
-def _partner_revenue_between(facts: Rollup, start: pd.Timestamp, end: pd.Timestamp) -> float:
-    """Partner revenue (sourced + influenced) won from ``start`` to ``end`` inclusive: a like-for-like base."""
-    deals = facts.closed_deals
-    won = deals[(deals["stage"] == "won") & (deals["attribution"] != "direct")
-                & (deals["closed_on"] >= start) & (deals["closed_on"] <= end)]
-    return float(won["amount"].sum())
-
-
-def _program_findings(facts: Rollup, kpis: pd.DataFrame, params: Params, period: pd.Period) -> Iterator[_Finding]:
+def _program_findings(facts: Rollup, kpis: pd.DataFrame, params: Params, period: pd.Period,
+                      year_ago_revenue: float | None) -> Iterator[_Finding]:
     from .metrics.concentration import concentration_summary
     from .metrics.deals import time_to_close, win_rates
     from .metrics.revenue import channel_revenue
@@ -317,17 +329,15 @@ def _program_findings(facts: Rollup, kpis: pd.DataFrame, params: Params, period:
     same = "same period last year" if complete else "same days of the same period last year"
     if period - year in channel.index:
         now = channel.loc[period, "partner_revenue"]
-        before = (channel.loc[period - year, "partner_revenue"] if complete
-                  else _partner_revenue_between(facts, (period - year).start_time,
-                                                same_days_as_of(period, facts.as_of, lag=year)))
-        if before > 0 and now < before:
+        before = channel.loc[period - year, "partner_revenue"] if complete else year_ago_revenue
+        if before is not None and before > 0 and now < before:
             yield _Finding(
                 "channel_revenue_down", "improvement", 3, "revenue", now / before - 1,
                 f"Partner revenue is {1 - now / before:.0%} below the {same} "
                 f"({_fmt('revenue', now)} vs {_fmt('revenue', before)}).",
                 "Launch a joint demand-generation campaign with the top partners of each type and prioritise MDF.",
             )
-        elif before > 0 and now / before - 1 >= t["growth_high"]:
+        elif before is not None and before > 0 and now / before - 1 >= t["growth_high"]:
             yield _Finding(
                 "channel_revenue_up", "strength", 2, "revenue", now / before - 1,
                 f"Partner revenue grew {now / before - 1:.0%} on the {same}.",
@@ -381,13 +391,19 @@ def _program_findings(facts: Rollup, kpis: pd.DataFrame, params: Params, period:
         )
 
 
-def program_insights(facts: Rollup, kpis: pd.DataFrame, params: Params, *, period: pd.Period | str | None = None) -> pd.DataFrame:
+def program_insights(facts: Rollup, kpis: pd.DataFrame, params: Params, *, period: pd.Period | str | None = None,
+                     year_ago_revenue: float | None = None) -> pd.DataFrame:
     """Ranked program-level findings with recommended actions (internal audience).
 
     Parameters
     ----------
     facts, kpis, params, period
         As for :func:`partner_insights`.
+    year_ago_revenue
+        Partner revenue of the same days of the period a year earlier: the
+        like-for-like base when ``period`` is still partial (see
+        :func:`~partner_analytics.periods.same_days_as_of`). Without it, a
+        partial period is not compared with the year before.
 
     Returns
     -------
@@ -395,5 +411,6 @@ def program_insights(facts: Rollup, kpis: pd.DataFrame, params: Params, *, perio
         :data:`INSIGHT_COLUMNS` with ``scope`` "program" and ``partner_id`` NA.
     """
     period = resolve_period(facts, period)
-    rows = [{"scope": "program", "partner_id": pd.NA, **f.__dict__} for f in _program_findings(facts, kpis, params, period)]
+    findings = _program_findings(facts, kpis, params, period, year_ago_revenue)
+    rows = [{"scope": "program", "partner_id": pd.NA, **f.__dict__} for f in findings]
     return _to_frame(rows)

@@ -6,6 +6,13 @@ an engine: the aggregation is SQL written once
 database, so only compact facts reach pandas. Everything downstream (metrics,
 plots, insights, reports) reads the :class:`Rollup`, whichever engine made it.
 
+The contract: **no frame of a Rollup grows with the number of deals.** Sums
+are per partner × period (or coarser); per-deal statistics (median deal size,
+time-to-close quartiles, box-plot extremes) are computed in the engine with
+exact quantiles, per partner × period (:attr:`Rollup.partner_deal_stats`) and
+per window × grouping (:attr:`Rollup.deal_stats`). Row-level deals of one
+partner or slice are fetched explicitly, and bounded, by :func:`deals_for`.
+
 Conventions
 -----------
 * ``period`` is a pandas ``Period`` (quarter ``"Q"`` or month ``"M"``).
@@ -25,12 +32,14 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from .engine.backends import DuckDBEngine, Engine
 from .engine.queries import DEAL_EVENT_KPIS, RollupQueries
 from .periods import in_trailing_window
 from .program import Program
+from .sqltext import literal
 
 if TYPE_CHECKING:
     from .engine.program import EngineProgram
@@ -43,6 +52,9 @@ __all__ = [
     "DEAL_KPIS",
     "PARTNER_PERIOD_MEASURES",
     "engagement_activity_for",
+    "deals_for",
+    "default_windows",
+    "DEAL_STAT_GROUPINGS",
 ]
 
 FREQS = {"Q": "Q", "quarter": "Q", "M": "M", "month": "M"}
@@ -62,6 +74,11 @@ PARTNER_PERIOD_MEASURES = (
     "open_pipeline",
 )
 """Additive measures in ``Rollup.partner_periods`` (``open_*`` are end-of-period snapshots)."""
+
+DEAL_STAT_GROUPINGS = ("all", "channel", "attribution", "partner_type")
+"""Groupings of :attr:`Rollup.deal_stats` (``all`` and ``partner_type`` over partner deals only)."""
+
+PERIODS_PER_YEAR = {"Q": 4, "M": 12}
 
 DEAL_KPIS = DEAL_EVENT_KPIS
 """Target KPIs measured on partner deals. Any other KPI is matched to an engagement activity."""
@@ -94,13 +111,28 @@ class Rollup:
         period × attribution (sourced / influenced / direct) with ``revenue``,
         ``won_deals``, ``lost_deals``, ``lost_amount``, ``days_to_close_sum``;
         every period and attribution present.
-    closed_deals
-        One row per deal won or lost by ``as_of``: ``deal_id``, ``partner_id``
-        (NA for direct), ``attribution``, ``partner_type``, ``stage``,
-        ``amount``, ``created_on``, ``closed_on``, ``period`` (of closing),
-        ``days_to_close``.
-    open_deals
-        Deals open at ``as_of`` (same columns, ``closed_on`` NaT, ``age_days``).
+    partner_channel_periods
+        partner × period (of closing) × attribution (``sourced`` /
+        ``influenced``) with ``revenue``, ``won_deals``, ``lost_deals``,
+        ``lost_amount``, ``days_to_close_sum`` (rows with a close only); the
+        partner rows of ``channel_periods``, per partner, so a slice of
+        partners has its own channel totals.
+    partner_deal_stats
+        partner × period (of closing) over the deals won: ``amount_median``
+        (currency) and ``days_median`` (days from created to closed), exact
+        medians (rows with a won deal only).
+    deal_stats
+        Distributions of the deals won, one row per window × grouping ×
+        group with a won deal: ``period`` (the window's last period),
+        ``periods`` (window length), ``by`` (one of
+        :data:`DEAL_STAT_GROUPINGS`), ``group``, ``n`` (won deals) and, for
+        ``amount`` (currency) and ``days`` (days to close), the ``_mean``,
+        ``_median``, ``_p25``, ``_p75`` (exact quantiles by linear
+        interpolation), ``_min`` and ``_max``. Windows: each length of
+        ``windows`` ending at every period, and the whole span ending at the
+        last period.
+    windows
+        The window lengths (in periods) of ``deal_stats``, whole span included.
     engagement
         partner × period × activity with summed ``quantity`` (rows with activity only).
     surveys
@@ -128,14 +160,16 @@ class Rollup:
     partners: pd.DataFrame
     partner_periods: pd.DataFrame
     channel_periods: pd.DataFrame
-    closed_deals: pd.DataFrame
-    open_deals: pd.DataFrame
+    partner_channel_periods: pd.DataFrame
+    partner_deal_stats: pd.DataFrame
+    deal_stats: pd.DataFrame
     engagement: pd.DataFrame
     surveys: pd.DataFrame
     comments: pd.DataFrame
     mdf: pd.DataFrame
     target_actuals: pd.DataFrame
     available: frozenset[str]
+    windows: tuple[int, ...] = ()
 
     @property
     def period(self) -> pd.Period:
@@ -143,7 +177,27 @@ class Rollup:
         return self.as_of.to_period(self.freq)
 
 
-def rollup(program: Program | EngineProgram, *, freq: str = "Q", as_of: str | pd.Timestamp | None = None) -> Rollup:
+def default_windows(freq: str) -> tuple[int, ...]:
+    """Window lengths whose deal distributions a rollup computes by default.
+
+    One period, a year, and 4 periods (the default window of
+    :func:`~partner_analytics.metrics.deals.time_to_close`).
+
+    Examples
+    --------
+    >>> default_windows("M"), default_windows("Q")
+    ((1, 4, 12), (1, 4))
+    """
+    return tuple(sorted({1, 4, PERIODS_PER_YEAR[FREQS[freq]]}))
+
+
+def rollup(
+    program: Program | EngineProgram,
+    *,
+    freq: str = "Q",
+    as_of: str | pd.Timestamp | None = None,
+    windows: tuple[int, ...] | None = None,
+) -> Rollup:
     """Compute the tidy facts of a program.
 
     The aggregation runs as SQL (:mod:`partner_analytics.engine.queries`) on
@@ -161,6 +215,10 @@ def rollup(program: Program | EngineProgram, *, freq: str = "Q", as_of: str | pd
         Period grain: ``"Q"`` (quarter) or ``"M"`` (month).
     as_of
         Last day to count (inclusive). Default: the program's latest date.
+    windows
+        Window lengths (periods, >= 1) of the deal distributions
+        (:attr:`Rollup.deal_stats`) ending at every period; the whole span is
+        always added. Default :func:`default_windows`: one period, 4 periods and a year.
 
     Returns
     -------
@@ -176,12 +234,15 @@ def rollup(program: Program | EngineProgram, *, freq: str = "Q", as_of: str | pd
     if freq not in FREQS:
         raise ValueError(f"freq must be one of {sorted(FREQS)}, got {freq!r}")
     freq = FREQS[freq]
+    windows = default_windows(freq) if windows is None else tuple(sorted({int(w) for w in windows}))
+    if not windows or min(windows) < 1:
+        raise ValueError(f"windows must be window lengths of at least 1 period, got {windows!r}")
     as_of = program.data_end if as_of is None else pd.Timestamp(as_of).normalize()
     queries = RollupQueries(freq, as_of)
     with _engine_for(program) as engine:
         engine.materialize("as_of_deals", queries.as_of_deals)
         try:
-            return _rollup_on(engine, queries, program)
+            return _rollup_on(engine, queries, program, windows)
         finally:
             engine.drop("as_of_deals")
 
@@ -213,17 +274,11 @@ def _with_period(frame: pd.DataFrame, freq: str) -> pd.DataFrame:
     return frame
 
 
-def _rollup_on(engine: Engine, queries: RollupQueries, program: Program | EngineProgram) -> Rollup:
+def _rollup_on(
+    engine: Engine, queries: RollupQueries, program: Program | EngineProgram, windows: tuple[int, ...]
+) -> Rollup:
     freq, as_of = queries.freq, queries.as_of_date
     partners = program.partners
-
-    def deals(sql: str) -> pd.DataFrame:
-        return _fetch(engine, sql, dates=("created_on", "closed_on"),
-                      texts=("deal_id", "partner_id", "attribution", "partner_type", "stage"))
-
-    closed = deals(queries.closed_deals)
-    closed["period"] = closed["closed_on"].dt.to_period(freq)
-    closed = closed[[*_DEAL_COLUMNS, "period", "days_to_close"]]
     start = _fetch(engine, queries.deal_span, dates=("first_created_on",))["first_created_on"].iloc[0]
     start = as_of if pd.isna(start) else start
     periods = pd.period_range(start.to_period(freq), as_of.to_period(freq), freq=freq)
@@ -231,6 +286,8 @@ def _rollup_on(engine: Engine, queries: RollupQueries, program: Program | Engine
     def facts(sql: str, keys: tuple[str, ...] = ()) -> pd.DataFrame:  # sorted by the query
         return _with_period(_fetch(engine, sql, dates=("period_start",), texts=("partner_id", *keys)), freq)
 
+    partner_channel = facts(queries.partner_channel_facts, ("attribution",))
+    deal_stats, windows = _deal_stats(engine, queries, periods, windows)
     return Rollup(
         freq=freq,
         as_of=as_of,
@@ -238,8 +295,9 @@ def _rollup_on(engine: Engine, queries: RollupQueries, program: Program | Engine
         partners=_partner_dimension(engine, queries, partners),
         partner_periods=_partner_periods(engine, queries, partners, periods, freq),
         channel_periods=_channel_periods(engine, queries, periods),
-        closed_deals=closed,
-        open_deals=deals(queries.open_deals),
+        partner_channel_periods=partner_channel,
+        partner_deal_stats=facts(queries.partner_deal_stats),
+        deal_stats=deal_stats,
         engagement=facts(queries.engagement, ("activity",)),
         surveys=facts(queries.surveys, ("survey",)),
         comments=_fetch(engine, queries.comments, dates=("responded_on",),
@@ -247,10 +305,105 @@ def _rollup_on(engine: Engine, queries: RollupQueries, program: Program | Engine
         mdf=facts(queries.mdf),
         target_actuals=_target_actuals(engine, queries, program),
         available=frozenset(name for name in ("engagement", "surveys", "mdf") if program.has(name)),
+        windows=windows,
     )
 
 
-_DEAL_COLUMNS = ["deal_id", "partner_id", "attribution", "partner_type", "stage", "amount", "created_on", "closed_on"]
+DEAL_STAT_COLUMNS = ["period", "periods", "by", "group", "n"] + [
+    f"{measure}_{stat}" for measure in ("amount", "days") for stat in ("mean", "median", "p25", "p75", "min", "max")
+]
+
+
+def _deal_stats(
+    engine: Engine, queries: RollupQueries, periods: pd.PeriodIndex, windows: tuple[int, ...]
+) -> tuple[pd.DataFrame, tuple[int, ...]]:
+    """``Rollup.deal_stats`` and its window lengths: ``windows`` at every period, the whole span at the last."""
+    whole = len(periods)
+    ends = sorted({(end, n) for end in range(whole) for n in windows} | {(whole - 1, whole)})
+    members = [(periods[i], periods[end], n) for end, n in ends for i in range(max(0, end - n + 1), end + 1)]
+    raw = engine.fetch(queries.deal_stats(members))
+    raw.columns = [str(c).lower() for c in raw.columns]
+    for measure in ("amount", "days"):  # quartile lists (arrays from Spark, lists from DuckDB and PostgreSQL)
+        quartiles = np.array([list(q) for q in raw.pop(f"{measure}_quartiles")], dtype=float).reshape(-1, 3)
+        raw[f"{measure}_p25"], raw[f"{measure}_median"], raw[f"{measure}_p75"] = quartiles.T
+    raw["period_start"] = pd.to_datetime(raw["period_start"])
+    types = {c: "str" if c in ("dimension", "member") else "float64" for c in raw.columns if c != "period_start"}
+    frame = raw.astype(types).rename(columns={"dimension": "by", "member": "group"})
+    frame["period"] = frame.pop("period_start").dt.to_period(queries.freq)
+    frame["periods"] = frame["periods"].astype("int64")
+    frame = frame.sort_values(["periods", "period", "by", "group"], ignore_index=True)
+    return frame[DEAL_STAT_COLUMNS], tuple(sorted({*windows, whole}))
+
+
+def deals_for(
+    program: Program | EngineProgram,
+    *,
+    partner_id: str | None = None,
+    partner_type: str | None = None,
+    stage: str | None = None,
+    as_of: str | pd.Timestamp | None = None,
+    limit: int = 10_000,
+) -> pd.DataFrame:
+    """Row-level deals of one partner or slice, as of ``as_of``: the explicit, bounded drill-down.
+
+    Parameters
+    ----------
+    program
+        A validated program, in memory or on an engine.
+    partner_id, partner_type
+        Keep only this partner's deals, or the deals of partners of this type.
+    stage
+        ``"won"``, ``"lost"``, ``"open"`` (as of ``as_of``), ``"closed"``
+        (won or lost), or None for all.
+    as_of
+        Last day counted. Default: the program's latest date.
+    limit
+        Largest number of deals returned (>= 1).
+
+    Returns
+    -------
+    DataFrame
+        ``deal_id``, ``partner_id`` (NA for direct), ``attribution``,
+        ``partner_type``, ``stage``, ``amount``, ``created_on``,
+        ``closed_on`` (NaT while open), ``days_to_close`` (NaN while open),
+        ``age_days`` (days open at ``as_of``; NaN once closed); ordered by
+        ``created_on``, ``deal_id``.
+
+    Raises
+    ------
+    ValueError
+        If more than ``limit`` deals match (narrow the slice or raise the
+        limit), or for an unknown ``stage``.
+
+    Examples
+    --------
+    >>> from partner_analytics import load_program
+    >>> deals = deals_for(load_program("sample"), partner_id="P0001", stage="won")
+    >>> set(deals["stage"]), bool((deals["days_to_close"] >= 0).all())
+    ({'won'}, True)
+    """
+    stages = {"won": ("won",), "lost": ("lost",), "open": ("open",), "closed": ("won", "lost"), None: ()}
+    if stage not in stages:
+        raise ValueError(f"stage must be one of won, lost, open, closed or None, got {stage!r}")
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, got {limit}")
+    conditions = ["TRUE"]
+    if partner_id is not None:
+        conditions.append(f"partner_id = {literal(str(partner_id))}")
+    if partner_type is not None:
+        conditions.append(f"partner_type = {literal(str(partner_type))}")
+    if stages[stage]:
+        conditions.append(f"stage IN ({', '.join(literal(s) for s in stages[stage])})")
+    as_of = program.data_end if as_of is None else pd.Timestamp(as_of).normalize()
+    queries = RollupQueries("Q", as_of)
+    with _engine_for(program) as engine:
+        frame = _fetch(engine, queries.drill_down(" AND ".join(conditions), limit + 1),
+                       dates=("created_on", "closed_on"),
+                       texts=("deal_id", "partner_id", "attribution", "partner_type", "stage"))
+    if len(frame) > limit:
+        raise ValueError(f"more than {limit} deals match; narrow the slice (partner_id, partner_type, stage) "
+                         "or raise limit")
+    return frame
 
 
 def _channel_periods(engine: Engine, queries: RollupQueries, periods: pd.PeriodIndex) -> pd.DataFrame:
@@ -319,39 +472,26 @@ def _target_actuals(engine: Engine, queries: RollupQueries, program: Program | E
     return out[[*keys, "target", "actual", "elapsed"]]
 
 
-def _sum_by(frame: pd.DataFrame, keys: list[str], **measures: tuple[str, str]) -> pd.DataFrame:
-    if frame.empty:
-        return pd.DataFrame(columns=[*keys, *measures])
-    return frame.groupby(keys, observed=True, dropna=False).agg(**measures).reset_index()
-
-
-def channel_periods(closed_deals: pd.DataFrame, periods: pd.PeriodIndex) -> pd.DataFrame:
-    """Period × attribution totals of closed deals (``Rollup.channel_periods``).
+def channel_periods(
+    partner_channel_periods: pd.DataFrame, periods: pd.PeriodIndex, *, direct: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Period × attribution totals of closed deals (``Rollup.channel_periods``) from per-partner totals.
 
     Parameters
     ----------
-    closed_deals
-        ``Rollup.closed_deals`` (or a subset of it).
+    partner_channel_periods
+        ``Rollup.partner_channel_periods`` (or the rows of some partners).
     periods
         Every period to list; absent activity is a true zero.
+    direct
+        ``Rollup.channel_periods`` whose ``direct`` rows to keep; None: zeros.
     """
-    closed = closed_deals
+    measures = ["revenue", "won_deals", "lost_deals", "lost_amount", "days_to_close_sum"]
     keys = ["period", "attribution"]
-    facts = _sum_by(
-        closed.assign(
-            won=(closed["stage"] == "won").astype(float),
-            lost=(closed["stage"] == "lost").astype(float),
-            won_amount=closed["amount"].where(closed["stage"] == "won", 0.0),
-            lost_amount=closed["amount"].where(closed["stage"] == "lost", 0.0),
-            won_days=closed["days_to_close"].where(closed["stage"] == "won", 0.0),
-        ),
-        keys,
-        revenue=("won_amount", "sum"),
-        won_deals=("won", "sum"),
-        lost_deals=("lost", "sum"),
-        lost_amount=("lost_amount", "sum"),
-        days_to_close_sum=("won_days", "sum"),
-    )
+    facts = partner_channel_periods.groupby(keys, observed=True)[measures].sum().reset_index()
+    if direct is not None:
+        facts = pd.concat([facts, direct.loc[direct["attribution"] == "direct", [*keys, *measures]]],
+                          ignore_index=True)
     return _channel_grid(facts, periods)
 
 

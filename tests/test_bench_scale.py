@@ -123,8 +123,9 @@ ROW_KEYS = {
     "partners": ["partner_id"],
     "partner_periods": ["partner_id", "period"],
     "channel_periods": ["period", "attribution"],
-    "closed_deals": ["deal_id"],
-    "open_deals": ["deal_id"],
+    "partner_channel_periods": ["partner_id", "period", "attribution"],
+    "partner_deal_stats": ["partner_id", "period"],
+    "deal_stats": ["periods", "period", "by", "group"],
     "engagement": ["partner_id", "period", "activity"],
     "surveys": ["partner_id", "period", "survey"],
     "comments": None,  # every column
@@ -183,3 +184,32 @@ def test_run_scale_times_each_approach_in_its_own_process_and_prints_ratios(benc
     assert set(results) == {"engine", "naive"}
     assert "30 partners, 1,000 deals" in out and "(generated in" in out
     assert "overall, naive / engine" in out and "peak memory, naive / engine" in out
+
+
+def test_rows_reaching_pandas_grow_with_partners_and_periods_not_deals(bench, tmp_path):
+    scale, data = bench
+    fetched = {}
+    for n_deals in (2_000, 20_000):
+        folder, _ = data.program_folder(40, n_deals, build=tmp_path)
+        with open_program(folder, engine="duckdb") as program:
+            totals = scale._count_fetches(program.engine)
+            facts = pa.rollup(program)
+        grid = len(facts.partner_periods)
+        assert len(facts.partner_channel_periods) <= 2 * grid and len(facts.partner_deal_stats) <= grid
+        groups = 1 + 2 + 3 + facts.partners["partner_type"].nunique()
+        assert len(facts.deal_stats) <= groups * len(facts.periods) * len(facts.windows)
+        fetched[n_deals] = totals["rows"]
+    assert fetched[20_000] < 2 * fetched[2_000]  # ten times the deals, far less than twice the rows
+
+
+def test_several_sizes_print_the_scale_curve(bench, tmp_path, capsys, monkeypatch):
+    scale, _ = bench
+    monkeypatch.setattr(scale, "run_scale", lambda **kw: {"engine": {
+        "seconds": {"rollup": kw["n_deals"] / 1000}, "peak_gib": 0.5, "rollup_fetch": {"rows": 7}},
+        "spark": kw["spark"], "naive": not kw["skip_naive"]})
+    args = scale.argparse.Namespace(threads=None, memory_limit=None, skip_naive=False, naive_max_deals=2_000,
+                                    spark_max_deals=1_000)
+    results = scale.run_sizes(args, n_partners=10, sizes=[1_000, 4_000])
+    assert [(r["spark"], r["naive"]) for r in results.values()] == [(True, True), (False, False)]
+    out = capsys.readouterr().out
+    assert "Scale curve" in out and "4,000" in out and "4.0" in out

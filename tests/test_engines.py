@@ -24,18 +24,19 @@ from conftest_postgres import postgres_db, postgres_url  # noqa: F401  (fixtures
 from test_sql_sources import _write_postgres
 
 TABLES = ("partners", "deals", "targets", "engagement", "surveys", "mdf")
-FACTS = ("partners", "partner_periods", "channel_periods", "closed_deals", "open_deals", "engagement", "surveys",
-         "comments", "mdf", "target_actuals")
+FACTS = ("partners", "partner_periods", "channel_periods", "partner_channel_periods", "partner_deal_stats",
+         "deal_stats", "engagement", "surveys", "comments", "mdf", "target_actuals")
 SORT_KEYS = {"partners": ["partner_id"], "partner_periods": ["partner_id", "period"],
              "target_actuals": ["partner_id", "kpi", "period_start"],
-             "closed_deals": ["deal_id"], "open_deals": ["deal_id"]}
+             "partner_channel_periods": ["partner_id", "period", "attribution"],
+             "partner_deal_stats": ["partner_id", "period"], "deal_stats": ["periods", "period", "by", "group"]}
 
 
 def assert_same_facts(actual: pa.Rollup, expected: pa.Rollup) -> None:
     """Every frame of two rollups equal, row order aside (engines and sources order rows differently)."""
     assert actual.freq == expected.freq and actual.as_of == expected.as_of
     assert list(actual.periods) == list(expected.periods)
-    assert actual.available == expected.available
+    assert actual.available == expected.available and actual.windows == expected.windows
     for name in FACTS:
         got, want = getattr(actual, name), getattr(expected, name)
         keys = SORT_KEYS.get(name)
@@ -201,8 +202,10 @@ def test_unknown_engines_options_and_sources_are_refused(parquet, tmp_path):
 @pytest.mark.parametrize("dialect", ["spark", "postgres", "snowflake", "bigquery", "tsql"])
 def test_every_rollup_query_transpiles_to_each_dialect(dialect):
     queries = RollupQueries("Q", pd.Timestamp("2025-12-31"))
+    quarter = pd.Period("2025Q4", "Q")
     texts = [queries.as_of_deals, queries.closed_facts, queries.created_facts, queries.partner_firsts, queries.deal_span,
-             queries.closed_deals, queries.open_deals, queries.engagement, queries.surveys, queries.comments,
+             queries.partner_channel_facts, queries.partner_deal_stats, queries.deal_stats([(quarter, quarter, 1)]),
+             queries.drill_down("stage = 'won'", 10), queries.engagement, queries.surveys, queries.comments,
              queries.mdf, queries.target_actuals({"revenue", "deals_won"}, {"certifications": "certification"})]
     for text in texts:
         translated = transpile(text, dialect)

@@ -31,13 +31,14 @@ from partner_analytics.explore import (
     weights_matrix,
 )
 from partner_analytics.metrics.concentration import concentration_summary
+from partner_analytics.metrics.deals import deal_size, time_to_close
 from partner_analytics.metrics.satisfaction import round_for_ranking, satisfaction_correlations
 from partner_analytics.metrics.tiers import tier_what_if
 from partner_analytics.params import load_params
 
 NAN = float("nan")
-FRAMES = ("partners", "partner_periods", "channel_periods", "closed_deals", "open_deals", "engagement", "surveys",
-          "comments", "mdf", "target_actuals")
+FRAMES = ("partners", "partner_periods", "channel_periods", "partner_channel_periods", "partner_deal_stats",
+          "deal_stats", "engagement", "surveys", "comments", "mdf", "target_actuals")
 
 
 @pytest.fixture
@@ -75,8 +76,7 @@ def test_subset_keeps_the_partners_matching_every_filter(tiny, filters, partners
 
 def test_subset_keeps_the_slices_rows_of_every_partner_frame_and_all_direct_deals(tiny):
     part = subset_facts(tiny, partner_type="reseller")
-    assert sorted(part.closed_deals["deal_id"]) == ["D1", "D2", "D3", "D6", "D7"]  # P1's closed deals + direct
-    assert list(part.open_deals["deal_id"]) == ["D8"]  # D4 belongs to P2
+    assert set(part.partner_channel_periods["partner_id"]) == set(part.partner_deal_stats["partner_id"]) == {"P1"}
     assert len(part.partner_periods) == 2  # P1 × 2024Q1, 2024Q2
     assert part.engagement["quantity"].sum() == 7.0  # 5 logins + 2 certifications
     assert sorted(part.surveys["survey"]) == ["csat", "partner_nps", "psat"]
@@ -115,6 +115,23 @@ def test_subsets_by_partner_type_partition_partner_revenue_and_each_keep_all_dir
                                    original[~partner_rows])
     assert sum(p.partner_periods["revenue"].sum() for p in parts) == pytest.approx(
         sample.partner_periods["revenue"].sum())
+
+
+def test_a_partner_type_slice_keeps_its_deal_distributions_and_the_direct_ones(tiny):
+    part = subset_facts(tiny, partner_type="reseller")  # P1 won D1 (30 days) and D2 (60); direct D6 (60)
+    cycle = time_to_close(part, by="channel", periods=2).set_index("channel")
+    assert cycle["median"].to_dict() == {"direct": 60, "partner": 45}
+    assert cycle["n"].to_dict() == {"direct": 1, "partner": 2}
+    assert deal_size(part, by=None, periods=2).loc[0, "median"] == 750
+
+
+def test_a_slice_the_engine_did_not_summarise_refuses_partner_distributions(tiny):
+    part = subset_facts(tiny, region="North America")  # P1, who won deals
+    assert set(part.deal_stats["group"]) == {"direct"}
+    with pytest.raises(ValueError, match="deals_for"):
+        time_to_close(part, by="channel", periods=2)
+    with pytest.raises(ValueError, match="deals_for"):
+        time_to_close(part, by="attribution", periods=2)
 
 
 def test_metrics_on_a_slice_without_partners_give_nan_not_errors(tiny):

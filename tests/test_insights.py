@@ -105,3 +105,22 @@ def test_min_responses_defaults_to_one_response():
     from partner_analytics.insights import DEFAULT_THRESHOLDS
 
     assert DEFAULT_THRESHOLDS["min_responses"] == 1
+
+
+def test_a_shared_scorecard_is_used_instead_of_recomputing_it(facts):
+    kpis = partner_kpis(facts)
+    card = pd.DataFrame({"partner_id": kpis["partner_id"], "composite": 95.0})
+    found = partner_insights(facts, kpis, load_params(), scorecard=card)
+    performers = found[found["rule"] == "high_performer"]
+    assert sorted(performers["partner_id"]) == sorted(kpis.loc[kpis["enrolled"], "partner_id"])
+    assert set(performers["title"]) == {"Scorecard composite of 95 out of 100 puts you among the strongest "
+                                        "partners of your type."}
+
+
+def test_findings_are_identical_whichever_partner_order_the_kpis_have(facts):
+    kpis = partner_kpis(facts)
+    params = _with_insights(load_params(), min_closed_deals=1, win_rate_low=0.9, coverage_low=10)
+    forward = partner_insights(facts, kpis, params)
+    backward = partner_insights(facts, kpis.iloc[::-1].reset_index(drop=True), params)
+    assert len(forward) >= 2
+    pd.testing.assert_frame_equal(forward, backward)

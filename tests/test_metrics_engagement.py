@@ -87,7 +87,7 @@ def synthetic(quantities: list[float], revenue: list[float], activity: str = "we
                                "quantity": np.asarray(quantities, dtype="float64")})
     return pa.Rollup(freq="Q", as_of=pd.Timestamp("2024-03-31"), periods=pd.period_range("2024Q1", "2024Q1", freq="Q"),
                      partners=partners, partner_periods=grid, channel_periods=pd.DataFrame(),
-                     closed_deals=pd.DataFrame(), open_deals=pd.DataFrame(), engagement=engagement,
+                     partner_channel_periods=pd.DataFrame(), partner_deal_stats=pd.DataFrame(), deal_stats=pd.DataFrame(), engagement=engagement,
                      surveys=pd.DataFrame(), comments=pd.DataFrame(), mdf=pd.DataFrame(),
                      target_actuals=pd.DataFrame(), available=frozenset({"engagement"}))
 

@@ -224,8 +224,8 @@ def synthetic() -> pa.Rollup:
     engagement = pd.DataFrame({"partner_id": pd.array([], dtype="str"), "period": pd.PeriodIndex([], freq="Q"),
                                "activity": pd.array([], dtype="str"), "quantity": np.array([], dtype="float64")})
     return pa.Rollup(freq="Q", as_of=pd.Timestamp("2024-06-30"), periods=periods, partners=partners,
-                     partner_periods=grid, channel_periods=pd.DataFrame(), closed_deals=pd.DataFrame(),
-                     open_deals=pd.DataFrame(), engagement=engagement, surveys=surveys, comments=pd.DataFrame(),
+                     partner_periods=grid, channel_periods=pd.DataFrame(), partner_channel_periods=pd.DataFrame(), partner_deal_stats=pd.DataFrame(),
+                     deal_stats=pd.DataFrame(), engagement=engagement, surveys=surveys, comments=pd.DataFrame(),
                      mdf=pd.DataFrame(), target_actuals=pd.DataFrame(), available=frozenset({"surveys"}))
 
 

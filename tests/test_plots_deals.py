@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 import partner_analytics as pa
+from partner_analytics.rollup import deals_for
 from partner_analytics.metrics.deals import deal_size_trend, time_to_close, win_rates
 from partner_analytics.metrics.targets import attainment_trend
 from partner_analytics.plots.deals import plot_attainment, plot_deal_size_trend, plot_time_to_close, plot_win_rate
@@ -64,8 +65,8 @@ def test_time_to_close_bars_show_medians(facts):
     assert ax.get_title() == "Median days to close (won deals, IQR bars)"
 
 
-def test_time_to_close_boxes_from_closed_deals(facts):
-    ax = plot_time_to_close(facts.closed_deals)
+def test_time_to_close_boxes_from_drilled_down_deals(tiny_program):
+    ax = plot_time_to_close(deals_for(tiny_program, stage="closed", as_of="2024-06-30"))
     assert [t.get_text() for t in ax.get_xticklabels()] == ["direct", "partner"]
     assert ax.get_title() == "Days to close (won deals)"
     lines = ax.get_lines()  # per box: box, 2 whiskers, 2 caps, median, fliers

@@ -7,7 +7,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 import partner_analytics as pa
-from partner_analytics.rollup import channel_periods, trailing_totals
+from partner_analytics.rollup import channel_periods, deals_for, trailing_totals
 
 Q1, Q2 = pd.Period("2024Q1", "Q"), pd.Period("2024Q2", "Q")
 
@@ -72,22 +72,58 @@ def test_channel_periods_split_won_revenue_by_attribution(facts):
 
 
 @pytest.mark.parametrize("freq", ["Q", "M"])
-def test_channel_periods_from_closed_deals_equal_the_engine_totals(freq):
-    # explore.subset_facts recomputes channel totals from a subset of closed deals in pandas: same numbers
+def test_channel_periods_from_the_per_partner_totals_equal_the_engine_totals(freq):
+    # explore.subset_facts recomputes channel totals from a subset of partners in pandas: same numbers
     facts = pa.rollup(pa.load_program("sample"), freq=freq)
-    assert_frame_equal(channel_periods(facts.closed_deals, facts.periods), facts.channel_periods, rtol=1e-12)
+    got = channel_periods(facts.partner_channel_periods, facts.periods, direct=facts.channel_periods)
+    assert_frame_equal(got, facts.channel_periods, rtol=1e-12)
 
 
-def test_closed_deals_carry_days_to_close(facts):
-    days = facts.closed_deals.set_index("deal_id")["days_to_close"]
-    assert days.to_dict() == {"D1": 30, "D2": 60, "D3": 30, "D5": 30, "D6": 60, "D7": 89}
+def test_partner_deal_stats_hold_exact_medians_of_the_won_deals(facts):
+    # won: D1 P1 1000 (Q1, 30 days); D2 P1 500 (Q2, 60); D5 P2 200 (Q2, 30)
+    got = facts.partner_deal_stats.set_index(["partner_id", "period"])
+    assert got["days_median"].to_dict() == {("P1", Q1): 30, ("P1", Q2): 60, ("P2", Q2): 30}
+    assert got["amount_median"].to_dict() == {("P1", Q1): 1000, ("P1", Q2): 500, ("P2", Q2): 200}
 
 
-def test_deals_closed_after_as_of_count_as_open(tiny_program):
-    facts = pa.rollup(tiny_program, as_of="2024-03-31")
-    assert "D2" in set(facts.open_deals["deal_id"])  # closed 2024-04-01
-    assert "D2" not in set(facts.closed_deals["deal_id"])
-    assert "D8" not in set(facts.open_deals["deal_id"])  # created after as_of
+def test_deal_stats_hold_quartiles_per_window_and_grouping(facts):
+    assert facts.windows == (1, 2, 4)  # one period, a year of quarters, the whole span (2 quarters)
+    stats = facts.deal_stats.set_index(["periods", "period", "by", "group"])
+    partner = stats.loc[(2, Q2, "channel", "partner")]  # won partner deals: 30, 60, 30 days; 1000, 500, 200
+    assert (partner["n"], partner["days_median"], partner["days_p25"], partner["days_p75"]) == (3, 30, 30, 45)
+    assert (partner["amount_min"], partner["amount_median"], partner["amount_max"]) == (200, 500, 1000)
+    assert stats.loc[(1, Q1, "attribution", "direct"), "days_median"] == 60  # D6
+    assert stats.loc[(4, Q2, "all", "all"), "n"] == 3
+    assert set(stats.loc[(1, Q2)].index) == {("all", "all"), ("attribution", "influenced"),
+                                             ("attribution", "sourced"), ("channel", "partner"),
+                                             ("partner_type", "referral"), ("partner_type", "reseller")}
+
+
+def test_no_rollup_frame_grows_with_the_deals(sample_program):
+    facts = pa.rollup(sample_program)
+    partner_periods = len(facts.partners) * len(facts.periods)
+    for name in ("partner_channel_periods", "partner_deal_stats"):
+        assert len(getattr(facts, name)) <= 2 * partner_periods, name
+    groups = 1 + 2 + 3 + facts.partners["partner_type"].nunique()
+    assert len(facts.deal_stats) <= groups * len(facts.periods) * len(facts.windows)
+
+
+def test_deals_for_drills_down_to_one_partner_and_stage_as_of_a_date(tiny_program):
+    deals = deals_for(tiny_program, as_of="2024-03-31")
+    assert "D2" in set(deals.loc[deals["stage"] == "open", "deal_id"])  # closed 2024-04-01: still open
+    assert "D8" not in set(deals["deal_id"])  # created after as_of
+    won = deals_for(tiny_program, partner_id="P1", stage="won", as_of="2024-06-30")
+    assert won.set_index("deal_id")["days_to_close"].to_dict() == {"D1": 30, "D2": 60}
+    assert won["age_days"].isna().all()
+    assert list(deals_for(tiny_program, partner_type="referral", stage="open")["deal_id"]) == ["D4"]
+
+
+def test_deals_for_is_bounded(tiny_program):
+    assert len(deals_for(tiny_program, limit=8)) == 8
+    with pytest.raises(ValueError, match="more than 3 deals match"):
+        deals_for(tiny_program, limit=3)
+    with pytest.raises(ValueError, match="stage must be"):
+        deals_for(tiny_program, stage="pending")
 
 
 def test_target_actuals_are_measured_over_each_target_window(facts):

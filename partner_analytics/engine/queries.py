@@ -5,9 +5,10 @@ Every query is written in DuckDB's SQL dialect and translated by `sqlglot
 Spark SQL, PostgreSQL, ...). The queries read the program tables by their
 schema names (``partners``, ``deals``, ``targets``, ``engagement``,
 ``surveys``, ``mdf``) with schema column types, and return only compact facts:
-sums per partner × period, per period × attribution, per target, plus the
-closed and open deals and the survey comments that row-level metrics
-(medians, distributions, verbatims) need.
+sums per partner × period, per period × attribution, per target; distribution
+statistics of won deals (exact quantiles) per partner × period and per window ×
+grouping; and the survey comments (verbatims). Row-level deals leave the engine
+only through the bounded drill-down (:meth:`RollupQueries.drill_down`).
 
 Conventions are those of :mod:`partner_analytics.rollup`: a deal counts in the
 period it closed (wins, losses, revenue, cycle) or was created (pipeline); a
@@ -25,6 +26,7 @@ from functools import lru_cache
 
 import pandas as pd
 import sqlglot
+from sqlglot import exp
 
 from ..sqltext import literal
 
@@ -71,15 +73,19 @@ _CREATED_FACTS = """
     GROUP BY 1, 2
 """
 
-_CHANNEL_FACTS = """
-    SELECT CAST(DATE_TRUNC('{unit}', closed_on) AS DATE) AS period_start,
-           attribution,
+# Sums of closed deals per channel (period × attribution, and per partner for slices of partners).
+_CHANNEL_SUMS = """
            SUM(CASE WHEN stage = 'won' THEN amount ELSE 0 END) AS revenue,
            COUNT(CASE WHEN stage = 'won' THEN 1 END) AS won_deals,
            COUNT(CASE WHEN stage = 'lost' THEN 1 END) AS lost_deals,
            SUM(CASE WHEN stage = 'lost' THEN amount ELSE 0 END) AS lost_amount,
            SUM(CASE WHEN stage = 'won' THEN CAST(DATE_DIFF('day', created_on, closed_on) AS DOUBLE) ELSE 0 END)
-               AS days_to_close_sum
+               AS days_to_close_sum"""
+
+_CHANNEL_FACTS = """
+    SELECT CAST(DATE_TRUNC('{unit}', closed_on) AS DATE) AS period_start,
+           attribution,
+{sums}
     FROM as_of_deals
     WHERE stage IN ('won', 'lost')
     GROUP BY 1, 2
@@ -96,20 +102,83 @@ _PARTNER_FIRSTS = """
     GROUP BY 1
 """
 
-_CLOSED_DEALS = """
-    SELECT deal_id, partner_id, attribution, partner_type, stage, amount, created_on, closed_on,
-           DATE_DIFF('day', created_on, closed_on) AS days_to_close
+_PARTNER_CHANNEL_FACTS = """
+    SELECT partner_id,
+           CAST(DATE_TRUNC('{unit}', closed_on) AS DATE) AS period_start,
+           attribution,
+{sums}
     FROM as_of_deals
-    WHERE stage IN ('won', 'lost')
-    ORDER BY closed_on, deal_id
+    WHERE partner_id IS NOT NULL AND stage IN ('won', 'lost')
+    GROUP BY 1, 2, 3
+    ORDER BY 1, 2, 3
 """
 
-_OPEN_DEALS = """
-    SELECT deal_id, partner_id, attribution, partner_type, stage, amount, created_on, closed_on,
-           DATE_DIFF('day', created_on, {as_of}) AS age_days
+# Won deals with their period of closing and days to close, the input of every distribution.
+_WON = """
+    SELECT partner_id, attribution, partner_type, amount,
+           CAST(DATE_DIFF('day', created_on, closed_on) AS DOUBLE) AS days,
+           CAST(DATE_TRUNC('{unit}', closed_on) AS DATE) AS period_start
     FROM as_of_deals
-    WHERE stage = 'open'
+    WHERE stage = 'won'
+"""
+
+# One quantile state per measure (a list of quantiles): a third of the memory and time of one per quantile.
+_STATS = """
+           COUNT(*) AS n,
+           AVG(amount) AS amount_mean,
+           QUANTILE_CONT(amount, [0.25, 0.5, 0.75]) AS amount_quartiles,
+           MIN(amount) AS amount_min,
+           MAX(amount) AS amount_max,
+           AVG(days) AS days_mean,
+           QUANTILE_CONT(days, [0.25, 0.5, 0.75]) AS days_quartiles,
+           MIN(days) AS days_min,
+           MAX(days) AS days_max
+"""
+
+# Each won deal once per grouping it belongs to (partner deals only for "all" and "partner_type"), joined to
+# every window that contains its period; exact quantiles (linear interpolation, as pandas' default) per window.
+_DEAL_STATS = """
+    WITH won AS ({won}),
+    grouped AS (
+        SELECT 'all' AS dimension, 'all' AS member, period_start, amount, days
+        FROM won WHERE attribution <> 'direct'
+        UNION ALL
+        SELECT 'channel', CASE WHEN attribution = 'direct' THEN 'direct' ELSE 'partner' END, period_start, amount, days
+        FROM won
+        UNION ALL
+        SELECT 'attribution', attribution, period_start, amount, days FROM won
+        UNION ALL
+        SELECT 'partner_type', partner_type, period_start, amount, days
+        FROM won WHERE attribution <> 'direct' AND partner_type IS NOT NULL
+    ),
+    windows AS (
+        SELECT CAST(period_start AS DATE) AS period_start, CAST(window_end AS DATE) AS window_end, periods
+        FROM (VALUES {windows}) AS w(period_start, window_end, periods)
+    )
+    SELECT w.window_end AS period_start, w.periods, g.dimension, g.member,{stats}
+    FROM grouped AS g
+    JOIN windows AS w ON w.period_start = g.period_start
+    GROUP BY 1, 2, 3, 4
+"""
+
+_PARTNER_DEAL_STATS = """
+    SELECT partner_id, period_start,
+           QUANTILE_CONT(amount, 0.5) AS amount_median,
+           QUANTILE_CONT(days, 0.5) AS days_median
+    FROM ({won}) AS won
+    WHERE partner_id IS NOT NULL
+    GROUP BY 1, 2
+    ORDER BY 1, 2
+"""
+
+_DRILL_DOWN = """
+    SELECT deal_id, partner_id, attribution, partner_type, stage, amount, created_on, closed_on,
+           DATE_DIFF('day', created_on, closed_on) AS days_to_close,
+           CASE WHEN stage = 'open' THEN DATE_DIFF('day', created_on, {as_of}) END AS age_days
+    FROM ({deals}) AS d
+    WHERE {where}
     ORDER BY created_on, deal_id
+    LIMIT {limit}
 """
 
 _ENGAGEMENT = """
@@ -197,7 +266,16 @@ def transpile(sql: str, dialect: str) -> str:
     """
     if dialect == "duckdb":
         return sql
-    return sqlglot.transpile(sql, read="duckdb", write=dialect, pretty=False)[0]
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    if dialect == "spark":  # Spark's exact percentile (sqlglot would write PERCENTILE_CONT(x, q), not Spark SQL)
+        tree = tree.transform(_exact_spark_percentile)
+    return tree.sql(dialect=dialect, pretty=False)
+
+
+def _exact_spark_percentile(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.PercentileCont):
+        return exp.Anonymous(this="PERCENTILE", expressions=[node.this, node.expression])
+    return node
 
 
 class RollupQueries:
@@ -246,7 +324,7 @@ class RollupQueries:
     @property
     def channel_facts(self) -> str:
         """Period × attribution of closed deals (direct deals included)."""
-        return self._deal_query(_CHANNEL_FACTS)
+        return self._deal_query(_CHANNEL_FACTS.replace("{sums}", _CHANNEL_SUMS.strip("\n")))
 
     @property
     def deal_span(self) -> str:
@@ -259,14 +337,41 @@ class RollupQueries:
         return self._deal_query(_PARTNER_FIRSTS)
 
     @property
-    def closed_deals(self) -> str:
-        """Deals won or lost by ``as_of`` with ``days_to_close``."""
-        return self._deal_query(_CLOSED_DEALS)
+    def partner_channel_facts(self) -> str:
+        """Partner × period of closing × attribution: won/lost counts and amounts, cycle days."""
+        return self._deal_query(_PARTNER_CHANNEL_FACTS.replace("{sums}", _CHANNEL_SUMS.strip("\n")))
+
+    def deal_stats(self, windows: Iterable[tuple[pd.Period, pd.Period, int]]) -> str:
+        """Distribution statistics of won deals per window and grouping (exact quantiles).
+
+        Parameters
+        ----------
+        windows
+            ``(period, window_end, periods)`` triples: the period of closing
+            ``period`` counts in the ``periods``-long window ending at
+            ``window_end``. Each window lists all its periods.
+
+        Returns
+        -------
+        str
+            Columns ``period_start`` (the window's last period), ``periods``,
+            ``dimension`` (``all``, ``channel``, ``attribution``,
+            ``partner_type``), ``member`` (the group), ``n`` and the
+            ``amount_*`` and ``days_*`` statistics (mean, min, max, and
+            ``*_quartiles``: the list of p25, median, p75).
+        """
+        rows = ", ".join(f"('{p.start_time:%Y-%m-%d}', '{e.start_time:%Y-%m-%d}', {int(n)})" for p, e, n in windows)
+        rows = rows or "('1970-01-01', '1970-01-01', 0)"
+        return _DEAL_STATS.format(won=self._deal_query(_WON), windows=rows, stats=_STATS)
 
     @property
-    def open_deals(self) -> str:
-        """Deals open at ``as_of`` with ``age_days``."""
-        return self._deal_query(_OPEN_DEALS)
+    def partner_deal_stats(self) -> str:
+        """Partner × period of closing: median amount and median days to close of the won deals."""
+        return _PARTNER_DEAL_STATS.format(won=self._deal_query(_WON))
+
+    def drill_down(self, where: str, limit: int) -> str:
+        """Row-level deals as of ``as_of`` matching ``where`` (SQL over the deal columns), at most ``limit`` rows."""
+        return _DRILL_DOWN.format(deals=self.as_of_deals, as_of=self.as_of, where=where, limit=int(limit))
 
     @property
     def engagement(self) -> str:

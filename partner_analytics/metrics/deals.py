@@ -22,6 +22,12 @@ Formulas
 
 A window is the ``periods`` rollup periods ending at ``period`` (default:
 the period containing ``as_of``); deals count in the period they closed.
+Counts and sums come from the additive rollup facts (``partner_periods``,
+``channel_periods``); means, medians and quartiles of won deals come from the
+distributions the engine computed (``Rollup.deal_stats``, exact quantiles by
+linear interpolation, as pandas), for the window lengths the rollup was asked
+for (``rollup(..., windows=...)``; by default 1 and 4 periods, a year and the
+whole span; per partner, one period). Another window raises ``ValueError``.
 Groupings (``by``): ``partner_id`` and ``partner_type`` count partner deals
 only; ``attribution`` (sourced / influenced / direct) and ``channel``
 (partner / direct) include direct deals; ``None`` gives one row, ``group`` =
@@ -55,7 +61,6 @@ __all__ = [
 GROUPS = ("partner_id", "partner_type", "attribution", "channel")
 """Groupings accepted by ``by``; ``None`` means all partner deals together."""
 
-_DEAL_COLUMNS = ["deal_id", "partner_id", "attribution", "partner_type", "stage", "amount", "period", "days_to_close"]
 _CYCLE_GROUPS = ("channel", "attribution", "partner_type")
 
 
@@ -111,31 +116,89 @@ def wilson_interval(successes, trials, *, confidence: float = 0.95) -> tuple[np.
     return np.clip(center - half, 0, 1), np.clip(center + half, 0, 1)
 
 
-def _window(facts: Rollup, period: str | pd.Period | None, periods: int) -> pd.DataFrame:
-    """Closed deals of the ``periods`` periods ending at ``period``, with a ``channel`` column."""
-    if periods < 1:
-        raise ValueError(f"periods must be at least 1, got {periods}")
-    end = _period(facts, period)
-    deals = _require(facts.closed_deals, _DEAL_COLUMNS, "closed_deals")
-    deals = deals[(deals["period"] > end - periods) & (deals["period"] <= end)]
-    return deals.assign(channel=np.where(deals["attribution"] == "direct", "direct", "partner"))
+_PARTNER_MEASURES = ["won_deals", "lost_deals", "revenue", "lost_amount"]
+_STATS = ("mean", "median", "p25", "p75")
 
 
-def _groups(facts: Rollup, deals: pd.DataFrame, by: str | None):
-    """(deals restricted to the grouping, group column, every expected group key)."""
+def _check_grouping(by: str | None) -> None:
     if by is not None and by not in GROUPS:
         raise ValueError(f"by must be one of {GROUPS} or None, got {by!r}")
-    if by in (None, "partner_id", "partner_type"):
-        deals = deals[deals["channel"] == "partner"]
+
+
+def _in_window(frame: pd.DataFrame, end: pd.Period, periods: int) -> pd.DataFrame:
+    return frame[(frame["period"] > end - periods) & (frame["period"] <= end)]
+
+
+def _expected_groups(facts: Rollup, by: str | None) -> pd.Index:
     if by is None:
-        return deals.assign(group="all"), "group", pd.Index(["all"], name="group")
+        return pd.Index(["all"], name="group")
     keys = {
         "partner_id": lambda: pd.Index(facts.partners["partner_id"]),
         "partner_type": lambda: pd.Index(sorted(facts.partners["partner_type"].dropna().unique())),
         "attribution": lambda: pd.Index(["direct", "influenced", "sourced"]),
         "channel": lambda: pd.Index(["direct", "partner"]),
     }[by]()
-    return deals, by, keys.rename(by)
+    return keys.rename(by)
+
+
+def _closed_sums(facts: Rollup, by: str | None, end: pd.Period, periods: int) -> pd.DataFrame:
+    """Won and lost counts and amounts of the window per expected group (index), zeros where nothing closed."""
+    keys = _expected_groups(facts, by)
+    if by in ("attribution", "channel"):
+        rows = _in_window(_require(facts.channel_periods, ["period", "attribution", *_PARTNER_MEASURES],
+                                   "channel_periods"), end, periods)
+        column = rows["attribution"]
+        if by == "channel":
+            column = column.where(column == "direct", "partner")
+    else:
+        rows = _in_window(_require(facts.partner_periods, ["partner_id", "period", "partner_type",
+                                                          *_PARTNER_MEASURES], "partner_periods"), end, periods)
+        column = rows["partner_id"] if by == "partner_id" else rows["partner_type"] if by else "all"
+    sums = rows.assign(_group=column).groupby("_group", sort=False)[_PARTNER_MEASURES].sum()
+    return sums.reindex(keys, fill_value=0.0).astype("float64")
+
+
+def _window_length(facts: Rollup, end: pd.Period, periods: int) -> int:
+    """The ``Rollup.deal_stats`` window length that covers the same periods as ``periods`` ending at ``end``."""
+    position = facts.periods.get_loc(end)
+    stored = [n for n in facts.windows if n < len(facts.periods) or position == len(facts.periods) - 1]
+    for n in stored:
+        if min(n, position + 1) == min(periods, position + 1):
+            return n
+    raise ValueError(
+        f"the rollup holds no deal distributions for a {periods}-period window ending {end} (window lengths: "
+        f"{', '.join(map(str, facts.windows)) or 'none'}); roll up with windows=(..., {periods})")
+
+
+def _distribution(facts: Rollup, by: str | None, end: pd.Period, periods: int, measure: str) -> pd.DataFrame:
+    """``n`` (won deals) and the ``measure`` statistics of the window per expected group; NaN where none won.
+
+    Raises ``ValueError`` when a group won deals but the rollup holds no distribution for it (a slice of
+    partners, see ``explore.subset_facts``).
+    """
+    sums = _closed_sums(facts, by, end, periods)
+    won = sums["won_deals"]
+    columns = [f"{measure}_{stat}" for stat in _STATS]
+    if by == "partner_id":
+        if min(periods, facts.periods.get_loc(end) + 1) != 1:
+            raise ValueError("per-partner distributions cover one period; use periods=1 or deals_for()")
+        rows = _require(facts.partner_deal_stats, ["partner_id", "period", f"{measure}_median"],
+                        "partner_deal_stats")
+        rows = rows[rows["period"] == end].set_index("partner_id")
+        stats = pd.DataFrame({"median": rows[f"{measure}_median"]}).reindex(won.index)
+        if measure == "amount":
+            stats["mean"] = sums["revenue"] / won.where(won > 0)
+    else:
+        length = _window_length(facts, end, periods)
+        rows = _require(facts.deal_stats, ["period", "periods", "by", "group", *columns], "deal_stats")
+        rows = rows[(rows["period"] == end) & (rows["periods"] == length) & (rows["by"] == (by or "all"))]
+        stats = rows.set_index("group")[columns].reindex(won.index)
+        stats.columns = list(_STATS)
+    missing = (won > 0) & stats["median"].isna()
+    if missing.any():
+        raise ValueError(f"the rollup holds no deal distribution for {by or 'all'} = "
+                         f"{', '.join(map(str, won.index[missing]))}; use deals_for() for row-level deals")
+    return stats.assign(n=won.astype("int64"))
 
 
 def win_rates(
@@ -175,19 +238,17 @@ def win_rates(
     >>> list(rates["channel"]), list(rates.columns[1:4])
     (['direct', 'partner'], ['won', 'lost', 'n'])
     """
-    deals = _window(facts, period, periods)
-    won = deals["stage"] == "won"
-    deals = deals.assign(_won=won.astype("int64"), _lost=(~won).astype("int64"),
-                         _won_amount=deals["amount"].where(won, 0.0))
-    deals, column, keys = _groups(facts, deals, by)
-    grouped = deals.groupby(column, sort=False, observed=True)
-    sums = grouped[["_won", "_lost", "_won_amount", "amount"]].sum().reindex(keys, fill_value=0)
-    out = pd.DataFrame({"won": sums["_won"].astype("int64"), "lost": sums["_lost"].astype("int64")}, index=keys)
+    _check_grouping(by)
+    if periods < 1:
+        raise ValueError(f"periods must be at least 1, got {periods}")
+    sums = _closed_sums(facts, by, _period(facts, period), periods)
+    out = pd.DataFrame({"won": sums["won_deals"].astype("int64"), "lost": sums["lost_deals"].astype("int64")},
+                       index=sums.index)
     out["n"] = out["won"] + out["lost"]
     out["win_rate"] = out["won"] / out["n"].where(out["n"] > 0)
     out["ci_low"], out["ci_high"] = wilson_interval(out["won"], out["n"])
-    amount = sums["amount"].astype("float64")
-    out["win_rate_value"] = sums["_won_amount"].astype("float64") / amount.where(amount > 0)
+    amount = sums["revenue"] + sums["lost_amount"]
+    out["win_rate_value"] = sums["revenue"] / amount.where(amount > 0)
     return out.reset_index()
 
 
@@ -226,12 +287,11 @@ def deal_size(
     >>> list(size.columns), bool(size.loc[0, "mean"] > 0)
     (['group', 'n', 'mean', 'median'], True)
     """
-    deals = _window(facts, period, periods)
-    deals, column, keys = _groups(facts, deals[deals["stage"] == "won"], by)
-    amounts = deals.groupby(column, sort=False, observed=True)["amount"]
-    out = pd.DataFrame({"n": amounts.size(), "mean": amounts.mean(), "median": amounts.median()}).reindex(keys)
-    out["n"] = out["n"].fillna(0).astype("int64")
-    return out.astype({"mean": "float64", "median": "float64"}).reset_index()
+    _check_grouping(by)
+    if periods < 1:
+        raise ValueError(f"periods must be at least 1, got {periods}")
+    stats = _distribution(facts, by, _period(facts, period), periods, "amount")
+    return stats[["n", "mean", "median"]].astype({"mean": "float64", "median": "float64"}).reset_index()
 
 
 def deal_size_trend(facts: Rollup, *, by: str | None = None) -> pd.DataFrame:
@@ -311,13 +371,10 @@ def time_to_close(
     """
     if by not in _CYCLE_GROUPS:
         raise ValueError(f"by must be one of {_CYCLE_GROUPS}, got {by!r}")
-    deals = _window(facts, period, periods)
-    won, column, keys = _groups(facts, deals[deals["stage"] == "won"], by)
-    days = won.groupby(column, sort=False, observed=True)["days_to_close"]
-    out = pd.DataFrame({"n": days.size(), "mean": days.mean(), "median": days.median(),
-                        "p25": days.quantile(0.25), "p75": days.quantile(0.75)}).reindex(keys)
-    out["n"] = out["n"].fillna(0).astype("int64")
-    return out.astype(dict.fromkeys(["mean", "median", "p25", "p75"], "float64")).reset_index()
+    if periods < 1:
+        raise ValueError(f"periods must be at least 1, got {periods}")
+    stats = _distribution(facts, by, _period(facts, period), periods, "days")
+    return stats[["n", *_STATS]].astype(dict.fromkeys(_STATS, "float64")).reset_index()
 
 
 def cycle_advantage(facts: Rollup, *, period: str | pd.Period | None = None, periods: int = 4) -> float:
@@ -450,9 +507,8 @@ def partner_deal_kpis(facts: Rollup, *, period: str | pd.Period | None = None) -
     now = grid[grid["period"] == period].set_index("partner_id")
     ids = facts.partners["partner_id"]
     rates = win_rates(facts, by="partner_id", period=period).set_index("partner_id")
-    won = _window(facts, period, 1)
-    won = won[(won["stage"] == "won") & (won["channel"] == "partner")]
-    median_days = won.groupby("partner_id")["days_to_close"].median()
+    stats = _require(facts.partner_deal_stats, ["partner_id", "period", "days_median"], "partner_deal_stats")
+    median_days = stats[stats["period"] == period].set_index("partner_id")["days_median"]
     revenue, won_deals = ids.map(now["revenue"]), ids.map(now["won_deals"])
     flow = pipeline(facts, period=period).set_index("partner_id")
     return pd.DataFrame({

@@ -189,7 +189,8 @@ def scorecard(kpi_table: pd.DataFrame, params: Params, *, method: str | None = N
     b = b.assign(
         available_weight=b["base_weight"].where(b["score"].notna(), 0.0),
         achieved=achieved.astype("int64"),
-        points=b["kpi"].map(rewards.points_for_kpi).where(achieved, 0.0).astype(float),
+        points=b["kpi"].map({k: rewards.points_for_kpi(k) for k in b["kpi"].unique()}).where(achieved, 0.0)
+        .astype(float),
     )
     g = b.groupby("partner_id", sort=False)
     out = pd.DataFrame({
@@ -222,7 +223,7 @@ def _scores(kpi_table: pd.DataFrame, method: str, kpis: list[str] | None = None)
         "kpi": pd.Series(np.tile(np.array(kpis, dtype=object), len(kpi_table)), dtype="str"),
         "value": kpi_table[kpis].to_numpy(dtype=float, na_value=np.nan).ravel() if n else np.array([], float),
     })
-    sign = long["kpi"].map(lambda k: 1.0 if KPIS[k].higher_is_better else -1.0).astype(float)
+    sign = long["kpi"].map({k: 1.0 if KPIS[k].higher_is_better else -1.0 for k in kpis}).astype(float)
     score = 100.0 * percentile_ranks(long["value"] * sign, [long["partner_type"], long["kpi"]])
     if method == "target":
         target = long["kpi"].isin(ATTAINMENT_KPIS)
@@ -242,17 +243,31 @@ def _breakdown(kpi_table: pd.DataFrame, params: Params, method: str | None) -> p
                 card = t if t in params.scorecard else "default"
                 raise ValueError(f"kpi_table has no column {k!r}, needed by scorecard.{card}")
     scores = _scores(kpi_table, method, needed)
-    plan = pd.DataFrame(
-        [(pid, k, w) for pid, t in zip(kpi_table["partner_id"], kpi_table["partner_type"]) for k, w in sets[t].items()],
-        columns=["partner_id", "kpi", "base_weight"],
-    ).astype({"partner_id": kpi_table["partner_id"].dtype, "kpi": "str", "base_weight": float})
-    b = plan.merge(scores, on=["partner_id", "kpi"], how="left", validate="one_to_one")
+    b = _plan(kpi_table, sets).merge(scores, on=["partner_id", "kpi"], how="left", validate="one_to_one")
     available = b["base_weight"].where(b["score"].notna(), 0.0)
     total = available.groupby(b["partner_id"], sort=False).transform("sum")
     weight = available / total.where(total > 0)
     return b.assign(weight=weight, contribution=weight * b["score"])[
         ["partner_id", "partner_type", "kpi", "value", "score", "base_weight", "weight", "contribution"]
     ]
+
+
+def _plan(kpi_table: pd.DataFrame, sets: dict) -> pd.DataFrame:
+    """``partner_id, kpi, base_weight``: each partner's scorecard KPIs (partners in input order, KPIs in order)."""
+    types = kpi_table["partner_type"].to_numpy(dtype=object)
+    codes, cards = pd.factorize(types, use_na_sentinel=False)
+    cards = [sets[t] for t in cards]
+    sizes = np.array([len(card) for card in cards], dtype="int64")[codes]
+    starts = np.concatenate([[0], np.cumsum([len(card) for card in cards])])[codes]
+    within = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    flat = np.repeat(starts, sizes) + within  # position in the concatenated scorecards
+    kpis = np.array([k for card in cards for k in card], dtype=object)
+    weights = np.array([w for card in cards for w in card.values()], dtype=float)
+    return pd.DataFrame({
+        "partner_id": kpi_table["partner_id"].to_numpy().repeat(sizes),
+        "kpi": pd.Series(kpis[flat] if len(flat) else np.array([], dtype=object), dtype="str"),
+        "base_weight": weights[flat] if len(flat) else np.array([], dtype=float),
+    }).astype({"partner_id": kpi_table["partner_id"].dtype})
 
 
 def _require(frame: pd.DataFrame, columns: list[str]) -> None:

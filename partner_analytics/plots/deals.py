@@ -83,9 +83,10 @@ def plot_time_to_close(data: pd.DataFrame, *, ax: Axes | None = None, **kwargs) 
     data
         Either a summary from :func:`partner_analytics.metrics.deals.time_to_close`
         (group column, ``median``, ``p25``, ``p75``) — drawn as bars of the
-        median with interquartile error bars — or row-level
-        ``Rollup.closed_deals`` (``attribution``, ``stage``,
-        ``days_to_close``), drawn as one box per channel over its won deals.
+        median with interquartile error bars — or row-level deals from
+        :func:`partner_analytics.rollup.deals_for` (``attribution``,
+        ``stage``, ``days_to_close``), drawn as one box per channel over its
+        won deals.
     ax
         Axes to draw on; a new figure when None.
     **kwargs

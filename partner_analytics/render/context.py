@@ -116,7 +116,7 @@ def build_context(program: Program, params: Params, *, period: str | pd.Period |
     if period not in facts.periods:
         raise ValueError(f"period {period} is outside the data ({facts.periods[0]} to {facts.periods[-1]})")
     kpis = partner_kpis(facts, period=period)
-    (prior_kpis, prior_totals), (year_ago_kpis, _) = (_earlier(program, facts, coverage, lag)
+    (prior_kpis, prior_totals), (year_ago_kpis, year_ago_totals) = (_earlier(program, facts, coverage, lag)
                                                       for lag in (1, periods_per_year(facts.freq)))
     if not coverage.complete:
         kpis = _like_for_like_growth(kpis, prior_kpis, year_ago_kpis)
@@ -130,8 +130,9 @@ def build_context(program: Program, params: Params, *, period: str | pd.Period |
         scorecard=card,
         breakdown=scorecard_breakdown(kpis, params),
         tiers=assign_tiers(card, params),
-        partner_insights=partner_insights(facts, kpis, params, period=period),
-        program_insights=program_insights(facts, kpis, params, period=period),
+        partner_insights=partner_insights(facts, kpis, params, period=period, scorecard=card),
+        program_insights=program_insights(facts, kpis, params, period=period,
+                                          year_ago_revenue=year_ago_totals["revenue"]),
         source=program.source,
         data_fingerprint=program.fingerprint,
         coverage=coverage,
