@@ -40,6 +40,12 @@ Sections
     aggregates may be shown to a partner.
 ``insights`` (optional)
     Free-form mapping of insight thresholds; only checked to be a mapping.
+``early_warning`` (optional)
+    ``horizon`` (periods ahead, integer 1..12, default 1),
+    ``min_history_periods`` (integer >= 2, default 4), ``drop_pct`` (null for
+    "no revenue", or a fraction in (0, 1]: revenue falls by more than it) and
+    ``min_events`` (integer >= 1, default 20); see
+    :mod:`partner_analytics.metrics.early_warning`.
 ``reporting`` (optional)
     ``source`` (default ``"sample"``), ``mapping`` (column-mapping YAML or
     null), ``engine`` (where the rollup runs: ``memory`` default, ``duckdb``,
@@ -62,6 +68,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from .metrics.early_warning import WarningSettings
 from .metrics.registry import KPIS
 
 __all__ = ["ParamsError", "Params", "Tier", "Tiers", "Rewards", "Reporting", "load_params", "parse_params",
@@ -73,7 +80,8 @@ ENGINE_KINDS = ("memory", "duckdb", "spark", "sql")
 SCORING_METHODS = ("peer_percentile", "target")
 """Ways a KPI value becomes a 0-100 score."""
 
-_TOP_LEVEL = ("reporting", "scoring", "peer_group_min_size", "scorecard", "tiers", "rewards", "insights")
+_TOP_LEVEL = ("reporting", "scoring", "peer_group_min_size", "scorecard", "tiers", "rewards", "insights",
+              "early_warning")
 _FREQS = ("Q", "M")
 
 
@@ -165,6 +173,7 @@ class Params:
     reporting: Reporting
     source: str = "<dict>"
     _raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    early_warning: WarningSettings = field(default_factory=WarningSettings)
 
     def weights_for(self, partner_type: str) -> dict[str, float]:
         """Normalised KPI weights (summing to 1) of ``partner_type``.
@@ -315,6 +324,7 @@ def parse_params(data: Any, *, source: str = "<dict>") -> Params:
     insights = _mapping(data.get("insights"), "insights", p)
     rewards = _rewards(data.get("rewards"), tiers, p)
     reporting = _reporting(data.get("reporting"), p)
+    early_warning = _early_warning(data.get("early_warning"), p)
     if p.items:
         raise ParamsError(p.items, source)
     return Params(
@@ -327,6 +337,7 @@ def parse_params(data: Any, *, source: str = "<dict>") -> Params:
         reporting=reporting,
         source=source,
         _raw=copy.deepcopy(dict(data)),
+        early_warning=early_warning,
     )
 
 
@@ -484,6 +495,26 @@ def _reporting(value: Any, p: _Problems) -> Reporting:
     options = _mapping(section.get("engine_options"), "reporting.engine_options", p) or {}
     return Reporting(str(source), freq, as_of, period, mapping, engine,
                      MappingProxyType(copy.deepcopy(dict(options))))
+
+
+def _early_warning(value: Any, p: _Problems) -> WarningSettings:
+    known = ("horizon", "min_history_periods", "drop_pct", "min_events")
+    section = _mapping(value, "early_warning", p, known=known)
+    if section is None:
+        return WarningSettings()
+    defaults = WarningSettings()
+    values = {key: section.get(key, getattr(defaults, key)) for key in known}
+    for key, low, high in (("horizon", 1, 12), ("min_history_periods", 2, math.inf), ("min_events", 1, math.inf)):
+        number = values[key]
+        if isinstance(number, bool) or not isinstance(number, int) or not low <= number <= high:
+            p.add(f"early_warning.{key}", f"must be an integer from {low}" + (f" to {high}" if high < math.inf
+                                                                              else " up") + f", got {number!r}")
+            values[key] = getattr(defaults, key)
+    drop = values["drop_pct"]
+    if drop is not None and (not _number(drop, 0, 1) or drop == 0):
+        p.add("early_warning.drop_pct", f"must be null or a fraction above 0 and at most 1, got {drop!r}")
+        values["drop_pct"] = None
+    return WarningSettings(**values)
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
