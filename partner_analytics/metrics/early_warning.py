@@ -61,6 +61,7 @@ __all__ = [
     "warning_panel",
     "available_features",
     "period_word",
+    "periods_after",
 ]
 
 WINDOW = 4
@@ -122,6 +123,18 @@ def _period_number(periods: pd.Series | pd.PeriodIndex) -> np.ndarray:
 def _onboarding_number(onboarded: pd.Series, freq: str) -> np.ndarray:
     return np.asarray([p.ordinal if pd.notna(p) else np.iinfo("int64").min // 2
                        for p in onboarded.dt.to_period(freq)], dtype="int64")
+
+
+def periods_after(origin: pd.Period, horizon: int) -> str:
+    """The ``horizon`` periods after ``origin`` as text.
+
+    Examples
+    --------
+    >>> periods_after(pd.Period("2025Q4"), 1), periods_after(pd.Period("2025-11", "M"), 3)
+    ('2026Q1', '2025-12–2026-02')
+    """
+    first, last = origin + 1, origin + horizon
+    return str(first) if horizon == 1 else f"{first}–{last}"
 
 
 def period_word(freq: str, n: int = 2) -> str:

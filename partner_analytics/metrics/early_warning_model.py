@@ -48,8 +48,10 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
 from ..rollup import Rollup
+from .registry import format_value
 from .early_warning import (
-    CATEGORICAL_FEATURES, NUMERIC_FEATURES, WarningSettings, available_features, period_word, warning_panel,
+    CATEGORICAL_FEATURES, NUMERIC_FEATURES, WarningSettings, available_features, period_word, periods_after,
+    warning_panel,
 )
 
 __all__ = [
@@ -90,8 +92,8 @@ def _design(rows: pd.DataFrame, features: tuple[str, ...]) -> pd.DataFrame:
     for name in features:
         if name in _LOG_SCALE:
             design[name] = np.log1p(design[name].clip(lower=0))
-        elif name == "engagement_change":
-            design[name] = design[name].clip(upper=3.0)
+        elif name in ("engagement_change", "attainment"):
+            design[name] = design[name].clip(upper=3.0 if name == "engagement_change" else 2.0)
         elif name in CATEGORICAL_FEATURES:
             design[name] = design[name].astype("str")
     return design
@@ -112,12 +114,15 @@ class WarningModel:
         were too few to calibrate, then the logistic regression's own.
     base_rate
         Share of quiet rows in the training data.
+    typical
+        Median of each numeric feature in the training data (for the reasons).
     """
 
     features: tuple[str, ...]
     explainer: Pipeline
     calibrated: CalibratedClassifierCV | None
     base_rate: float
+    typical: pd.Series = field(default_factory=lambda: pd.Series(dtype="float64"))
 
     def predict(self, rows: pd.DataFrame) -> np.ndarray:
         """Probability of going quiet for each row."""
@@ -172,7 +177,7 @@ def fit_warning_model(rows: pd.DataFrame, *, seed: int = 0) -> WarningModel:
     calibrated = None
     if min(y.sum(), len(y) - y.sum()) >= 3 * 2:
         calibrated = CalibratedClassifierCV(explainer, method="sigmoid", cv=3, ensemble=False).fit(design, y)
-    return WarningModel(features, explainer, calibrated, float(y.mean()))
+    return WarningModel(features, explainer, calibrated, float(y.mean()), rows[numeric].median())
 
 
 def feature_effects(model: WarningModel) -> pd.DataFrame:
@@ -219,10 +224,10 @@ def _pct(value: float) -> str:
 
 
 def _money(value: float) -> str:
-    return f"{value:,.0f}"
+    return format_value("revenue", value)
 
 
-def reason_text(feature: str, row: pd.Series, freq: str) -> str:
+def reason_text(feature: str, row: pd.Series, freq: str, typical: pd.Series | None = None) -> str:
     """One plain-language reason, in the partner's own numbers.
 
     Parameters
@@ -233,6 +238,8 @@ def reason_text(feature: str, row: pd.Series, freq: str) -> str:
         The partner's panel row.
     freq
         Period grain, for the wording.
+    typical
+        Typical (median) values; counts and amounts then end with "(typical: ...)".
 
     Examples
     --------
@@ -267,14 +274,21 @@ def reason_text(feature: str, row: pd.Series, freq: str) -> str:
         return f"in the programme for {n} {period_word(freq, n)}"
     if feature in ("partner_type", "tier"):
         return f"{feature.replace('partner_', '')}: {row[feature]}"
+    usual = typical.get(feature, np.nan) if typical is not None else np.nan
+    shown = _money(usual) if feature in ("revenue_w", "open_pipeline", "mdf_approved_w") else f"{usual:.0f}"
+    suffix = f" (typical: {shown})" if pd.notna(usual) else ""
     counts = {"revenue_w": f"revenue of {_money(row['revenue_w'])} over the last 4 {w}",
               "created_deals_w": f"{row['created_deals_w']:.0f} deals registered in the last 4 {w}",
-              "won_deals_w": f"{row['won_deals_w']:.0f} deals won in the last 4 {w}",
-              "open_pipeline": f"open pipeline of {_money(row['open_pipeline'])}",
+              "won_deals_w": f"{row['won_deals_w']:.0f} deal{'' if row['won_deals_w'] == 1 else 's'} won in the "
+                             f"last 4 {w}",
+              "open_pipeline": (f"open pipeline of {_money(row['open_pipeline'])}" if row["open_pipeline"] > 0
+                                else "no open pipeline"),
               "engagement_w": f"{row.get('engagement_w', 0):.0f} engagement activities in the last 4 {w}",
               "mdf_approved_w": f"MDF approved in the last 4 {w}: {_money(row.get('mdf_approved_w', 0))}",
-              "revenue_trend": f"revenue over {two} vs the 2 before"}
-    return counts.get(feature, feature.replace("_", " "))
+              }
+    if feature == "revenue_trend":
+        return f"revenue only in {two}"
+    return counts[feature] + suffix if feature in counts else feature.replace("_", " ")
 
 
 _ACTIONS = {
@@ -331,7 +345,7 @@ def score_partners(model: WarningModel, rows: pd.DataFrame, *, freq: str) -> pd.
     reasons, actions = [], []
     for (_, row), (_, part) in zip(rows.iterrows(), parts.iterrows()):
         top = part[part > 0].sort_values(ascending=False, kind="stable").index[:3]
-        reasons.append([reason_text(f, row, freq) for f in top])
+        reasons.append([reason_text(f, row, freq, model.typical) for f in top])
         actions.append(_ACTIONS[_ACTION_OF.get(top[0], "revenue")] if len(top) else _ACTIONS["profile"])
     out = pd.DataFrame({"partner_id": rows["partner_id"].to_numpy(), "period": rows["period"].to_numpy(),
                         "probability": probability, "band": [probability_band(p) for p in probability],
@@ -520,6 +534,8 @@ class EarlyWarning:
                 f"partners that went quiet; the rule \"no revenue this {period_word(self.freq, 1)}\" held "
                 f"{rule:.0%} and the revenue-trend rule {trend:.0%} (AUC {bt.metric('model', 'auc'):.2f} vs "
                 f"{bt.metric('no_revenue', 'auc'):.2f} and {bt.metric('trend_rule', 'auc'):.2f}).")
+        text = (f"Scored on the facts up to the end of {self.origin}, for "
+                f"{periods_after(self.origin, self.settings.horizon)}. " + text)
         if not self.beats_baselines:
             text += " The model does not clearly beat the simple rules here: treat its ranking with care."
         return text.replace("%", " %").replace("  %", " %")

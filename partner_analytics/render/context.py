@@ -22,6 +22,7 @@ import pandas as pd
 
 from .. import __version__
 from ..insights import program_insights, partner_insights
+from ..metrics.early_warning_model import EarlyWarning, early_warning
 from ..metrics.kpis import partner_kpis
 from ..metrics.scorecard import scorecard, scorecard_breakdown
 from ..metrics.tiers import assign_tiers
@@ -54,6 +55,9 @@ class ReportContext:
         Where the data came from.
     data_fingerprint
         SHA-256 of the input data.
+    early_warning
+        Which partners are likely to go quiet, with the backtest behind it
+        (fitted once here; internal only, never shown in partner reports).
     """
 
     params: Params
@@ -68,6 +72,7 @@ class ReportContext:
     program_insights: pd.DataFrame
     source: str
     data_fingerprint: str
+    early_warning: EarlyWarning | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -112,6 +117,7 @@ def build_context(program: Program, params: Params, *, period: str | pd.Period |
         program_insights=program_insights(facts, kpis, params, period=period),
         source=program.source,
         data_fingerprint=program.fingerprint,
+        early_warning=early_warning(facts, params.early_warning, period=period),
     )
 
 

@@ -134,6 +134,19 @@ blocks.table(view.at_risk, columns={"partner_name": "Partner", "partner_type": "
              formats={"target": blocks.money, "actual": blocks.money, "attainment": "{:.0%}".format})
 
 # %% [markdown]
+# ## Partners likely to go quiet
+# Partners most likely to win no revenue next period, as predicted by a model that was tested on past periods
+# (how it works and how to read it: the README's "Early warning"). Likelihood bands: high from 50 %, medium from
+# 20 %, low below. For internal use only: partner reports never show these scores.
+
+# %%
+display(blocks.paragraph(view.likely_quiet_summary))
+if view.likely_quiet is not None:
+    display(blocks.table(view.likely_quiet, columns={"partner_name": "Partner", "partner_type": "Type",
+                                                     "likelihood": "Likely to go quiet", "reasons": "Why",
+                                                     "action": "Suggested action"}))
+
+# %% [markdown]
 # ## Tiers
 
 # %%
