@@ -141,10 +141,10 @@ def test_the_sample_backtest_beats_both_baselines_by_the_recorded_margins(sample
     bt = warning.backtest
     assert warning.ok and warning.beats_baselines
     assert (bt.origins[0], bt.origins[-1], bt.events) == (pd.Period("2023Q2"), pd.Period("2025Q3"), 176)
-    assert bt.metric("model", "auc") == pytest.approx(0.843, abs=0.01)
+    assert bt.metric("model", "auc") == pytest.approx(0.846, abs=0.01)
     assert bt.metric("no_revenue", "auc") == pytest.approx(0.632, abs=0.01)
     assert bt.metric("trend_rule", "auc") == pytest.approx(0.565, abs=0.01)
-    assert bt.metric("model", "recall_top10") == pytest.approx(0.35, abs=0.02)
+    assert bt.metric("model", "recall_top10") == pytest.approx(0.33, abs=0.02)
     assert bt.metric("model", "brier") < bt.metric("no_revenue", "brier")
     assert set(bt.metrics["method"]) == set(METHODS)
     model = bt.calibration[bt.calibration["method"] == "model"]
@@ -244,3 +244,25 @@ def test_the_metrics_command_says_why_the_probability_is_empty(tiny_dir, capsys)
     out = capsys.readouterr()
     assert out.out.splitlines()[0].endswith(",quiet_probability")
     assert "note: quiet_probability is empty. Not enough history" in out.err
+
+
+@pytest.mark.slow
+def test_the_overview_lists_partners_likely_to_go_quiet_and_partner_reports_show_no_risk_score(rendered):
+    overview = (rendered / "overview.html").read_text(encoding="utf-8")
+    assert "Partners likely to go quiet" in overview and "Suggested action" in overview
+    assert "the top 10 % flagged by the model held" in overview
+    for report in (rendered / "partners").glob("*.html"):
+        text = report.read_text(encoding="utf-8").lower()
+        assert "go quiet" not in text and "quiet_probability" not in text and "likely to" not in text, report.name
+
+
+def test_the_overview_view_ranks_the_likely_quiet_partners_with_names():
+    from partner_analytics.params import load_params
+    from partner_analytics.render.context import build_context
+    from partner_analytics.render.overview_view import LIKELY_QUIET, overview_view
+
+    view = overview_view(build_context(pa.load_program("sample"), load_params()))
+    table, sentence = view.likely_quiet, view.likely_quiet_summary
+    assert len(table) == LIKELY_QUIET and table["partner_name"].notna().all()
+    assert table["likelihood"].str.match(r"^(high|medium|low) \(\d+ %\)$").all()
+    assert sentence.startswith("Scored on the facts up to the end of 2025Q4, for 2026Q1.")

@@ -92,8 +92,8 @@ def _design(rows: pd.DataFrame, features: tuple[str, ...]) -> pd.DataFrame:
     for name in features:
         if name in _LOG_SCALE:
             design[name] = np.log1p(design[name].clip(lower=0))
-        elif name in ("engagement_change", "attainment"):
-            design[name] = design[name].clip(upper=3.0 if name == "engagement_change" else 2.0)
+        elif name == "engagement_change":
+            design[name] = design[name].clip(upper=3.0)
         elif name in CATEGORICAL_FEATURES:
             design[name] = design[name].astype("str")
     return design
