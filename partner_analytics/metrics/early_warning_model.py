@@ -264,7 +264,7 @@ def reason_text(feature: str, row: pd.Series, freq: str, typical: pd.Series | No
     if feature == "win_rate_w" and pd.notna(row[feature]):
         return f"win rate {_pct(row[feature])} over the last 4 {w}"
     if feature == "attainment" and pd.notna(row[feature]):
-        return f"at {_pct(row[feature])} of the revenue target's pace"
+        return f"revenue at {_pct(row[feature])} of the target's pace so far"
     if feature == "satisfaction" and pd.notna(row[feature]):
         return f"satisfaction score {_pct(row[feature])} of the scale"
     if feature == "nps" and pd.notna(row[feature]):
@@ -308,6 +308,14 @@ _ACTION_OF = {
 }
 
 
+def _action(feature: str, row: pd.Series) -> str:
+    """The suggested action for a partner's first reason (a target recovery plan only when behind the target)."""
+    kind = _ACTION_OF.get(feature, "revenue")
+    if kind == "attainment" and not row["attainment"] < 1:
+        kind = "revenue"
+    return _ACTIONS[kind]
+
+
 def probability_band(probability: float) -> str:
     """``"high"``, ``"medium"`` or ``"low"`` (see :data:`BANDS`).
 
@@ -346,7 +354,7 @@ def score_partners(model: WarningModel, rows: pd.DataFrame, *, freq: str) -> pd.
     for (_, row), (_, part) in zip(rows.iterrows(), parts.iterrows()):
         top = part[part > 0].sort_values(ascending=False, kind="stable").index[:3]
         reasons.append([reason_text(f, row, freq, model.typical) for f in top])
-        actions.append(_ACTIONS[_ACTION_OF.get(top[0], "revenue")] if len(top) else _ACTIONS["profile"])
+        actions.append(_action(top[0], row) if len(top) else _ACTIONS["profile"])
     out = pd.DataFrame({"partner_id": rows["partner_id"].to_numpy(), "period": rows["period"].to_numpy(),
                         "probability": probability, "band": [probability_band(p) for p in probability],
                         "reasons": reasons, "action": actions})

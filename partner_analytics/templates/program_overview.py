@@ -140,11 +140,14 @@ blocks.table(view.at_risk, columns={"partner_name": "Partner", "partner_type": "
 # 20 %, low below. For internal use only: partner reports never show these scores.
 
 # %%
+from IPython.display import HTML
+
 display(blocks.paragraph(view.likely_quiet_summary))
 if view.likely_quiet is not None:
-    display(blocks.table(view.likely_quiet, columns={"partner_name": "Partner", "partner_type": "Type",
-                                                     "likelihood": "Likely to go quiet", "reasons": "Why",
-                                                     "action": "Suggested action"}))
+    quiet_table = blocks.table(view.likely_quiet, columns={"partner_name": "Partner", "partner_type": "Type",
+                                                           "likelihood": "Likely to go quiet", "reasons": "Why",
+                                                           "action": "Suggested action"})
+    display(HTML(f'<div class="pa-text-table">{quiet_table.data}</div>'))
 
 # %% [markdown]
 # ## Tiers
