@@ -69,7 +69,7 @@ display(warning.backtest.metrics.round(3))
 fig, ax = plt.subplots(figsize=(6, 5), constrained_layout=True)
 warning_plots.plot_calibration(warning.backtest.calibration, ax=ax)
 plt.show()
-display(warning.backtest.calibration.round(3))
+display(warning.backtest.calibration.query("partners > 0").round(3))
 
 # %% [markdown]
 # ## What the model weighs

@@ -117,12 +117,12 @@ def _complete_periods(facts: Rollup) -> pd.PeriodIndex:
 
 def _period_number(periods: pd.Series | pd.PeriodIndex) -> np.ndarray:
     """Periods as consecutive integers (same freq), so that ``t + 1`` is the next period."""
-    return np.asarray([p.ordinal for p in periods], dtype="int64") if len(periods) else np.empty(0, "int64")
+    return pd.PeriodIndex(periods).asi8
 
 
 def _onboarding_number(onboarded: pd.Series, freq: str) -> np.ndarray:
-    return np.asarray([p.ordinal if pd.notna(p) else np.iinfo("int64").min // 2
-                       for p in onboarded.dt.to_period(freq)], dtype="int64")
+    """Period number of each onboarding date (dates are required, so never NaT)."""
+    return _period_number(onboarded.dt.to_period(freq))
 
 
 def periods_after(origin: pd.Period, horizon: int) -> str:

@@ -273,7 +273,8 @@ def reason_text(feature: str, row: pd.Series, freq: str, typical: pd.Series | No
         n = int(row[feature])
         return f"in the programme for {n} {period_word(freq, n)}"
     if feature in ("partner_type", "tier"):
-        return f"{feature.replace('partner_', '')}: {row[feature]}"
+        what = feature.replace("partner_", "")
+        return f"{what}: {row[feature]}" if row[feature] not in ("nan", "<NA>", "None") else f"no {what} recorded"
     usual = typical.get(feature, np.nan) if typical is not None else np.nan
     shown = _money(usual) if feature in ("revenue_w", "open_pipeline", "mdf_approved_w") else f"{usual:.0f}"
     suffix = f" (typical: {shown})" if pd.notna(usual) else ""
