@@ -37,7 +37,8 @@ from IPython.display import Markdown, display
 
 import partner_analytics as pa
 from partner_analytics.metrics.early_warning import warning_panel
-from partner_analytics.metrics.early_warning_model import early_warning, feature_effects, what_if
+from partner_analytics.metrics.early_warning_backtest import early_warning
+from partner_analytics.metrics.early_warning_model import feature_effects, what_if
 from partner_analytics.params import load_params
 from partner_analytics.plots import early_warning as warning_plots
 

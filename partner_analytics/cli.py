@@ -119,7 +119,7 @@ def _metrics(args: argparse.Namespace) -> int:
 
 def _with_quiet_probability(table: pd.DataFrame, facts: Rollup, params: Params, period: str | None) -> pd.DataFrame:
     """Add ``quiet_probability`` (early warning; NaN when a partner is not scored) to the metrics table."""
-    from .metrics.early_warning_model import early_warning
+    from .metrics.early_warning_backtest import early_warning
 
     warning = early_warning(facts, params.early_warning, period=period)
     if not warning.ok:

@@ -10,8 +10,9 @@ import pytest
 
 import partner_analytics as pa
 from partner_analytics.metrics.early_warning import WarningSettings, quiet_target, warning_features, warning_panel
+from partner_analytics.metrics.early_warning_backtest import METHODS, backtest, early_warning
 from partner_analytics.metrics.early_warning_model import (
-    METHODS, backtest, early_warning, feature_effects, fit_warning_model, probability_band, score_partners, what_if,
+    feature_effects, fit_warning_model, probability_band, score_partners, what_if,
 )
 from partner_analytics.params import ParamsError, load_params, parse_params
 

@@ -263,7 +263,7 @@ def test_the_overview_and_three_partner_reports_render_and_say_what_the_data_lac
 
 
 def test_adventureworks_early_warning_backtest_barely_beats_no_revenue_this_quarter(aw_program):
-    from partner_analytics.metrics.early_warning_model import early_warning
+    from partner_analytics.metrics.early_warning_backtest import early_warning
 
     warning = early_warning(pa.rollup(aw_program, freq="Q"))
     bt = warning.backtest
@@ -279,7 +279,7 @@ def test_adventureworks_early_warning_backtest_barely_beats_no_revenue_this_quar
 
 @pytest.mark.parametrize(("freq", "events"), [("Q", 0), ("M", 9)])
 def test_maven_crm_has_too_few_quiet_accounts_to_score(maven_program, freq, events):
-    from partner_analytics.metrics.early_warning_model import early_warning
+    from partner_analytics.metrics.early_warning_backtest import early_warning
 
     warning = early_warning(pa.rollup(maven_program, freq=freq))
     assert not warning.ok and warning.scores.empty

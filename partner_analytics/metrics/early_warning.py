@@ -4,7 +4,8 @@ Every row of the *panel* is one partner at the end of one period ``t`` (the
 *origin*). Its features use the facts of periods ``<= t`` only, so a score
 made at the end of ``t`` could really have been made then; its target looks
 at the ``horizon`` periods after ``t``. The model that turns features into a
-probability lives in :mod:`partner_analytics.metrics.early_warning_model`.
+probability lives in :mod:`partner_analytics.metrics.early_warning_model`, the backtest in
+:mod:`partner_analytics.metrics.early_warning_backtest`.
 
 Target
     ``quiet`` = 1 when the partner wins **no revenue** in periods

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ..metrics.early_warning_model import METHODS
+from ..metrics.early_warning_backtest import METHODS
 
 __all__ = ["plot_calibration", "plot_feature_effects"]
 

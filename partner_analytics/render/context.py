@@ -22,7 +22,7 @@ import pandas as pd
 
 from .. import __version__
 from ..insights import program_insights, partner_insights
-from ..metrics.early_warning_model import EarlyWarning, early_warning
+from ..metrics.early_warning_backtest import EarlyWarning, early_warning
 from ..metrics.kpis import partner_kpis
 from ..metrics.scorecard import scorecard, scorecard_breakdown
 from ..metrics.tiers import assign_tiers
