@@ -267,3 +267,12 @@ def test_the_overview_view_ranks_the_likely_quiet_partners_with_names():
     assert len(table) == LIKELY_QUIET and table["partner_name"].notna().all()
     assert table["likelihood"].str.match(r"^(high|medium|low) \(\d+ %\)$").all()
     assert sentence.startswith("Scored on the facts up to the end of 2025Q4, for 2026Q1.")
+
+
+def test_a_past_reporting_period_is_scored_and_backtested_with_what_was_known_then(sample_warning):
+    facts, _ = sample_warning
+    then = early_warning(facts, period="2024Q4")
+    cut = early_warning(pa.rollup(pa.load_program("sample"), freq="Q", as_of="2024-12-31"))
+    assert then.origin == cut.origin == pd.Period("2024Q4")
+    pd.testing.assert_frame_equal(then.backtest.metrics, cut.backtest.metrics)
+    pd.testing.assert_frame_equal(then.scores, cut.scores)

@@ -31,7 +31,7 @@ from threadpoolctl import threadpool_limits
 
 from ..rollup import Rollup
 from .early_warning import WarningSettings, period_word, periods_after, warning_panel
-from .early_warning_model import WarningModel, fit_warning_model, score_partners
+from .early_warning_model import WarningModel, fit_warning_model, no_scores, score_partners
 
 __all__ = ["MIN_TRAIN_EVENTS", "METHODS", "Backtest", "EarlyWarning", "backtest", "early_warning"]
 
@@ -256,14 +256,15 @@ def early_warning(facts: Rollup, settings: WarningSettings | None = None, *,
     period = facts.period if period is None else pd.Period(period, freq=facts.freq)
     complete = panel.loc[panel["complete"] & (panel["period"] <= period), "period"]
     origin = complete.max() if len(complete) else None
-    evidence = backtest(panel[panel["period"] <= period] if origin is not None else panel.iloc[:0], settings)
-    empty = score_partners(None, panel.iloc[:0], freq=facts.freq)  # type: ignore[arg-type]
+    # only outcomes known at the end of the origin: a past reporting period is backtested as it would have been then
+    evidence = backtest(panel[panel["period"] <= origin - settings.horizon] if origin is not None
+                        else panel.iloc[:0], settings)
     unit = period_word(facts.freq)
     if origin is None or evidence.events < settings.min_events:
         message = (f"Not enough history to predict which partners will go quiet: the backtest over past {unit} "
                    f"found {evidence.events} quiet events, and at least {settings.min_events} are needed before "
                    f"a probability means anything.")
-        return EarlyWarning(origin, facts.freq, settings, empty, evidence, message)
+        return EarlyWarning(origin, facts.freq, settings, no_scores(), evidence, message)
     known = panel["eligible"] & panel["quiet"].notna() & (panel["period"] <= origin - settings.horizon)
     with threadpool_limits(limits=1):
         model = fit_warning_model(panel[known])

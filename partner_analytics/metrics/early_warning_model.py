@@ -38,6 +38,7 @@ __all__ = [
     "WarningModel",
     "fit_warning_model",
     "score_partners",
+    "no_scores",
     "feature_effects",
     "what_if",
     "probability_band",
@@ -294,6 +295,13 @@ def probability_band(probability: float) -> str:
     return next(name for low, name in BANDS if probability >= low)
 
 
+def no_scores() -> pd.DataFrame:
+    """An empty :func:`score_partners` table (same columns)."""
+    return pd.DataFrame({"partner_id": pd.Series(dtype="str"), "period": pd.Series(dtype="object"),
+                         "probability": pd.Series(dtype="float64"), "band": pd.Series(dtype="str"),
+                         "reasons": pd.Series(dtype="object"), "action": pd.Series(dtype="str")})
+
+
 def score_partners(model: WarningModel, rows: pd.DataFrame, *, freq: str) -> pd.DataFrame:
     """Probability, band, top 3 reasons and a suggested action for each row, most likely to go quiet first.
 
@@ -313,8 +321,7 @@ def score_partners(model: WarningModel, rows: pd.DataFrame, *, freq: str) -> pd.
         ``reasons`` (list of up to 3 texts), ``action``.
     """
     if rows.empty:
-        return pd.DataFrame({"partner_id": [], "period": [], "probability": [], "band": [], "reasons": [],
-                             "action": []}).astype({"probability": "float64"})
+        return no_scores()
     probability = model.predict(rows)
     parts = model.contributions(rows)
     reasons, actions = [], []
