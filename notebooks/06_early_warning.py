@@ -92,7 +92,12 @@ if warning.model is not None:
 # risk up most, in its own numbers, and a suggested first action.
 
 # %%
-display(warning.scores.head(top).assign(reasons=lambda t: t["reasons"].str.join("; ")))
+names = facts.partners.set_index("partner_id")["partner_name"]
+ranked = warning.scores.head(top).assign(partner=lambda t: t["partner_id"].map(names),
+                                         reasons=lambda t: t["reasons"].str.join("; "))
+ranked = ranked[["partner", "partner_id", "probability", "band", "reasons", "action"]]
+display(ranked.style.format({"probability": "{:.0%}"}).hide(axis="index")
+        .set_properties(subset=["partner", "reasons", "action"], **{"text-align": "left"}))
 
 # %% [markdown]
 # ## What if?
