@@ -17,6 +17,10 @@ from .params import ENGINE_KINDS, Reporting
 from .sqltext import safe_url
 
 if TYPE_CHECKING:
+    import pandas as pd
+
+    from .params import Params
+    from .rollup import Rollup
     from .engine.program import EngineProgram
     from .program import Program
 
@@ -137,6 +141,7 @@ def _metrics(args: argparse.Namespace) -> int:
         facts = rollup(program, freq=reporting.freq, as_of=coverage.as_of)
     print(f"note: {coverage.note(subject='The table')}", file=sys.stderr)
     table = scorecard_table(facts, params, period=coverage.period)
+    table = _with_quiet_probability(table, facts, params, coverage.period)
     if args.format == "json":
         sys.stdout.write(table.to_json(orient="records", indent=1, date_format="iso") + "\n")
     else:
@@ -144,6 +149,17 @@ def _metrics(args: argparse.Namespace) -> int:
 
         formula_safe(table).to_csv(sys.stdout, index=False)
     return EXIT_OK
+
+
+def _with_quiet_probability(table: pd.DataFrame, facts: Rollup, params: Params, period: pd.Period) -> pd.DataFrame:
+    """Add ``quiet_probability`` (early warning; NaN when a partner is not scored) to the metrics table."""
+    from .metrics.early_warning_backtest import early_warning
+
+    warning = early_warning(facts, params.early_warning, period=period)
+    if not warning.ok:
+        print(f"note: quiet_probability is empty. {warning.message}", file=sys.stderr)
+    probability = warning.scores.set_index("partner_id")["probability"]
+    return table.assign(quiet_probability=table["partner_id"].map(probability).astype("float64"))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -190,7 +206,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="wait this long while another run renders into the same folder (default: refuse at once)")
     render.set_defaults(run=_render)
 
-    metrics = commands.add_parser("metrics", help="print the scorecard table: every KPI, composite and tier per partner")
+    metrics = commands.add_parser("metrics", help="print the scorecard table: every KPI, composite and tier per partner",
+                                  description="Print every KPI, the composite score, the tier and reward points per "
+                                              "partner, and quiet_probability: the early-warning probability that "
+                                              "the partner wins no revenue next period (empty when the history is "
+                                              "too short to back-test it).")
     add_source_arguments(metrics, default="sample")
     metrics.add_argument("--params", metavar="PATH", default=None, help="programme parameters YAML")
     metrics.add_argument("--period", default=None,

@@ -43,6 +43,12 @@ Sections
 ``concentration`` (optional)
     ``population``: ``enrolled`` (default: every enrolled partner, zero
     revenue included) or ``with_revenue`` (producing partners only).
+``early_warning`` (optional)
+    ``horizon`` (periods ahead, integer 1..12, default 1),
+    ``min_history_periods`` (integer >= 2, default 4), ``drop_pct`` (null for
+    "no revenue", or a fraction in (0, 1]: revenue falls by more than it) and
+    ``min_events`` (integer >= 1, default 20); see
+    :mod:`partner_analytics.metrics.early_warning`.
 ``reporting`` (optional)
     ``source`` (default ``"sample"``), ``mapping`` (column-mapping YAML or
     null), ``engine`` (where the rollup runs: ``memory`` default, ``duckdb``,
@@ -68,6 +74,7 @@ import pandas as pd
 import yaml
 
 from .metrics.concentration import POPULATIONS
+from .metrics.early_warning import WarningSettings
 from .metrics.registry import KPIS
 
 __all__ = ["ParamsError", "Params", "Tier", "Tiers", "Rewards", "Reporting", "Concentration", "load_params", "parse_params",
@@ -80,7 +87,7 @@ SCORING_METHODS = ("peer_percentile", "target")
 """Ways a KPI value becomes a 0-100 score."""
 
 _TOP_LEVEL = ("reporting", "scoring", "peer_group_min_size", "scorecard", "tiers", "rewards", "insights",
-              "concentration")
+              "concentration", "early_warning")
 _FREQS = ("Q", "M")
 
 
@@ -185,6 +192,7 @@ class Params:
     reporting: Reporting
     source: str = "<dict>"
     concentration: Concentration = field(default_factory=Concentration)
+    early_warning: WarningSettings = field(default_factory=WarningSettings)
     _raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def weights_for(self, partner_type: str) -> dict[str, float]:
@@ -337,6 +345,7 @@ def parse_params(data: Any, *, source: str = "<dict>") -> Params:
     rewards = _rewards(data.get("rewards"), tiers, p)
     reporting = _reporting(data.get("reporting"), p)
     concentration = _concentration(data.get("concentration"), p)
+    early_warning = _early_warning(data.get("early_warning"), p)
     if p.items:
         raise ParamsError(p.items, source)
     return Params(
@@ -349,6 +358,7 @@ def parse_params(data: Any, *, source: str = "<dict>") -> Params:
         reporting=reporting,
         source=source,
         concentration=concentration,
+        early_warning=early_warning,
         _raw=copy.deepcopy(dict(data)),
     )
 
@@ -532,6 +542,26 @@ def _known_encoding(name: str) -> bool:
     except LookupError:
         return False
     return True
+
+
+def _early_warning(value: Any, p: _Problems) -> WarningSettings:
+    known = ("horizon", "min_history_periods", "drop_pct", "min_events")
+    section = _mapping(value, "early_warning", p, known=known)
+    if section is None:
+        return WarningSettings()
+    defaults = WarningSettings()
+    values = {key: section.get(key, getattr(defaults, key)) for key in known}
+    for key, low, high in (("horizon", 1, 12), ("min_history_periods", 2, math.inf), ("min_events", 1, math.inf)):
+        number = values[key]
+        if isinstance(number, bool) or not isinstance(number, int) or not low <= number <= high:
+            p.add(f"early_warning.{key}", f"must be an integer from {low}" + (f" to {high}" if high < math.inf
+                                                                              else " up") + f", got {number!r}")
+            values[key] = getattr(defaults, key)
+    drop = values["drop_pct"]
+    if drop is not None and (not _number(drop, 0, 1) or drop == 0):
+        p.add("early_warning.drop_pct", f"must be null or a fraction above 0 and at most 1, got {drop!r}")
+        values["drop_pct"] = None
+    return WarningSettings(**values)
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):

@@ -94,6 +94,7 @@ def test_there_are_five_notebooks_numbered_by_purpose():
         "03_satisfaction_correlations.py",
         "04_deals_and_engagement.py",
         "05_scorecards_and_tiers.py",
+        "06_early_warning.py",
     ]
 
 

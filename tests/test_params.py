@@ -164,7 +164,7 @@ def test_params_are_immutable():
          "scorecard.reseller.influenced_revenue: KPI does not apply to reseller partners "
          "(applies to technology, referral, distributor)"),
         ({"tier": {}}, "tier: unknown key; known keys: reporting, scoring, peer_group_min_size, scorecard, tiers, "
-                       "rewards, insights, concentration"),
+                       "rewards, insights, concentration, early_warning"),
         ({"scoring": "percentile"}, "scoring: must be one of peer_percentile, target, got 'percentile'"),
         ({"peer_group_min_size": 1}, "peer_group_min_size: must be an integer >= 2, got 1"),
         ({"peer_group_min_size": 2.5}, "peer_group_min_size: must be an integer >= 2, got 2.5"),

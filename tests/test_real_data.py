@@ -281,3 +281,32 @@ def test_adventureworks_reports_its_latest_complete_quarter_and_compares_the_par
     assert tiles.loc["revenue", "prior"] == pytest.approx(sales("2013-07-01", "2013-08-29"), rel=1e-9)
     year_ago = partial.year_ago_kpis["revenue"].sum()
     assert year_ago == pytest.approx(sales("2012-10-01", "2012-11-29"), rel=1e-9)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Early warning: the rolling-origin backtest on data nobody tuned it for (recorded results, see the README)
+
+
+def test_adventureworks_early_warning_backtest_barely_beats_no_revenue_this_quarter(aw_program):
+    from partner_analytics.metrics.early_warning_backtest import early_warning
+
+    warning = early_warning(pa.rollup(aw_program, freq="Q"))
+    bt = warning.backtest
+    assert warning.ok and warning.origin == pd.Period("2013Q3")  # 2013Q4 is partial (data end 2013-11-29)
+    assert (bt.origins[0], bt.origins[-1], bt.events) == (pd.Period("2011Q4"), pd.Period("2013Q2"), 664)
+    assert bt.metric("model", "auc") == pytest.approx(0.844, abs=0.01)
+    assert bt.metric("no_revenue", "auc") == pytest.approx(0.823, abs=0.01)
+    assert bt.metric("trend_rule", "auc") == pytest.approx(0.752, abs=0.01)
+    assert bt.metric("model", "recall_top10") == pytest.approx(0.26, abs=0.02)
+    assert bt.metric("no_revenue", "recall_top10") == pytest.approx(0.27, abs=0.02)
+    assert not warning.beats_baselines and "does not clearly beat" in warning.summary()
+
+
+@pytest.mark.parametrize(("freq", "events"), [("Q", 0), ("M", 9)])
+def test_maven_crm_has_too_few_quiet_accounts_to_score(maven_program, freq, events):
+    from partner_analytics.metrics.early_warning_backtest import early_warning
+
+    warning = early_warning(pa.rollup(maven_program, freq=freq))
+    assert not warning.ok and warning.scores.empty
+    assert warning.backtest.events == events  # 85 accounts that win nearly every month
+    assert f"found {events} quiet events" in warning.summary()

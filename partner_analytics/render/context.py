@@ -24,6 +24,7 @@ import pandas as pd
 
 from .. import __version__
 from ..insights import program_insights, partner_insights
+from ..metrics.early_warning_backtest import EarlyWarning, early_warning
 from ..metrics.kpis import partner_kpis
 from ..metrics.partner import TOTALS, kpi_changes, program_totals
 from ..metrics.scorecard import scorecard, scorecard_breakdown
@@ -67,6 +68,9 @@ class ReportContext:
         Where the data came from.
     data_fingerprint
         SHA-256 of the input data.
+    early_warning
+        Which partners are likely to go quiet, with the backtest behind it
+        (fitted once here; internal only, never shown in partner reports).
     """
 
     params: Params
@@ -84,6 +88,7 @@ class ReportContext:
     coverage: Coverage
     year_ago_kpis: pd.DataFrame
     program_tiles: pd.DataFrame
+    early_warning: EarlyWarning | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -138,6 +143,7 @@ def build_context(program: Program, params: Params, *, period: str | pd.Period |
         coverage=coverage,
         year_ago_kpis=year_ago_kpis,
         program_tiles=kpi_changes(program_totals(facts, period=period), prior_totals, TOTALS),
+        early_warning=early_warning(facts, params.early_warning, period=period),
     )
 
 

@@ -20,6 +20,7 @@ __all__ = ["OverviewView", "overview_view"]
 
 TOP_PERFORMERS = 10
 AT_RISK = 15
+LIKELY_QUIET = 15
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ class OverviewView:
     tier_distribution: pd.DataFrame
     scorecard: pd.DataFrame
     mdf: pd.DataFrame | None
+    likely_quiet: pd.DataFrame | None = None
+    likely_quiet_summary: str = ""
 
 
 def _year(context: ReportContext) -> int:
@@ -98,6 +101,22 @@ def _upto(frame: pd.DataFrame, period: pd.Period) -> pd.DataFrame:
     return frame[frame["period"] <= period].reset_index(drop=True)
 
 
+def _likely_quiet(context: ReportContext) -> tuple[pd.DataFrame | None, str]:
+    """The partners most likely to go quiet (None when nothing is scored) and the backtest sentence."""
+    warning = context.early_warning
+    if warning is None:
+        return None, ""
+    if not warning.ok:
+        return None, warning.summary()
+    names = context.kpis.set_index("partner_id")[["partner_name", "partner_type"]]
+    table = warning.scores.head(LIKELY_QUIET).join(names, on="partner_id")
+    table = table.assign(
+        likelihood=[f"{band} ({p:.0%})".replace("%", " %") for band, p in zip(table["band"], table["probability"])],
+        reasons=["; ".join(r) for r in table["reasons"]],
+    )
+    return table, warning.summary()
+
+
 def overview_view(context: ReportContext) -> OverviewView:
     """Compute the program overview of ``context``."""
     facts, period, year = context.facts, context.period, _year(context)
@@ -107,6 +126,7 @@ def overview_view(context: ReportContext) -> OverviewView:
     correlations, sentences = _correlations(context)
     first_deal = cohorts.time_to_first_deal(facts, by="partner_type")
     cycle = deals.time_to_close(facts, period=period, periods=year)
+    likely_quiet, likely_quiet_summary = _likely_quiet(context)
     mdf_by_type = mdf.mdf_summary(facts, by="partner_type", period=period, periods=year) \
         if "mdf" in facts.available else None
     return OverviewView(
@@ -142,4 +162,6 @@ def overview_view(context: ReportContext) -> OverviewView:
         tier_distribution=tiers.tier_distribution(context.tiers),
         scorecard=context.scorecard,
         mdf=mdf_by_type,
+        likely_quiet=likely_quiet,
+        likely_quiet_summary=likely_quiet_summary,
     )

@@ -155,6 +155,22 @@ else:
                          formats={"target": blocks.money, "actual": blocks.money, "attainment": "{:.0%}".format}))
 
 # %% [markdown]
+# ## Partners likely to go quiet
+# Partners most likely to win no revenue next period, as predicted by a model that was tested on past periods
+# (how it works and how to read it: the README's "Early warning"). Likelihood bands: high from 50 %, medium from
+# 20 %, low below. For internal use only: partner reports never show these scores.
+
+# %%
+from IPython.display import HTML
+
+display(blocks.paragraph(view.likely_quiet_summary))
+if view.likely_quiet is not None:
+    quiet_table = blocks.table(view.likely_quiet, columns={"partner_name": "Partner", "partner_type": "Type",
+                                                           "likelihood": "Likely to go quiet", "reasons": "Why",
+                                                           "action": "Suggested action"})
+    display(HTML(f'<div class="pa-text-table">{quiet_table.data}</div>'))
+
+# %% [markdown]
 # ## Tiers
 
 # %%
