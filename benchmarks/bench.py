@@ -176,11 +176,20 @@ def _floor(context, ids: list[str], processes: int) -> float:
         started = time.perf_counter()
         _draw_reports(context, ids)
         return (time.perf_counter() - started) / len(ids)
+    global _FORKED_CONTEXT
+    _FORKED_CONTEXT = context  # inherited by the forked processes: the context does not pickle
     shares = [ids[i::processes] for i in range(processes)]
     with multiprocessing.get_context("fork").Pool(processes) as pool:
         started = time.perf_counter()
-        pool.starmap(_draw_reports, [(context, share) for share in shares])
+        pool.map(_draw_forked, shares)
         return (time.perf_counter() - started) / len(ids)
+
+
+_FORKED_CONTEXT = None
+
+
+def _draw_forked(ids: list[str]) -> int:
+    return _draw_reports(_FORKED_CONTEXT, ids)
 
 
 def _ratios(title: str, stock: float, renderer: float, floor: float) -> None:
