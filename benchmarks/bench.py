@@ -83,11 +83,13 @@ class _PeakMemory:
     """Polls the ``VmHWM`` (peak resident set) of this process's descendants while a block runs.
 
     ``workers`` holds the peaks of the render worker processes (the Python
-    processes running the pool; with one worker that is this process) and
-    ``kernels`` those of the report kernels (``ipykernel_launcher``), in MiB.
+    processes running the pool; with one worker, ``in_process``, that is this
+    process, whose peak also covers the benchmark's own work) and ``kernels``
+    those of the report kernels (``ipykernel_launcher``), in MiB.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, in_process: bool) -> None:
+        self.in_process = in_process
         self.workers: dict[int, float] = {}
         self.kernels: dict[int, float] = {}
         self._stop = threading.Event()
@@ -120,7 +122,7 @@ class _PeakMemory:
                 peak, command = self._peak(pid)
                 if "ipykernel" in command:
                     self.kernels[pid] = max(self.kernels.get(pid, 0.0), peak)
-                elif "multiprocessing" in command or pid == os.getpid():
+                elif "multiprocessing" in command or (self.in_process and pid == os.getpid()):
                     self.workers[pid] = max(self.workers.get(pid, 0.0), peak)
 
     def __enter__(self) -> _PeakMemory:
@@ -139,7 +141,7 @@ class _PeakMemory:
 
 def _renderer(source: Path, ids: list[str], work: Path, workers: int) -> tuple[float, _PeakMemory]:
     """Seconds per report (the overview counted as one more) and the peak memory of the workers and kernels."""
-    with _PeakMemory() as memory:
+    with _PeakMemory(in_process=workers == 1) as memory:
         started = time.perf_counter()
         summary = render_reports(source=str(source), outdir=work / "reports", build_dir=work / "build",
                                  partners=ids, force=True, workers=workers, progress=False)
