@@ -63,7 +63,7 @@ def test_rendering_leaves_the_figure_as_it_was(side_by_side):
 
 def test_the_svg_is_compact_no_metadata_no_ids_on_groups_and_short_numbers(side_by_side):
     svg = figure_svg(side_by_side)
-    assert "<metadata" not in svg and '<g id="' not in svg and "font-family" not in svg
+    assert "<metadata" not in svg and '<g id="' not in svg and "font-family" not in svg and "<style" not in svg
     assert not re.search(r"\d\.\d{2,}", svg)
 
 
