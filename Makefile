@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 PARAMS ?= params/program.yml
 PYTEST_ARGS ?=
 
-.PHONY: help install test reports validate sample lab bench bench-scale clean
+.PHONY: help install test reports pdf validate sample lab bench bench-scale clean
 
 help: ## list every target with a one-line description
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -30,6 +30,9 @@ test: $(STAMP) ## set up and run the whole test suite
 
 reports: $(STAMP) ## set up and render every partner report, the overview and the index into reports/
 	$(BIN)/partner-analytics render --params $(PARAMS)
+
+pdf: $(STAMP) ## the reports, plus a PDF of the overview and of each partner report (needs chromium)
+	$(BIN)/partner-analytics render --params $(PARAMS) --pdf
 
 validate: $(STAMP) ## validate the embedded sample program (see `partner-analytics validate --help`)
 	$(BIN)/partner-analytics validate sample

@@ -4,14 +4,22 @@ Run ``make bench`` (or ``python benchmarks/bench.py --help``). Machines are
 shared and noisy, so compare the **ratios** printed at the end, measured side
 by side in one run, rather than absolute times.
 
-Rendering (the same N partner reports of a synthetic program, each way):
+Rendering (the same N partner reports of a synthetic program, each way), twice:
+**per core** (one process at a time) and **all cores** (N processes at once):
 
 1. **stock CLI chain**: one ``papermill`` process and one ``jupyter nbconvert
-   --to html --no-input`` process per report (a fresh kernel each time);
+   --to html --no-input`` process per report (a fresh kernel each time); one
+   report after the other, then under ``xargs -P N``;
 2. **renderer**: ``partner_analytics.render.batch.render_reports`` (warm
-   kernels, one per worker, a reused exporter, the data loaded once per worker);
-3. **in-process floor**: the same report data and charts computed and drawn in
-   a plain Python loop, no notebook at all.
+   kernels, one per worker, a reused exporter, the data loaded once per
+   worker), with 1 worker, then N;
+3. **floor**: the same report data and charts computed and drawn exactly as
+   the report draws them (:func:`partner_analytics.render.figures.figure_html`)
+   in a plain Python loop, no notebook at all; in one process, then in N.
+
+``--big 10000`` adds a run of the renderer on a 10,000-partner program: time per
+report and the peak resident memory (``VmHWM``) of each worker process and of
+each report kernel, next to the same figures for the small program.
 
 Metrics: validation, rollup and the full KPI / scorecard / insight set on a
 synthetic program of about 1,000,000 deals.
@@ -20,8 +28,11 @@ synthetic program of about 1,000,000 deals.
 from __future__ import annotations
 
 import argparse
-import io
+import multiprocessing
+import os
+import shlex
 import subprocess
+import threading
 import sys
 import tempfile
 import time
@@ -43,47 +54,105 @@ from partner_analytics.plots.partner import (  # noqa: E402
 from partner_analytics.plots.scorecard import plot_scorecard_breakdown  # noqa: E402
 from partner_analytics.render.batch import TEMPLATES, render_reports  # noqa: E402
 from partner_analytics.render.context import build_context, save_context  # noqa: E402
+from partner_analytics.render.figures import figure_html  # noqa: E402
+from partner_analytics.render.pool import default_workers  # noqa: E402
 from partner_analytics.render.partner_view import partner_view  # noqa: E402
 from partner_analytics.sample import write_sample  # noqa: E402
 from scale import add_arguments as add_scale_arguments  # noqa: E402  (benchmarks/scale.py)
 from scale import run_sizes  # noqa: E402
 
 
-def _stock_chain(ids: list[str], context_path: Path, work: Path) -> float:
+def _stock_chain(ids: list[str], context_path: Path, work: Path, processes: int) -> float:
+    """Seconds per report for ``papermill`` then ``jupyter nbconvert`` per report, ``processes`` at a time."""
     import jupytext
 
     notebook = work / "partner_report.ipynb"
     jupytext.write(jupytext.read(TEMPLATES["partner"]), notebook)
     bindir = Path(sys.executable).parent
+    one = (f"{shlex.quote(str(bindir / 'papermill'))} {shlex.quote(str(notebook))} {shlex.quote(str(work))}/$0.ipynb "
+           f"-p partner_id \"$0\" -p context_path {shlex.quote(str(context_path))} -k python3 --no-progress-bar "
+           f"--log-level ERROR && {shlex.quote(str(bindir / 'jupyter'))} nbconvert --to html --no-input "
+           f"--log-level ERROR {shlex.quote(str(work))}/$0.ipynb")
     started = time.perf_counter()
-    for partner_id in ids:
-        executed = work / f"{partner_id}.ipynb"
-        subprocess.run([bindir / "papermill", notebook, executed, "-p", "partner_id", partner_id,
-                        "-p", "context_path", str(context_path), "-k", "python3", "--no-progress-bar"],
-                       check=True, capture_output=True)
-        subprocess.run([bindir / "jupyter", "nbconvert", "--to", "html", "--no-input", executed],
-                       check=True, capture_output=True)
+    subprocess.run(["xargs", "-P", str(processes), "-n", "1", "sh", "-c", one], input="\n".join(ids), text=True,
+                   check=True, capture_output=True)
     return (time.perf_counter() - started) / len(ids)
 
 
-def _renderer(source: Path, ids: list[str], work: Path, workers: int | None) -> float:
-    started = time.perf_counter()
-    summary = render_reports(source=str(source), outdir=work / "reports", build_dir=work / "build",
-                             partners=ids, force=True, workers=workers, progress=False)
+class _PeakMemory:
+    """Polls the ``VmHWM`` (peak resident set) of this process's descendants while a block runs.
+
+    ``workers`` holds the peaks of the render worker processes (the Python
+    processes running the pool; with one worker, ``in_process``, that is this
+    process, whose peak also covers the benchmark's own work) and ``kernels``
+    those of the report kernels (``ipykernel_launcher``), in MiB.
+    """
+
+    def __init__(self, *, in_process: bool) -> None:
+        self.in_process = in_process
+        self.workers: dict[int, float] = {}
+        self.kernels: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    @staticmethod
+    def _children(pid: int) -> list[int]:
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children") as handle:
+                return [int(c) for c in handle.read().split()]
+        except OSError:
+            return []
+
+    @staticmethod
+    def _peak(pid: int) -> tuple[float, str]:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            return 0.0, ""
+        kib = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM")), 0)
+        return kib / 1024, command
+
+    def _poll(self) -> None:
+        while not self._stop.wait(0.5):
+            todo = [os.getpid()]
+            while todo:
+                pid = todo.pop()
+                todo += self._children(pid)
+                peak, command = self._peak(pid)
+                if "ipykernel" in command:
+                    self.kernels[pid] = max(self.kernels.get(pid, 0.0), peak)
+                elif "multiprocessing" in command or (self.in_process and pid == os.getpid()):
+                    self.workers[pid] = max(self.workers.get(pid, 0.0), peak)
+
+    def __enter__(self) -> _PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def text(self) -> str:
+        workers = max(self.workers.values(), default=0.0)
+        kernels = max(self.kernels.values(), default=0.0)
+        return f"peak memory per worker process {workers:6.0f} MiB, per report kernel {kernels:6.0f} MiB"
+
+
+def _renderer(source: Path, ids: list[str], work: Path, workers: int) -> tuple[float, _PeakMemory]:
+    """Seconds per report (the overview counted as one more) and the peak memory of the workers and kernels."""
+    with _PeakMemory(in_process=workers == 1) as memory:
+        started = time.perf_counter()
+        summary = render_reports(source=str(source), outdir=work / "reports", build_dir=work / "build",
+                                 partners=ids, force=True, workers=workers, progress=False)
+        seconds = time.perf_counter() - started
     if not summary.ok:
         raise RuntimeError(summary.text())
-    # the overview is rendered too: count it as one more report
-    return (time.perf_counter() - started) / (len(ids) + 1)
+    return seconds / (len(ids) + 1), memory
 
 
-def _floor(context, ids: list[str]) -> float:
-    """Seconds per report to compute a partner's view and draw its charts exactly as the report does.
-
-    The figures are those of ``templates/partner_report.py`` (same layout) and
-    are saved the way a notebook's inline backend saves them: PNG with
-    ``bbox_inches="tight"``.
-    """
-    started = time.perf_counter()
+def _draw_reports(context, ids: list[str]) -> int:
+    """Compute each partner's view and draw its charts exactly as ``templates/partner_report.py`` shows them."""
     for partner_id in ids:
         view = partner_view(context, partner_id)
         fig, axes = plt.subplots(3, 1, figsize=(8, 9), constrained_layout=True)
@@ -93,13 +162,50 @@ def _floor(context, ids: list[str]) -> float:
         for figure in (fig, plot_engagement_vs_peers(view.engagement).figure,
                        plot_scorecard_breakdown(view.breakdown.assign(partner_id=partner_id),
                                                 partner_id=partner_id).figure):
-            figure.savefig(io.BytesIO(), format="png", bbox_inches="tight")
+            figure_html(figure)
             plt.close(figure)
-    return (time.perf_counter() - started) / len(ids)
+    return len(ids)
 
 
-def bench_rendering(n_partners: int, stock_reports: int, workers: int | None) -> None:
-    """Time the three ways of rendering and print per-report times and ratios."""
+def _floor(context, ids: list[str], processes: int) -> float:
+    """Seconds per report to draw the reports' charts in a plain loop, in ``processes`` processes at once.
+
+    The processes are forked after the context is built and warmed up (one
+    report drawn), so only the drawing is timed.
+    """
+    _draw_reports(context, ids[:1])
+    if processes == 1:
+        started = time.perf_counter()
+        _draw_reports(context, ids)
+        return (time.perf_counter() - started) / len(ids)
+    global _FORKED_CONTEXT
+    _FORKED_CONTEXT = context  # inherited by the forked processes: the context does not pickle
+    shares = [ids[i::processes] for i in range(processes)]
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        started = time.perf_counter()
+        pool.map(_draw_forked, shares)
+        return (time.perf_counter() - started) / len(ids)
+
+
+_FORKED_CONTEXT = None
+
+
+def _draw_forked(ids: list[str]) -> int:
+    return _draw_reports(_FORKED_CONTEXT, ids)
+
+
+def _ratios(title: str, stock: float, renderer: float, floor: float) -> None:
+    print(f"  {title}")
+    print(f"    stock CLI chain (papermill + nbconvert processes) {stock:8.3f} s/report")
+    print(f"    partner-analytics renderer                         {renderer:8.3f} s/report")
+    print(f"    floor (report charts drawn in a plain loop)        {floor:8.3f} s/report")
+    print(f"    ratio stock / renderer = {stock / renderer:6.1f}x   (goal >= 10x)")
+    print(f"    ratio renderer / floor = {renderer / floor:6.2f}x   (goal <= 1.3x)")
+
+
+def bench_rendering(n_partners: int, stock_reports: int, workers: int | None, big: int = 0) -> None:
+    """Time the three ways of rendering per core and on all cores; print per-report times and ratios."""
+    cores = workers or default_workers()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         write_sample(work / "data", n_partners=n_partners)
@@ -107,17 +213,33 @@ def bench_rendering(n_partners: int, stock_reports: int, workers: int | None) ->
         context = build_context(program, load_params())
         ids = list(context.kpis["partner_id"])[:n_partners]
         context_path = save_context(context, work / "ctx")
+        stock_ids = ids[:stock_reports]
 
-        floor = _floor(context, ids)
-        renderer = _renderer(work / "data", ids, work, workers)
-        stock = _stock_chain(ids[:stock_reports], context_path, work)
+        floor_1 = _floor(context, ids, 1)
+        floor_n = _floor(context, ids, cores)
+        renderer_1, memory_1 = _renderer(work / "data", ids, work, 1)
+        renderer_n, memory_n = _renderer(work / "data", ids, work, cores)
+        stock_1 = _stock_chain(stock_ids, context_path, work, 1)
+        stock_n = _stock_chain(stock_ids, context_path, work, cores)
+        big_result = _big_run(work, big, cores) if big else None
 
-    print(f"\nRendering {len(ids)} partner reports (stock chain timed on {min(stock_reports, len(ids))}):")
-    print(f"  stock CLI chain (papermill + nbconvert processes) {stock:8.3f} s/report")
-    print(f"  partner-analytics renderer                         {renderer:8.3f} s/report")
-    print(f"  in-process floor (plain Python loop)               {floor:8.3f} s/report")
-    print(f"  ratio stock / renderer = {stock / renderer:6.1f}x   (goal >= 10x)")
-    print(f"  ratio renderer / floor = {renderer / floor:6.2f}x   (goal <= 2x)")
+    print(f"\nRendering {len(ids)} partner reports (stock chain timed on {len(stock_ids)}), {cores} cores:")
+    _ratios("per core: 1 renderer worker, stock chain one process at a time, floor in one process",
+            stock_1, renderer_1, floor_1)
+    _ratios(f"all cores: {cores} renderer workers, stock chain under xargs -P {cores}, floor in {cores} processes",
+            stock_n, renderer_n, floor_n)
+    print(f"  {len(ids)} partners, 1 worker:       {memory_1.text()}")
+    print(f"  {len(ids)} partners, {cores} workers:      {memory_n.text()}")
+    if big_result:
+        seconds, memory = big_result
+        print(f"  {big:,} partners, {cores} workers: {seconds:.3f} s/report; {memory.text()}")
+
+
+def _big_run(work: Path, partners: int, workers: int) -> tuple[float, _PeakMemory]:
+    """The renderer on a program of ``partners`` partners, every report."""
+    write_sample(work / "big", n_partners=partners)
+    ids = list(pa.load_program(work / "big").partners["partner_id"])
+    return _renderer(work / "big", ids, work / "big-out", workers)
 
 
 def bench_metrics(n_partners: int) -> None:
@@ -153,7 +275,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--partners", type=int, default=100, help="partner reports to render (default 100)")
     parser.add_argument("--stock-reports", type=int, default=100,
                         help="how many of them the slow stock chain renders (default: all 100)")
-    parser.add_argument("--workers", type=int, default=None, help="renderer workers (default: one per core)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="processes in the all-cores comparison (default: one per core)")
+    parser.add_argument("--big", type=int, default=0, metavar="PARTNERS",
+                        help="also render every report of a program this large (e.g. 10000): time and peak memory")
     parser.add_argument("--metric-partners", type=int, default=10_000,
                         help="partners in the metric benchmark (10,000 ≈ 1,000,000 deals)")
     parser.add_argument("--skip-render", action="store_true", help="skip the rendering benchmark")
@@ -165,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     add_scale_arguments(scale, prefix="scale-")
     args = parser.parse_args(argv)
     if not args.skip_render:
-        bench_rendering(args.partners, args.stock_reports, args.workers)
+        bench_rendering(args.partners, args.stock_reports, args.workers, args.big)
     if not args.skip_metrics:
         bench_metrics(args.metric_partners)
     if args.scale:

@@ -122,6 +122,7 @@ def _render(args: argparse.Namespace) -> int:
         params_path=args.params, source=args.source, mapping=args.mapping, engine=args.engine, period=args.period,
         as_of=args.as_of, encoding=args.encoding, outdir=args.outdir, partners=args.partner or None,
         force=args.force, workers=args.workers, timeout=args.timeout, progress=not args.quiet, wait=args.wait,
+        pdf=args.pdf,
     )
     print(summary.text(), file=sys.stdout if summary.ok else sys.stderr)
     return EXIT_OK if summary.ok else EXIT_FAILED
@@ -200,6 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--partner", action="append", metavar="ID", help="render only this partner (repeatable)")
     render.add_argument("--force", action="store_true", help="re-render reports whose inputs did not change")
     render.add_argument("--workers", type=int, default=None, help="parallel workers (default: one per core)")
+    render.add_argument("--pdf", action="store_true",
+                        help="also write a PDF of the overview and of each partner report (headless Chromium)")
     render.add_argument("--timeout", type=float, default=300, help="seconds a report cell may run (default: 300)")
     render.add_argument("--quiet", action="store_true", help="no progress bar")
     render.add_argument("--wait", type=float, default=0, metavar="SECONDS",

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import importlib.resources
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -403,15 +404,17 @@ def _partners(rng: np.random.Generator, n: int) -> tuple[pd.DataFrame, _Latent]:
         deal_rate=deal_rate, deal_size=deal_size, win=win, engagement=engagement,
         satisfaction=satisfaction, tier=tier,
     )
+    names = _names(rng, n)
     frame = pd.DataFrame({
         "partner_id": ids,
-        "partner_name": _names(rng, n),
+        "partner_name": names,
         "partner_type": _labels(_TYPES, type_index),
         "tier": _labels(_TIERS, tier),
         "region": region,
         "country": country,
         "onboarded_on": _dates(onboarded),
         "churned_on": _dates(churned),
+        "contact_email": [f"reports@{re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')}.example" for name in names],
     })
     return frame, latent
 

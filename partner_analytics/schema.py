@@ -46,7 +46,10 @@ DEAL_STAGES = ("open", "won", "lost")
 ATTRIBUTIONS = ("sourced", "influenced", "direct")
 SURVEY_KINDS = ("psat", "partner_nps", "csat")
 
-KINDS = ("string", "id", "category", "date", "number", "boolean")
+EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s]+"
+"""An ``email`` value: one address, no spaces (the SQL checks use the same rule with ``LIKE``)."""
+
+KINDS = ("string", "id", "category", "date", "number", "boolean", "email")
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,8 @@ class Column:
     name
         Column name in the source file (snake_case).
     kind
-        One of ``string``, ``id``, ``category``, ``date``, ``number``, ``boolean``.
+        One of ``string``, ``id``, ``category``, ``date``, ``number``, ``boolean``, ``email`` (one address,
+        ``name@domain.tld``, no spaces).
     description
         Plain-language meaning, shown in the README's data dictionary.
     required
@@ -142,6 +146,8 @@ PARTNERS = Table(
         Column("country", "string", "Country.", required=False, nullable=True),
         Column("onboarded_on", "date", "Date the partner joined the programme."),
         Column("churned_on", "date", "Date the partner left; blank while active.", required=False, nullable=True),
+        Column("contact_email", "email", "E-mail address the partner's report is sent to (reports/delivery.csv).",
+               required=False, nullable=True),
     ),
 )
 

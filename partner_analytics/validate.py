@@ -26,7 +26,7 @@ import pandas as pd
 
 from .errors import MAX_EXAMPLES, Problem
 from .rules import REFERENCES, ROW_RULES, UNIQUE_KEYS
-from .schema import PARTNER_TYPES, Column, Table
+from .schema import EMAIL_PATTERN, PARTNER_TYPES, Column, Table
 
 __all__ = ["coerce_table", "check_program", "strip_control_characters", "long_values", "CONTROL_CHARACTERS"]
 
@@ -150,6 +150,9 @@ def _parse(column: Column, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     kind = column.kind
     if kind in ("id", "string"):
         parsed = _as_text(raw)
+    elif kind == "email":
+        parsed = _as_text(raw)
+        parsed = parsed.where(parsed.isna() | parsed.str.fullmatch(EMAIL_PATTERN).fillna(False))
     elif kind == "category":
         parsed = _as_text(raw).str.lower()
     elif kind == "date":
@@ -262,6 +265,7 @@ def _column_problems(
             "date": "a date like 2024-03-31",
             "number": "a number",
             "boolean": "true/false, yes/no or 1/0",
+            "email": "an e-mail address like name@example.com",
         }[column.kind]
         found.append(_problem_at(file, name, unparseable, source, f"cannot be read as {expected}"))
     blank = parsed.isna() & ~unparseable

@@ -43,7 +43,9 @@ def test_the_page_loads_offline_without_errors_with_images_and_working_contents(
     images = page.evaluate("[...document.images].map(i => i.complete && i.naturalWidth > 0)")
     assert all(images)
     if page_name != "index.html":
-        assert len(images) >= 3
+        charts = page.evaluate("[...document.querySelectorAll('.pa-figure svg')].filter(s => s.getBoundingClientRect()"
+                               ".width > 300).length")
+        assert charts >= 3, "the desktop rendition of every chart is shown"
     anchors = page.evaluate("[...document.querySelectorAll('nav.toc a')].map(a => a.getAttribute('href'))")
     assert anchors, "the page has a table of contents"
     for anchor in anchors:
@@ -53,11 +55,88 @@ def test_the_page_loads_offline_without_errors_with_images_and_working_contents(
     context.close()
 
 
-def test_a_partner_report_is_readable_on_a_phone(browser, rendered, tmp_path):
+PAGES = ["overview.html", f"partners/{report_file_name('P0002')}", "index.html"]
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("page_name", PAGES)
+def test_pages_never_scroll_sideways_on_a_phone_or_a_desktop(browser, rendered, page_name, width):
+    context = browser.new_context(offline=True, viewport={"width": width, "height": 844}, device_scale_factor=1)
+    page = context.new_page()
+    page.goto((rendered / page_name).as_uri())
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, "no sideways scrolling of the page (wide tables scroll inside themselves)"
+    context.close()
+
+
+def test_on_a_phone_the_charts_are_the_stacked_rendition_with_legible_text(browser, rendered):
     context = browser.new_context(offline=True, viewport={"width": 390, "height": 844}, device_scale_factor=2)
     page = context.new_page()
     page.goto((rendered / "partners" / report_file_name("P0002")).as_uri())
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 1, "no sideways scrolling on a phone"
-    page.screenshot(path=str(tmp_path / "phone.png"))
+    shown = page.evaluate("""[...document.querySelectorAll('.pa-figure')].map(f => [
+        getComputedStyle(f.querySelector('.pa-wide')).display, getComputedStyle(f.querySelector('.pa-narrow')).display])""")
+    assert shown and all(pair == ["none", "block"] for pair in shown)
+    smallest = page.evaluate("""Math.min(...[...document.querySelectorAll('.pa-narrow svg text')]
+        .filter(t => t.getBoundingClientRect().height > 0).map(t => t.getBoundingClientRect().height))""")
+    assert smallest >= 8, f"chart text is {smallest:.1f} px high on a phone"
     context.close()
+
+
+def test_the_index_sorts_filters_and_searches_from_a_file_url(browser, rendered):
+    context = browser.new_context(offline=True, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto((rendered / "index.html").as_uri())
+    visible = "[...document.querySelectorAll('#pa-partners tbody tr')].filter(r => !r.hidden)"
+    total = page.evaluate(f"{visible}.length")
+    assert total >= 100
+
+    page.click("th[data-key=name] button")
+    names = page.evaluate(f"{visible}.map(r => r.cells[0].textContent.trim().toLowerCase())")
+    assert names == sorted(names)
+    page.click("th[data-key=name] button")
+    assert page.evaluate(f"{visible}.map(r => r.cells[0].textContent.trim().toLowerCase())") == sorted(names, reverse=True)
+    page.click("th[data-key=composite] button")  # numbers sort high to low first, missing values last
+    scores = page.evaluate(f"{visible}.map(r => r.dataset.composite).filter(v => v !== '').map(Number)")
+    assert scores == sorted(scores, reverse=True)
+
+    page.select_option("select[name=type]", "reseller")
+    types = page.evaluate(f"{visible}.map(r => r.dataset.type)")
+    assert types and set(types) == {"reseller"}
+    page.select_option("select[name=tier]", index=1)
+    tier = page.evaluate("document.querySelector('select[name=tier]').value")
+    assert set(page.evaluate(f"{visible}.map(r => r.dataset.tier)")) <= {tier}
+    page.select_option("select[name=type]", "")
+    page.select_option("select[name=tier]", "")
+    page.select_option("select[name=region]", "EMEA")
+    assert set(page.evaluate(f"{visible}.map(r => r.dataset.region)")) == {"EMEA"}
+    page.select_option("select[name=region]", "")
+
+    first = names[0].split(" (")[0]
+    page.fill("input[name=q]", first.upper())
+    found = page.evaluate(f"{visible}.map(r => r.cells[0].textContent.toLowerCase())")
+    assert found and all(first in name for name in found)
+    assert page.evaluate("document.getElementById('pa-count').textContent") == f"{len(found)} of {total} partners"
+    page.fill("input[name=q]", "")
+    assert page.evaluate(f"{visible}.length") == total
+    assert errors == []
+    context.close()
+
+
+def test_a_failed_report_stays_flagged_in_the_index(browser, tmp_path, tiny_dir):
+    from partner_analytics.render.index_page import write_index
+    from partner_analytics.render.context import build_context
+    import partner_analytics as pa
+    from partner_analytics.params import load_params
+
+    context = build_context(pa.load_program(tiny_dir), load_params(), period="2024Q2")
+    links = {p: f"partners/{report_file_name(p)}" for p in context.kpis["partner_id"]}
+    write_index(context, tmp_path, links, overview="overview.html", failed={links["P2"]})
+    page = browser.new_page()
+    page.goto((tmp_path / "index.html").as_uri())
+    page.click("th[data-key=name] button")
+    page.fill("input[name=q]", "beta")
+    assert page.evaluate("[...document.querySelectorAll('td.failed')].filter(c => !c.closest('tr').hidden)"
+                         ".map(c => c.textContent)") == ["failed"]
+    page.close()

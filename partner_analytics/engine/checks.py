@@ -85,6 +85,9 @@ def _column_rules(table: str, present: set[str]) -> list[tuple[str, str, str, st
             continue
         if column.kind in _EXPECTED:
             rules.append((f"NOT {quote('blank__' + name)} AND {typed} IS NULL", name, f"cannot be read as {_EXPECTED[column.kind]}"))
+        if column.kind == "email":  # schema.EMAIL_PATTERN in portable SQL
+            rules.append((f"{typed} IS NOT NULL AND ({typed} NOT LIKE '%_@_%._%' OR {typed} LIKE '%@%@%' "
+                          f"OR {typed} LIKE '% %')", name, "cannot be read as an e-mail address like name@example.com"))
         if not column.nullable:
             rules.append((quote("blank__" + name), name, "blank values are not allowed"))
         if column.allowed is not None:

@@ -26,6 +26,7 @@ from .. import __version__
 from ..io import open_source
 from ..params import Params, load_params
 from .context import ReportContext, build_context, save_context
+from .delivery import write_delivery
 from .index_page import write_index
 from .lock import FolderLock
 from .pool import JobResult, WorkerPool, default_workers
@@ -147,6 +148,7 @@ def render_reports(
     build_dir: str | Path = "build/render",
     progress: bool = True,
     wait: float = 0,
+    pdf: bool = False,
 ) -> RenderSummary:
     """Render the overview, one report per partner and the index.
 
@@ -182,6 +184,9 @@ def render_reports(
     wait
         Seconds to wait while another run renders into ``outdir`` (a message
         on stderr says so); ``0`` refuses at once.
+    pdf
+        Also print each page (overview and partner reports) to a PDF beside it
+        (:mod:`partner_analytics.render.pdf`; needs Playwright and Chromium).
 
     Returns
     -------
@@ -197,6 +202,10 @@ def render_reports(
     started = time.perf_counter()
     outdir = Path(outdir)
     params = load_params(params_path)
+    if pdf:
+        from .pdf import check_pdf_support
+
+        check_pdf_support()  # before any work
     with FolderLock(outdir, wait=wait, notify=lambda message: print(message, file=sys.stderr)), \
             WorkerPool(_pool_size(workers, partners), timeout=timeout) as pool:  # kernels boot during the context build
         context = _load_context(params, source=source, mapping=mapping, engine=engine, period=period, as_of=as_of,
@@ -220,14 +229,44 @@ def render_reports(
                 manifest[name] = key
             else:
                 failed[name] = result.error
-        write_index(context, outdir, {p: f"{PARTNER_FOLDER}/{report_file_name(p)}" for p in known},
-                    overview=OVERVIEW_FILE, failed=set(failed))
+        links = {p: f"{PARTNER_FOLDER}/{report_file_name(p)}" for p in known}
+        write_index(context, outdir, links, overview=OVERVIEW_FILE, failed=set(failed))
+        pdfs = _write_pdfs(context, outdir, links, rendered, failed) if pdf else {}
+        write_delivery(context, outdir, links, rendered=set(rendered), failed=set(failed), pdfs=pdfs)
         _write_manifest(outdir, manifest)
     return RenderSummary(outdir, rendered, skipped, failed, time.perf_counter() - started)
 
 
 def _write_manifest(outdir: Path, manifest: dict[str, str]) -> None:
     write_atomic(outdir / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
+
+
+def _write_pdfs(context: ReportContext, outdir: Path, links: dict[str, str], rendered: list[str],
+                failed: dict[str, str]) -> dict[str, str]:
+    """PDFs of the overview and the partner reports that are new or have none yet; ``{partner_id: pdf path}``.
+
+    A PDF that fails is added to ``failed`` under its own name.
+    """
+    from .pdf import PdfJob, write_pdfs
+
+    names = context.kpis.set_index("partner_id")["partner_name"]
+    details = f"Period {context.period} · data as of {context.facts.as_of.date()}"
+    pages = {None: (OVERVIEW_FILE, "Partner program overview (internal)")}
+    pages.update({partner_id: (link, f"{names[partner_id]}: partner report") for partner_id, link in links.items()})
+    jobs, pdfs = [], {}
+    for partner_id, (page, title) in pages.items():
+        target = Path(page).with_suffix(".pdf").as_posix()
+        if page in failed or not (outdir / page).exists():
+            continue
+        if page in rendered or not (outdir / target).exists():
+            jobs.append(PdfJob(outdir / page, outdir / target, title, details))
+        if partner_id is not None:
+            pdfs[partner_id] = target
+    for output, error in write_pdfs(jobs).items():
+        name = output.relative_to(outdir).as_posix()
+        failed[name] = error
+        pdfs = {p: t for p, t in pdfs.items() if t != name}
+    return pdfs
 
 
 def _pool_size(workers: int | None, partners: list[str] | None) -> int:

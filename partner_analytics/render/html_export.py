@@ -1,7 +1,8 @@
 """Export an executed notebook to one self-contained, offline HTML page.
 
 The exporter uses the project's nbconvert template (``templates/html/report``),
-which extends JupyterLab's HTML template but loads nothing from the network:
+which extends JupyterLab's HTML template without its theme CSS (the page's
+only stylesheet is ``report.css``) and loads nothing from the network:
 no require.js, no MathJax, no widget manager, no Mermaid. Images are embedded
 as data URIs by nbconvert already. Code cells, prompts and the cell Papermill
 injects with the parameters are removed. A table of contents is built from the
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import nbformat
 from nbconvert import HTMLExporter
+from traitlets.config import Config
 from nbconvert.preprocessors import TagRemovePreprocessor
 
 __all__ = ["make_exporter", "export_html", "REMOVED_CELL_TAGS"]
@@ -41,6 +43,9 @@ def make_exporter() -> HTMLExporter:
         exclude_output_prompt=True,
         embed_images=True,
         optimistic_validation=True,  # validate once after all preprocessors, not after each one
+        # no code is shown, so no code-highlighting CSS (the base template's conf.json enables it, and the
+        # base's conf wins over ours; configuration wins over both)
+        config=Config({"CSSHTMLHeaderPreprocessor": {"enabled": False}}),
     )
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=set(REMOVED_CELL_TAGS)), enabled=True)
     return exporter

@@ -37,23 +37,38 @@ def index_rows(context: ReportContext, links: Mapping[str, str], failed: Set[str
             "partner_id": row.partner_id,
             "type": row.partner_type,
             "tier": "—" if pd.isna(row.tier) else str(row.tier),
+            "region": "—" if pd.isna(row.region) else str(row.region),
             "revenue": format_value("revenue", row.revenue),
             "attainment": format_value("revenue_attainment", row.revenue_attainment),
             "composite": "—" if pd.isna(row.composite) else f"{row.composite:.0f}",
+            "sort": {"revenue": _sort_key(row.revenue), "attainment": _sort_key(row.revenue_attainment),
+                     "composite": _sort_key(row.composite)},
             "href": link,
             "failed": link in failed,
         })
     return rows
 
 
+def _sort_key(value: float) -> str:
+    """A number for the page's sort script; missing values sort last (empty string)."""
+    return "" if pd.isna(value) else repr(float(value))
+
+
+def _choices(rows: list[dict[str, object]], column: str) -> list[str]:
+    return sorted({str(row[column]) for row in rows})
+
+
 def write_index(context: ReportContext, outdir: Path, links: Mapping[str, str], *, overview: str,
                 failed: Set[str]) -> Path:
     """Write ``outdir/index.html`` atomically and return its path."""
+    rows = index_rows(context, links, failed)
     page = _ENV.get_template("index_page.html.j2").render(
         period=context.coverage.label,
         as_of=str(context.facts.as_of.date()),
         coverage=context.coverage.note(),
-        rows=index_rows(context, links, failed),
+        rows=rows,
+        filters={column: _choices(rows, column) for column in ("type", "tier", "region")},
+        script=(files("partner_analytics") / "templates" / "html" / "index_page.js").read_text(),
         overview=overview,
         overview_failed=overview in failed,
         version=__version__,

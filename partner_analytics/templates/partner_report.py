@@ -31,11 +31,13 @@ from partner_analytics.plots.partner import (
 from partner_analytics.plots.empty import draw_panels
 from partner_analytics.plots.scorecard import plot_scorecard_breakdown
 from partner_analytics.render import blocks
+from partner_analytics.render.figures import use_report_figures
 from partner_analytics.render.context import open_context
 from partner_analytics.render.partner_view import partner_view
 from partner_analytics.render import wording
 from partner_analytics.render.wording import tier_sentence, unavailable
 
+use_report_figures()  # charts as compact inline SVG, a desktop and a phone rendition
 context = open_context(context_path, source=source, params_path=params_path, period=period, as_of=as_of)
 view = partner_view(context, str(partner_id))
 display(blocks.header(

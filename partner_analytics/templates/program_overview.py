@@ -29,11 +29,13 @@ from partner_analytics.plots import revenue as revenue_plots
 from partner_analytics.plots import scorecard as scorecard_plots
 from partner_analytics.plots.empty import draw_panels
 from partner_analytics.render import blocks
+from partner_analytics.render.figures import use_report_figures
 from partner_analytics.render.context import open_context
 from partner_analytics.render.overview_view import overview_view
 from partner_analytics.render import wording
 from partner_analytics.render.wording import unavailable
 
+use_report_figures()  # charts as compact inline SVG, a desktop and a phone rendition
 context = open_context(context_path, source=source, params_path=params_path, period=period, as_of=as_of)
 view = overview_view(context)
 display(blocks.header("Partner program overview", {"Period": view.period_label, "Data as of": view.as_of.date(),
