@@ -354,10 +354,11 @@ def test_tier_changes_is_empty_when_nobody_moves():
 
 def test_styled_formats_kpis_percents_p_values_and_missing_values_without_changing_the_frame():
     frame = pd.DataFrame({"revenue": [1234567.8, NAN], "share": [0.25, 0.5], "p_value": [0.000123, 0.5],
-                          "win_rate": [0.4567, NAN], "partners": [3.0, 1234.5], "name": ["a", "b"]})
+                          "win_rate": [0.4567, NAN], "partners": [3.0, 1234.0], "name": ["a", "b"]})
     original = copy.deepcopy(frame)
     lines = styled(frame).to_string(delimiter="|").splitlines()
-    assert lines[1:] == ["$1.23M|25.0%|0.00012|45.7%|3.00|a", "—|50.0%|0.5|—|1,234.50|b"]
+    assert lines[0] == "Partner revenue|Share of partner revenue|p-value|Win rate|Partners|Name"
+    assert lines[1:] == ["$1.23M|25.0%|< 0.001|45.7%|3|a", "—|50.0%|0.500|—|1,234|b"]
     assert_frame_equal(frame, original)
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..labels import label
 from ..metrics.checks import require_columns as _require
 from ..metrics.checks import resolve_period as _period
 from ..metrics.engagement import _enrolled, engagement_index
@@ -20,7 +21,6 @@ from ..rollup import Rollup
 
 __all__ = ["satisfaction_table", "adjust_p_values", "describe_correlations", "weights_matrix", "tier_changes"]
 
-_LABELS = {"revenue_growth": "Revenue growth", "engagement_index": "Engagement index"}
 _STRENGTH = ((0.1, "negligible"), (0.3, "weak"), (0.5, "moderate"), (np.inf, "strong"))
 _CORR_COLUMNS = ["x", "y", "method", "n", "r", "ci_low", "ci_high", "p_value", "p_adjusted", "significant"]
 
@@ -129,7 +129,7 @@ def adjust_p_values(frame: pd.DataFrame, *, p: str = "p_value", alpha: float = 0
 
 
 def _label(name: str) -> str:
-    text = KPIS[name].label if name in KPIS else _LABELS.get(name, name.replace("_", " ").capitalize())
+    text = label(name)
     return text[0].lower() + text[1:]
 
 

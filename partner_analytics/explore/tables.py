@@ -1,4 +1,5 @@
-"""Display-ready tables for the notebooks: human headers, registry formats, colour bars, bullet lists."""
+"""Display-ready tables for the notebooks: human headers and formats (:mod:`partner_analytics.labels`), colour bars
+where magnitude matters, and Markdown bullet lists."""
 
 from __future__ import annotations
 
@@ -7,38 +8,62 @@ from collections.abc import Iterable
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from ..metrics.registry import KPIS, format_value
+from ..labels import format_frame, unit
 
-__all__ = ["styled", "bullet_list"]
+__all__ = ["BAR_COLOUR", "styled", "bar_columns", "bullet_list"]
+
+BAR_COLOUR = "#9ecae1"
+"""Colour of the in-cell bars (light blue: the text stays readable on it)."""
+
+_BAR_UNITS = ("currency", "fraction", "count")
+
+
+def bar_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns whose size matters at a glance: amounts, shares and counts, in tables of two or more rows.
+
+    Identifiers and ranks are not bars, nor are ``top_k``/``window``/``n`` style counts that label a row.
+
+    Examples
+    --------
+    >>> bar_columns(pd.DataFrame({"partner_type": ["a", "b"], "revenue": [1.0, 2.0], "share": [0.3, 0.7]}))
+    ['revenue', 'share']
+    """
+    if len(frame) < 2:
+        return []
+    labels = {"rank", "top_k", "window", "n", "period", "cohort"}
+    return [c for c in frame.columns if c not in labels and pd.api.types.is_numeric_dtype(frame[c])
+            and not pd.api.types.is_bool_dtype(frame[c]) and unit(c, frame[c]) in _BAR_UNITS]
 
 
 def styled(
-    frame: pd.DataFrame, *, percent: Iterable[str] | None = None, precision: int = 2, hide_index: bool = True
+    frame: pd.DataFrame, *, percent: Iterable[str] | None = None, precision: int = 2, hide_index: bool = True,
+    bars: Iterable[str] | None = None,
 ) -> Styler:
-    """A display-ready view of a frame: registry formats, percents, thousands separators.
+    """A display-ready view of a frame: human headers, the package's display formats and colour bars.
 
-    Columns named after a registry KPI use
-    :func:`~partner_analytics.metrics.registry.format_value` (``$1.23M``,
-    ``45.7%``, ``+12``, ``30 days``); ``percent`` columns show fractions as
-    percents with one decimal; p-value columns (named ``p_value`` or
-    starting with ``p_``) show two significant digits; other float columns
-    show ``precision`` decimals with thousands separators. Missing values
-    show as an em dash.
-    The frame itself is not changed (formatting happens at display).
+    :func:`partner_analytics.labels.format_frame`: headers from
+    :func:`~partner_analytics.labels.label`, cells from
+    :func:`~partner_analytics.labels.format_value` (``$1.23M``, ``45.7%``,
+    ``+12``, ``30 days``, counts without ``.0``, ``Yes``/``No``, dates
+    without time, p-values to three decimals); missing values show as an em
+    dash. Amount, share and count columns get an in-cell bar scaled to the
+    column (:func:`bar_columns`) so the largest values stand out. The frame
+    itself is not changed (formatting happens at display).
 
     Parameters
     ----------
     frame
         Any table.
     percent
-        Columns holding fractions (0..1) to show as percents. Default: the
-        columns whose name ends in ``share``, ``rate`` or ``retention``, or
-        starts with ``conversion`` (the fraction columns of the metric
-        modules).
+        Extra columns holding fractions (0..1) to show as percents (columns
+        named ``*share``, ``*rate``, ``*retention``, ``conversion*`` and
+        fraction KPIs already are).
     precision
-        Decimals of the other float columns.
+        Decimals of coefficients and other non-whole numbers.
     hide_index
         Hide the row index (for tidy frames with a default index).
+    bars
+        Columns to draw bars in; default :func:`bar_columns`; ``()`` for none.
 
     Returns
     -------
@@ -48,25 +73,13 @@ def styled(
     --------
     >>> table = pd.DataFrame({"revenue": [1234567.8], "share": [0.25], "partners": [3.0]})
     >>> styled(table).to_string(delimiter=" ").split("\\n")[1]
-    '$1.23M 25.0% 3.00'
+    '$1.23M 25.0% 3'
     """
-    percent = {c for c in frame.columns if _is_fraction_name(str(c))} if percent is None else set(percent)
-    formats = {}
-    for column in frame.columns:
-        if column in KPIS:
-            formats[column] = (lambda name: lambda v: format_value(name, v))(column)
-        elif column in percent:
-            formats[column] = "{:.1%}"
-        elif str(column).startswith("p_"):
-            formats[column] = "{:.2g}"
-        elif pd.api.types.is_float_dtype(frame[column]):
-            formats[column] = f"{{:,.{precision}f}}"
-    style = frame.style.format(formats, na_rep="—")
-    return style.hide(axis="index") if hide_index else style
-
-
-def _is_fraction_name(name: str) -> bool:
-    return name.endswith(("share", "rate", "retention")) or name.startswith("conversion")
+    style = format_frame(frame, percent=percent or (), precision=precision, hide_index=hide_index)
+    columns = bar_columns(frame) if bars is None else list(bars)
+    if columns:
+        style = style.bar(subset=columns, color=BAR_COLOUR, height=70, width=100, vmin=0)
+    return style.set_table_styles([{"selector": "th", "props": [("text-align", "left")]}], overwrite=False)
 
 
 def bullet_list(lines: Iterable[str]) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["KPI", "KPIS", "kpi", "format_value", "kpis_for_type", "UNITS"]
+__all__ = ["KPI", "KPIS", "kpi", "format_value", "compact_amount", "kpis_for_type", "UNITS"]
 
 UNITS = ("currency", "count", "fraction", "days", "nps", "index")
 """``currency`` reporting currency; ``count`` a number of things; ``fraction``
@@ -50,6 +50,11 @@ class KPI:
     def __post_init__(self) -> None:
         if self.unit not in UNITS:
             raise ValueError(f"KPI {self.name!r}: unknown unit {self.unit!r}")
+
+    @property
+    def is_fraction(self) -> bool:
+        """True when values are fractions 0..1, shown as percents."""
+        return self.unit == "fraction"
 
     def applies_to(self, partner_type: str) -> bool:
         """True if the KPI is meaningful for ``partner_type``."""
@@ -141,7 +146,7 @@ def format_value(name: str, value: float, *, currency: str = "$") -> str:
         return "—"
     unit = kpi(name).unit
     if unit == "currency":
-        return currency + _compact(value)
+        return ("-" if value < 0 else "") + currency + compact_amount(abs(value))
     if unit == "fraction":
         return f"{value:.1%}"
     if unit == "nps":
@@ -153,8 +158,20 @@ def format_value(name: str, value: float, *, currency: str = "$") -> str:
     return f"{value:,.0f}"
 
 
-def _compact(value: float) -> str:
+def compact_amount(value: float, *, decimals: int = 2, trim: bool = False) -> str:
+    """An amount with a k / M / B suffix and ``decimals`` decimals; ``trim`` drops trailing zeros.
+
+    Below 1,000 the amount is a whole number with thousands separators.
+
+    Examples
+    --------
+    >>> compact_amount(1234567.8), compact_amount(1500000, trim=True), compact_amount(950)
+    ('1.23M', '1.5M', '950')
+    """
     for threshold, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if abs(value) >= threshold:
-            return f"{value / threshold:.2f}{suffix}"
+            text = f"{value / threshold:.{decimals}f}"
+            if trim and "." in text:
+                text = text.rstrip("0").rstrip(".")
+            return text + suffix
     return f"{value:,.0f}"

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 import pandas as pd
 from IPython.display import HTML
 
+from ..labels import format_money, label
 from ..metrics.registry import KPIS, format_value
 
 __all__ = ["header", "tiles", "table", "insights", "definitions", "note", "paragraph", "bullet_list", "kpi_label", "money", "esc"]
@@ -28,8 +29,8 @@ def esc(value: object) -> str:
 
 
 def kpi_label(name: str) -> str:
-    """Registry label of a KPI (the name itself when unknown)."""
-    return KPIS[name].label if name in KPIS else name.replace("_", " ").capitalize()
+    """Human label of a KPI or column (:func:`partner_analytics.labels.label`)."""
+    return label(name)
 
 
 def header(title: str, facts: Mapping[str, object]) -> HTML:
@@ -132,7 +133,7 @@ def definitions(kpi_names: Sequence[str]) -> HTML:
 
 def money(value: float) -> str:
     """Format an amount in the reporting currency, compactly ($1.23M)."""
-    return format_value("revenue", value)
+    return format_money(value)
 
 
 def note(text: str) -> HTML:
