@@ -16,6 +16,7 @@ from scipy import stats
 
 import partner_analytics as pa
 from partner_analytics.explore import (
+    ALL,
     adjust_p_values,
     bullet_list,
     choices,
@@ -148,9 +149,23 @@ def test_subset_does_not_modify_the_facts(tiny):
 # --- widget options ----------------------------------------------------------------------------------------------
 
 def test_choices_offer_all_then_each_value_sorted(tiny):
-    assert choices(tiny, "region") == [("all", None), ("APAC", "APAC"), ("EMEA", "EMEA"),
+    assert choices(tiny, "region") == [("All", ALL), ("APAC", "APAC"), ("EMEA", "EMEA"),
                                        ("North America", "North America")]
-    assert choices(tiny, "tier", all_label="every tier")[0] == ("every tier", None)
+    assert choices(tiny, "tier", all_label="every tier")[0] == ("every tier", ALL)
+
+
+@pytest.mark.parametrize("column", ["partner_type", "region", "tier"])
+def test_a_dropdown_built_on_choices_opens_with_all_selected(tiny, column):
+    # ipywidgets reads a None value as "no selection": options ("all", None) made the browser show an empty
+    # dropdown (selectedIndex -1) after Run All
+    import ipywidgets as widgets
+
+    dropdown = widgets.Dropdown(options=choices(tiny, column))
+    assert (dropdown.index, dropdown.label, dropdown.value) == (0, "All", ALL)
+
+
+def test_the_all_choice_means_no_restriction(tiny):
+    assert subset_facts(tiny, partner_type=ALL, region=ALL, tier=ALL) is tiny
 
 
 def test_choices_reject_a_column_that_is_not_a_filter(tiny):
