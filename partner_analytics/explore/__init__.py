@@ -14,9 +14,13 @@ and plot modules lives here, one job per module:
 Importing this package has no side effects.
 """
 
-from .slicing import ALL, FILTERS, choices, partner_choices, period_choices, period_end, subset_facts, trailing_year
+from . import charts
+from .downloads import download_links, formula_safe
+from .slicing import (ALL, FILTERS, choices, partner_choices, period_choices, period_end, subset_facts, trailing_year,
+                      with_partner_details)
 from .statistics import adjust_p_values, describe_correlations, satisfaction_table, tier_changes, weights_matrix
 from .tables import bullet_list, styled
+from .widgets import FilterPanel, Slice, dropdown, figure, percent_slider, score_slider
 
 __all__ = [
     "ALL",
@@ -34,4 +38,14 @@ __all__ = [
     "tier_changes",
     "styled",
     "bullet_list",
+    "with_partner_details",
+    "download_links",
+    "formula_safe",
+    "FilterPanel",
+    "Slice",
+    "dropdown",
+    "figure",
+    "percent_slider",
+    "score_slider",
+    "charts",
 ]

@@ -17,7 +17,7 @@ from ..metrics.checks import require_columns as _require
 from ..rollup import Rollup, channel_periods
 
 __all__ = ["FILTERS", "ALL", "subset_facts", "choices", "partner_choices", "period_choices", "trailing_year",
-           "period_end"]
+           "period_end", "with_partner_details"]
 
 FILTERS = ("partner_type", "region", "tier")
 """Partner attributes :func:`subset_facts` and :func:`choices` accept."""
@@ -181,3 +181,22 @@ def period_end(period: str | pd.Period | None, *, freq: str) -> str | None:
     return pd.Period(period, freq=freq).end_time.date().isoformat()
 
 
+
+
+def with_partner_details(frame: pd.DataFrame, facts: Rollup) -> pd.DataFrame:
+    """``frame`` (one row per ``partner_id``) with each partner's name, type, region and tier after the id.
+
+    For tables a reader scans or downloads: ids alone mean nothing to them. Partners unknown to
+    ``facts.partners`` keep empty details; ``frame`` is not modified.
+
+    Examples
+    --------
+    >>> import partner_analytics as pa
+    >>> facts = pa.rollup(pa.load_program("sample"), as_of="2025-12-31")
+    >>> list(with_partner_details(pd.DataFrame({"partner_id": ["P0001"], "revenue": [1.0]}), facts).columns)
+    ['partner_id', 'partner_name', 'partner_type', 'region', 'tier', 'revenue']
+    """
+    details = [c for c in ("partner_id", "partner_name", *FILTERS) if c in facts.partners.columns]
+    extra = [c for c in details[1:] if c not in frame.columns]
+    merged = frame.merge(facts.partners[["partner_id", *extra]], on="partner_id", how="left")
+    return merged[["partner_id", *extra, *[c for c in frame.columns if c != "partner_id"]]]
