@@ -19,7 +19,7 @@ from .downloads import download_links, formula_safe
 from .slicing import (ALL, FILTERS, choices, partner_choices, period_choices, period_end, subset_facts, trailing_year,
                       with_partner_details)
 from .statistics import adjust_p_values, describe_correlations, satisfaction_table, tier_changes, weights_matrix
-from .tables import bullet_list, styled
+from .tables import bullet_list, styled, what_if_view
 from .widgets import FilterPanel, Slice, dropdown, figure, percent_slider, score_slider
 
 __all__ = [
@@ -48,4 +48,5 @@ __all__ = [
     "percent_slider",
     "score_slider",
     "charts",
+    "what_if_view",
 ]

@@ -3,6 +3,7 @@ where magnitude matters, and Markdown bullet lists."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 
 import pandas as pd
@@ -10,7 +11,7 @@ from pandas.io.formats.style import Styler
 
 from ..labels import format_frame, unit
 
-__all__ = ["BAR_COLOUR", "styled", "bar_columns", "bullet_list"]
+__all__ = ["BAR_COLOUR", "styled", "bar_columns", "bullet_list", "what_if_view"]
 
 BAR_COLOUR = "#9ecae1"
 """Colour of the in-cell bars (light blue: the text stays readable on it)."""
@@ -75,7 +76,7 @@ def styled(
     >>> styled(table).to_string(delimiter=" ").split("\\n")[1]
     '$1.23M 25.0% 3'
     """
-    style = format_frame(frame, percent=percent or (), precision=precision, hide_index=hide_index)
+    style = format_frame(frame, percent=() if percent is None else list(percent), precision=precision, hide_index=hide_index)
     columns = bar_columns(frame) if bars is None else list(bars)
     if columns:
         style = style.bar(subset=columns, color=BAR_COLOUR, height=70, width=100, vmin=0)
@@ -92,3 +93,42 @@ def bullet_list(lines: Iterable[str]) -> str:
     - Second.
     """
     return "\n".join(f"- {line}" for line in lines)
+
+
+def what_if_view(what_if, data: pd.DataFrame, params, facts, **changes) -> list:
+    """A tier what-if for the partners of a slice, ready to display: counts, then who moves, by name.
+
+    Runs ``what_if(data, params, **changes)`` (:func:`~partner_analytics.metrics.tiers.tier_what_if`), keeps
+    the partners of ``facts.partners`` and returns a table of how many move up, down or stay, then either the
+    partners who move (names, types, composite and tier before and after) or a sentence saying plainly that
+    nobody changes tier. An invalid change (e.g. tier minimums out of order) gives one sentence saying why.
+
+    Examples
+    --------
+    >>> import partner_analytics as pa
+    >>> from partner_analytics.metrics import kpis, scorecard, tiers
+    >>> from partner_analytics.params import load_params
+    >>> facts, params = pa.rollup(pa.load_program("sample"), as_of="2025-12-31"), load_params()
+    >>> card = scorecard.scorecard(kpis.partner_kpis(facts), params)
+    >>> what_if_view(tiers.tier_what_if, card, params, facts, thresholds={"gold": 60})[1]
+    'Nobody in this slice changes tier with these settings.'
+    >>> what_if_view(tiers.tier_what_if, card, params, facts, thresholds={"gold": 90})[0][:30]
+    '**Not a valid change:** thresh'
+    """
+    from .slicing import with_partner_details
+    from .statistics import tier_changes
+
+    try:
+        result = what_if(data, params, **changes)
+    except ValueError as error:
+        return [f"**Not a valid change:** {error}"]
+    ids = set(facts.partners["partner_id"])
+    partners = result.partners[result.partners["partner_id"].isin(ids)]
+    counts = partners["change"].value_counts().reindex(["up", "down", "unchanged"], fill_value=0)
+    summary = pd.DataFrame({"change": counts.index, "partners": counts.to_numpy(),
+                            "share": counts.to_numpy() / max(len(partners), 1)})
+    moved = tier_changes(dataclasses.replace(result, partners=partners))
+    if moved.empty:
+        return [styled(summary, bars=()), "Nobody in this slice changes tier with these settings."]
+    detail = with_partner_details(moved, facts).drop(columns=["region", "tier"], errors="ignore")
+    return [styled(summary, bars=()), styled(detail, precision=1, bars=())]

@@ -133,7 +133,7 @@ class FilterPanel:
         for column in filters:
             self.controls[column] = dropdown(label(column), choices(facts, column))
         self.status = widgets.HTML()
-        self.sections: list[tuple[widgets.Output, Callable]] = []
+        self.sections: list[tuple[widgets.Output, Callable, frozenset]] = []
         self.widget = widgets.VBox([widgets.HBox(list(self.controls.values()),
                                                  layout=widgets.Layout(flex_flow="row wrap", gap="4px 16px")),
                                     self.status], layout=widgets.Layout(border="1px solid #ddd", padding="6px"))
@@ -160,24 +160,27 @@ class FilterPanel:
                              + (" · <b>few partners: read the numbers with care</b>" if 0 < n < 10 else "")
                              + (" · <b>no partner matches these filters</b>" if n == 0 else ""))
 
-    def add(self, name: str, control: widgets.ValueWidget) -> widgets.ValueWidget:
+    def add(self, name: str, control: widgets.ValueWidget, *, in_panel: bool = True) -> widgets.ValueWidget:
         """Add a control of the notebook's own (e.g. which measure to plot); its value is ``slice.options[name]``.
 
-        Changing it redraws every section, like the filters.
+        Changing it redraws the sections that watch it (:meth:`section`). ``in_panel=False`` leaves it out of
+        the panel, for the notebook to display next to the section it drives.
         """
         self.controls[name] = control
-        self.widget.children[0].children = list(self.controls.values())
+        if in_panel:
+            self.widget.children[0].children = [*self.widget.children[0].children, control]
         control.observe(self._changed, names="value")
         self._slice = self._current()
         return control
 
-    def section(self, draw: Callable[[Slice], object]) -> widgets.Output:
-        """An output area showing ``draw(slice)``, redrawn in place on every filter change.
+    def section(self, draw: Callable[[Slice], object], *, watch: Iterable[str] | None = None) -> widgets.Output:
+        """An output area showing ``draw(slice)``, redrawn in place when a filter changes.
 
         ``draw`` returns a figure, a table (Styler/DataFrame), a chart, Markdown text, or a list of them.
+        ``watch`` names the notebook's own controls (:meth:`add`) the section depends on; default all of them.
         """
         out = widgets.Output()
-        self.sections.append((out, draw))
+        self.sections.append((out, draw, None if watch is None else frozenset(watch)))
         self._draw(out, draw)
         return out
 
@@ -189,7 +192,7 @@ class FilterPanel:
         def draw(view: Slice) -> None:
             link.value = download_links(table(view), f"{name}_{view.file_stem}")
 
-        self.sections.append((link, draw))
+        self.sections.append((link, draw, None))
         draw(self._slice)
         return link
 
@@ -203,11 +206,13 @@ class FilterPanel:
             for item in items:
                 display(item)
 
-    def _changed(self, _change=None) -> None:
+    def _changed(self, change=None) -> None:
         self._slice = self._current()
         self._show_status()
-        for out, draw in self.sections:
-            self._draw(out, draw)
+        name = next((n for n, w in self.controls.items() if change is not None and w is change.get("owner")), None)
+        for out, draw, watch in self.sections:
+            if name is None or name == "period" or name in FILTERS or watch is None or name in watch:
+                self._draw(out, draw)
 
     def _ipython_display_(self) -> None:
         display(self.widget)
