@@ -1,11 +1,12 @@
 # ---
 # jupyter:
 #   jupytext:
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version,-jupytext.text_representation.format_version
 #     text_representation:
 #       extension: .py
 #       format_name: percent
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
@@ -125,8 +126,8 @@ display(panel.section(explain, watch=["partner"]))
 
 # %%
 def distribution(s):
-    card = scorecard.scorecard(kpis.partner_kpis(facts, period=s.period), params).merge(
-        s.facts.partners[["partner_id"]], on="partner_id")
+    card = scorecard.scorecard(kpis.partner_kpis(facts, period=s.period), params)
+    card = card[card["partner_id"].isin(s.facts.partners["partner_id"])]
     fig, axes = explore.figure(2, size=(14, 4.5))
     scorecard_plots.plot_tier_distribution(tiers.tier_distribution(tiers.assign_tiers(card, params)), ax=axes[0])
     scorecard_plots.plot_composite_distribution(card, params=params, ax=axes[1])
