@@ -135,7 +135,7 @@ class FilterPanel:
         self.status = widgets.HTML()
         self.sections: list[tuple[widgets.Output, Callable, frozenset]] = []
         self.widget = widgets.VBox([widgets.HBox(list(self.controls.values()),
-                                                 layout=widgets.Layout(flex_flow="row wrap", gap="4px 16px")),
+                                                 layout=widgets.Layout(flex_flow="row wrap", grid_gap="4px 16px")),
                                     self.status], layout=widgets.Layout(border="1px solid #ddd", padding="6px"))
         self.widget.add_class("pa-filter-panel")
         for control in self.controls.values():
