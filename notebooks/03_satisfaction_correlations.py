@@ -156,4 +156,5 @@ display(panel.section(correlations))
 # name partners.
 
 # %%
-display(panel.section(lambda s: explore.styled(satisfaction.lowest_scoring_comments(s.facts, n=comments), bars=())))
+display(panel.section(lambda s: explore.styled(explore.with_partner_details(
+    satisfaction.lowest_scoring_comments(s.facts, n=comments), s.facts), percent=["score_pct"], bars=())))
