@@ -112,10 +112,10 @@ def _wait_for_run_all(page) -> None:
 
 
 def _errors(page) -> list[str]:
-    return page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) "
-                        "[data-mime-type='application/vnd.jupyter.stderr'], "
-                        ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedText[data-mime-type*='error']"
-                        ).all_inner_texts()
+    """Tracebacks shown in the notebook (stderr also carries harmless warnings, which are not errors)."""
+    texts = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) "
+                         "[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
+    return [t for t in texts if "Traceback" in t or "Error" in t]
 
 
 def _snapshot(page) -> tuple:

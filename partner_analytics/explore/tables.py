@@ -126,9 +126,10 @@ def what_if_view(what_if, data: pd.DataFrame, params, facts, **changes) -> list:
     partners = result.partners[result.partners["partner_id"].isin(ids)]
     counts = partners["change"].value_counts().reindex(["up", "down", "unchanged"], fill_value=0)
     summary = pd.DataFrame({"change": counts.index, "partners": counts.to_numpy(),
-                            "share": counts.to_numpy() / max(len(partners), 1)})
+                            "share_of_partners": counts.to_numpy() / max(len(partners), 1)})
     moved = tier_changes(dataclasses.replace(result, partners=partners))
     if moved.empty:
-        return [styled(summary, bars=()), "Nobody in this slice changes tier with these settings."]
+        return [styled(summary, percent=["share_of_partners"], bars=()),
+                "Nobody in this slice changes tier with these settings."]
     detail = with_partner_details(moved, facts).drop(columns=["region", "tier"], errors="ignore")
-    return [styled(summary, bars=()), styled(detail, precision=1, bars=())]
+    return [styled(summary, percent=["share_of_partners"], bars=()), styled(detail, precision=1, bars=())]
