@@ -7,10 +7,13 @@ swap the output in one step (``clear_output(wait=True)``), so the old view stays
 no flicker, no table-first-chart-later.
 
 Charts are drawn on plain :class:`matplotlib.figure.Figure` objects and sent as PNG bytes
-(:func:`~.charts.png`), never through pyplot: a callback that uses pyplot shares pyplot's global list of open
-figures with the inline backend, whose ``show``/``flush_figures`` displays and closes *every* open figure; when
-two redraws overlap (quick filter changes in the browser), one of them can display the other's figure before
-anything is drawn on it: a pure-white image, with nothing on stderr.
+(:func:`~.charts.png`), never through pyplot. The blank charts of the old ``interact`` + ``plt.show()`` slice
+widgets came from pyplot's global list of open figures: the inline backend's ``show``/``flush_figures``
+displays and closes *every* open figure, and ipykernel 7 may dispatch a widget's comm message while another
+shell message is still being handled (``Kernel.shell_main`` runs comm messages without waiting for the lock, and
+can route them to subshell threads). Under quick filter changes in the browser one redraw could display another's
+figure before anything was drawn on it: a pure-white PNG (seen as a 5 kB all-white image in Chromium), with
+nothing on stderr. Sending each section's own figure as bytes leaves nothing shared to race on.
 """
 
 from __future__ import annotations
