@@ -10,6 +10,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PARAMS ?= params/program.yml
 PYTEST_ARGS ?=
+LAB_ARGS ?=
+# the JupyterLab settings shipped with the project (notebooks/*.py open as notebooks on double-click)
+LAB_SETTINGS := --LabApp.app_settings_dir=jupyter/lab/settings
 
 .PHONY: help install test reports pdf validate sample lab bench bench-scale clean
 
@@ -40,8 +43,9 @@ validate: $(STAMP) ## validate the embedded sample program (see `partner-analyti
 sample: $(STAMP) ## write the embedded sample program as CSV files into build/sample
 	$(BIN)/partner-analytics sample build/sample
 
-lab: $(STAMP) ## start JupyterLab in the project's environment
-	$(BIN)/jupyter lab notebooks/
+lab: $(STAMP) ## start JupyterLab at the repo root; notebooks open as notebooks (LAB_ARGS="--ip=0.0.0.0 --no-browser" in a container)
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks $(LAB_SETTINGS) \
+		$(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 bench: $(STAMP) ## benchmark rendering, the metric library and the 10M-deal scale benchmark (long)
 	$(BIN)/python benchmarks/bench.py --scale

@@ -1,11 +1,12 @@
 # ---
 # jupyter:
 #   jupytext:
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version,-jupytext.text_representation.format_version
 #     text_representation:
 #       extension: .py
 #       format_name: percent
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
@@ -28,23 +29,39 @@ pareto_partners: int = 30  # partners shown as bars in the Pareto chart (the lar
 # trailing year ending at the reporting period, unless a chart says otherwise.
 
 # %%
-import ipywidgets as widgets
-import matplotlib.pyplot as plt
-import pandas as pd
 from IPython.display import Markdown, display
+from matplotlib.ticker import PercentFormatter
 
 import partner_analytics as pa
 from partner_analytics import explore
+from partner_analytics.explore import charts
+from partner_analytics.labels import label
 from partner_analytics.metrics import concentration, revenue
 from partner_analytics.plots import revenue as revenue_plots
 
 # %%
 facts = pa.rollup(pa.load_program(source), freq=freq, as_of=as_of or None)
-period = str(pd.Period(period or facts.period, freq=facts.freq))
 year = explore.trailing_year(facts)
-values = concentration.partner_revenue(facts, period=period, window=year)
-display(Markdown(f"Data as of **{facts.as_of.date()}** · period **{period}** · trailing {year} periods · "
-                 f"{len(values)} partners enrolled or with revenue in the window"))
+display(Markdown(f"Data as of **{facts.as_of.date()}** · trailing {year} periods · {len(facts.partners)} partners"))
+
+# %% [markdown]
+# ## Filters
+#
+# Choose a period, partner type, region and tier: every section below is recomputed for the partners of that
+# slice, over the trailing year ending at the chosen period. Slices with few partners give unstable numbers; the
+# line under the filters says how many partners the slice holds. The links download the slice's partners with
+# their revenue (formula-safe CSV or Excel).
+
+# %%
+panel = explore.FilterPanel(facts, period=period or None)
+
+
+def partner_table(s):
+    values = concentration.partner_revenue(s.facts, period=s.period, window=year)
+    return explore.with_partner_details(concentration.pareto_curve(values), s.facts)
+
+
+display(panel, panel.downloads(partner_table, "revenue_concentration"))
 
 # %% [markdown]
 # ## The headline numbers
@@ -57,21 +74,29 @@ display(Markdown(f"Data as of **{facts.as_of.date()}** · period **{period}** ·
 #   tail of inactive partners, which is an enablement question rather than a concentration one.
 
 # %%
-display(explore.styled(concentration.concentration_summary(facts, period=period, window=year)))
+display(panel.section(lambda s: explore.styled(
+    concentration.concentration_summary(s.facts, period=s.period, window=year).drop(columns="window_complete"))))
 
 # %% [markdown]
 # ## Pareto and Lorenz curves
 #
-# Left: partners ranked by revenue, largest first, with the cumulative share of revenue (the dotted line marks
-# 80 %). The further left the line crosses 80 %, the fewer partners carry the channel. Right: the Lorenz curve
-# sorts partners from smallest to largest; the larger the gap between the curve and the diagonal, the more
-# unequal the revenue (the Gini is twice that area).
+# Left: partners ranked by revenue, largest first, with the cumulative share of revenue. The further left the
+# line crosses 80 %, the fewer partners carry the channel. Right: the Lorenz curve sorts partners from smallest
+# to largest; the larger the gap between the curve and the diagonal, the more unequal the revenue (the Gini is
+# twice that area). Hover a bar or a point for the partner's name and revenue.
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(13, 4.8), constrained_layout=True)
-revenue_plots.plot_pareto(concentration.pareto_curve(values).head(pareto_partners), ax=axes[0])
-revenue_plots.plot_lorenz(concentration.lorenz_curve(values), gini=concentration.gini(values), ax=axes[1])
-plt.show()
+def curves(s):
+    values = concentration.partner_revenue(s.facts, period=s.period, window=year)
+    top = concentration.pareto_curve(values).head(pareto_partners)
+    fig, axes = explore.figure(2, size=(13, 4.8))
+    revenue_plots.plot_pareto(top, ax=axes[0])
+    revenue_plots.plot_lorenz(concentration.lorenz_curve(values), gini=concentration.gini(values), ax=axes[1])
+    chart = charts.pareto_chart(top, s.facts.partners) | charts.lorenz_chart(values, s.facts.partners)
+    return [charts.Hover(chart, fig), f"Gini of the slice: **{concentration.gini(values):.2f}**"]
+
+
+display(panel.section(curves))
 
 # %% [markdown]
 # ## Concentration over time
@@ -82,34 +107,48 @@ plt.show()
 # of partners generating revenue means the tail is going quiet.
 
 # %%
-trend = concentration.concentration_trend(facts, window=year).query("window_complete")
-fig, axes = plt.subplots(1, 2, figsize=(13, 4), constrained_layout=True)
-trend.plot(x="period", y=["gini", "top_10pct_share", "share_generating_revenue"], marker="o", ax=axes[0],
-           ylim=(0, 1), title="Gini, top 10 % share and share of partners generating revenue")
-trend.plot(x="period", y="hhi", marker="o", ax=axes[1], legend=False, title="HHI (0-10,000)")
-plt.show()
+def trend(s):
+    points = concentration.concentration_trend(s.facts, window=year).query("window_complete")
+    fig, axes = explore.figure(2, size=(13, 4))
+    lines = points.set_index("period")[["gini", "top_10pct_share", "share_generating_revenue"]]
+    lines.rename(columns=label).plot(marker="o", ax=axes[0], ylim=(0, 1), xlabel="Period",
+                                     title="Gini, top 10 % share and share of partners generating revenue")
+    axes[0].yaxis.set_major_formatter(PercentFormatter(xmax=1))
+    points.plot(x="period", y="hhi", marker="o", ax=axes[1], legend=False, xlabel="Period", ylabel=label("hhi"),
+                title="Herfindahl-Hirschman index (0–10,000)")
+    return fig
+
+
+display(panel.section(trend))
 
 # %% [markdown]
 # ## Where the revenue comes from
 #
-# Partner revenue of the reporting period by partner type, tier and region, as a share of all partner revenue.
-# Compare each bar with the number of partners in the table below: a group with a large share of revenue but few
-# partners is where concentration risk sits.
+# Partner revenue of the chosen period by partner type, tier and region, as a share of all partner revenue in
+# the slice. Compare each bar with the number of partners in the tables: a group with a large share of revenue
+# but few partners is where concentration risk sits.
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(15, 4), constrained_layout=True)
-for ax, by in zip(axes, revenue.GROUPINGS):
-    revenue_plots.plot_revenue_by(revenue.revenue_by(facts, by=by, period=period), by=by, value="share", ax=ax)
-plt.show()
-for by in revenue.GROUPINGS:
-    display(explore.styled(revenue.revenue_by(facts, by=by, period=period)))
+def sources(s):
+    fig, axes = explore.figure(3, size=(15, 4))
+    for ax, by in zip(axes, revenue.GROUPINGS):
+        revenue_plots.plot_revenue_by(revenue.revenue_by(s.facts, by=by, period=s.period), by=by, value="share", ax=ax)
+    return [fig, *(explore.styled(revenue.revenue_by(s.facts, by=by, period=s.period)) for by in revenue.GROUPINGS)]
+
+
+display(panel.section(sources))
 
 # %% [markdown]
 # The same split over time: one line per partner type. Diverging lines show which type drives growth.
 
 # %%
-revenue_plots.plot_revenue_trend(revenue.revenue_trend(facts, by="partner_type"))
-plt.show()
+def type_trend(s):
+    fig, ax = explore.figure(size=(13, 4))
+    revenue_plots.plot_revenue_trend(revenue.revenue_trend(s.facts, by="partner_type"), ax=ax)
+    return fig
+
+
+display(panel.section(type_trend))
 
 # %% [markdown]
 # ## What if the top partners left?
@@ -119,33 +158,13 @@ plt.show()
 # the channel, retention of those accounts deserves executive attention.
 
 # %%
-risk = concentration.revenue_at_risk(values, k=top_k)
-display(explore.styled(risk))
-risk.plot.bar(x="top_k", y="share_lost", legend=False, ylim=(0, 1), xlabel="Top partners removed",
-              ylabel="Share of partner revenue lost", title="Revenue at risk if the top k partners left")
-plt.show()
-
-# %% [markdown]
-# ## Explore a slice
-#
-# Choose a period, a partner type and a region: the headline numbers and both curves are recomputed for the
-# partners of that slice (trailing year ending at the chosen period). When the notebook runs headless, this
-# shows the first choice only. Slices with few partners give unstable numbers: check the `partners` column.
-
-# %%
-def show_slice(period, partner_type, region):
-    part = explore.subset_facts(facts, partner_type=partner_type, region=region)
-    part_values = concentration.partner_revenue(part, period=period, window=year)
-    display(explore.styled(concentration.concentration_summary(part, period=period, window=year)))
-    fig, axes = plt.subplots(1, 2, figsize=(13, 4.8), constrained_layout=True)
-    revenue_plots.plot_pareto(concentration.pareto_curve(part_values).head(pareto_partners), ax=axes[0])
-    revenue_plots.plot_lorenz(concentration.lorenz_curve(part_values), gini=concentration.gini(part_values), ax=axes[1])
-    plt.show()
+def at_risk(s):
+    risk = concentration.revenue_at_risk(concentration.partner_revenue(s.facts, period=s.period, window=year), k=top_k)
+    fig, ax = explore.figure(size=(9, 3.6))
+    risk.plot.bar(x="top_k", y="share_lost", legend=False, ylim=(0, 1), rot=0, ax=ax, xlabel=label("top_k"),
+                  ylabel="Share of partner revenue lost", title="Revenue at risk if the top k partners left")
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))
+    return [explore.styled(risk), fig]
 
 
-widgets.interact(
-    show_slice,
-    period=widgets.Dropdown(options=explore.period_choices(facts), value=period, description="Period"),
-    partner_type=widgets.Dropdown(options=explore.choices(facts, "partner_type"), description="Partner type"),
-    region=widgets.Dropdown(options=explore.choices(facts, "region"), description="Region"),
-);
+display(panel.section(at_risk))

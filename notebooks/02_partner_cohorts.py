@@ -1,11 +1,12 @@
 # ---
 # jupyter:
 #   jupytext:
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version,-jupytext.text_representation.format_version
 #     text_representation:
 #       extension: .py
 #       format_name: percent
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
@@ -29,14 +30,14 @@ horizon_periods: int = 4  # cohort quality compares revenue over the first this-
 # followed from day one: their cells stay blank rather than pretending to be zero.
 
 # %%
-import ipywidgets as widgets
-import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
 import partner_analytics as pa
 from partner_analytics import explore
+from partner_analytics.explore import charts
 from partner_analytics.metrics import cohorts
 from partner_analytics.plots import cohorts as cohort_plots
+from partner_analytics.plots.formatting import money_formatter
 
 # %%
 facts = pa.rollup(pa.load_program(source), freq=freq, as_of=as_of or explore.period_end(period, freq=freq))
@@ -44,15 +45,32 @@ display(Markdown(f"Cohorts as of **{facts.as_of.date()}** · deal history from *
                  f"{len(facts.partners)} partners · cohorts by **{cohort_by}**"))
 
 # %% [markdown]
+# ## Filters
+#
+# Restrict every section below to one partner type, region or tier (cohorts are measured as of the date above;
+# set the `period` parameter to measure them earlier). Small slices have few partners per cohort, so single cells
+# can swing a lot. The links download the slice's cohort quality table.
+
+# %%
+panel = explore.FilterPanel(facts, periods=False)
+
+
+def quality(s):
+    return cohorts.cohort_quality(s.facts, by=cohort_by, horizon_periods=horizon_periods, within_days=within_days)
+
+
+display(panel, panel.downloads(quality, "cohort_quality"))
+
+# %% [markdown]
 # ## Cohorts and activation
 #
 # One row per onboarding cohort: its size and how many partners won a first deal within the activation window.
-# Only partners whose whole window is in the data count (`observable`); those onboarded too recently
-# (`not_yet_observable`) or before the deal history (`before_history`) are left out of the rate, so a young
+# Only partners whose whole window is in the data count (*observable*); those onboarded too recently
+# (*not yet observable*) or before the deal history (*before history*) are left out of the rate, so a young
 # cohort is not penalised for time it has not had.
 
 # %%
-display(explore.styled(cohorts.activation(facts, by=cohort_by, within_days=within_days)))
+display(panel.section(lambda s: explore.styled(cohorts.activation(s.facts, by=cohort_by, within_days=within_days))))
 
 # %% [markdown]
 # ## Revenue retention by periods since onboarding
@@ -62,20 +80,26 @@ display(explore.styled(cohorts.activation(facts, by=cohort_by, within_days=withi
 # (= 100 %). Values above 100 % mean partners grow into the programme; a row fading to pale means the cohort's
 # revenue decays. Churned partners stay in with zero revenue, so churn shows up here as decay. Blank cells are
 # not observed (before the deal history, after the as-of date, or only part of the cohort observed), never zero.
+# Hover a cell for its cohort, period and value.
 
 # %%
-fig, ax = plt.subplots(figsize=(14, 4.5), constrained_layout=True)
-cohort_plots.plot_cohort_heatmap(cohorts.revenue_retention(facts, by=cohort_by), ax=ax)
-plt.show()
+def heatmap(value):
+    def draw(s):
+        retention = cohorts.revenue_retention(s.facts, by=cohort_by)
+        fig, ax = explore.figure(size=(14, 4.5))
+        cohort_plots.plot_cohort_heatmap(retention, value=value, ax=ax)
+        return charts.Hover(charts.heatmap_chart(retention, value=value), fig)
+    return draw
+
+
+display(panel.section(heatmap("retention")))
 
 # %% [markdown]
 # Revenue per partner of each cohort, in currency rather than relative to its start: this makes cohorts of
 # different sizes and starting points comparable in absolute terms.
 
 # %%
-fig, ax = plt.subplots(figsize=(14, 4.5), constrained_layout=True)
-cohort_plots.plot_cohort_heatmap(cohorts.revenue_retention(facts, by=cohort_by), value="revenue_per_partner", ax=ax)
-plt.show()
+display(panel.section(heatmap("revenue_per_partner")))
 
 # %% [markdown]
 # ## Time to first deal (Kaplan–Meier)
@@ -86,19 +110,25 @@ plt.show()
 # quicker activation; where it flattens is the share that may never activate without help.
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(14, 4.5), constrained_layout=True)
-cohort_plots.plot_time_to_first_deal(cohorts.time_to_first_deal(facts, by="cohort", cohort_by=cohort_by), ax=axes[0])
-cohort_plots.plot_time_to_first_deal(cohorts.time_to_first_deal(facts, by="partner_type"), ax=axes[1])
-axes[1].set_title("Time to first deal by partner type (Kaplan–Meier)")
-plt.show()
+def first_deal(s):
+    fig, axes = explore.figure(2, size=(14, 4.5))
+    cohort_plots.plot_time_to_first_deal(cohorts.time_to_first_deal(s.facts, by="cohort", cohort_by=cohort_by),
+                                         ax=axes[0])
+    cohort_plots.plot_time_to_first_deal(cohorts.time_to_first_deal(s.facts, by="partner_type"), ax=axes[1])
+    axes[1].set_title("Time to first deal by partner type (Kaplan–Meier)")
+    return fig
+
+
+display(panel.section(first_deal))
 
 # %% [markdown]
 # The median number of days to a first won deal, per cohort and per partner type. It is blank when fewer than
 # half of the group have won a deal so far.
 
 # %%
-display(explore.styled(cohorts.median_time_to_first_deal(facts, by="cohort", cohort_by=cohort_by), precision=0))
-display(explore.styled(cohorts.median_time_to_first_deal(facts, by="partner_type"), precision=0))
+display(panel.section(lambda s: [
+    explore.styled(cohorts.median_time_to_first_deal(s.facts, by="cohort", cohort_by=cohort_by), precision=0),
+    explore.styled(cohorts.median_time_to_first_deal(s.facts, by="partner_type"), precision=0)]))
 
 # %% [markdown]
 # ## Churn by cohort
@@ -108,10 +138,14 @@ display(explore.styled(cohorts.median_time_to_first_deal(facts, by="partner_type
 # after a few months points at onboarding or partner selection.
 
 # %%
-churn = cohorts.churn_by_cohort(facts, by=cohort_by)
-cohort_plots.plot_churn_by_cohort(churn)
-plt.show()
-display(explore.styled(churn, precision=1))
+def churn(s):
+    table = cohorts.churn_by_cohort(s.facts, by=cohort_by)
+    fig, ax = explore.figure(size=(10, 3.8))
+    cohort_plots.plot_churn_by_cohort(table, ax=ax)
+    return [fig, explore.styled(table, precision=1)]
+
+
+display(panel.section(churn))
 
 # %% [markdown]
 # ## Is cohort quality improving?
@@ -122,31 +156,13 @@ display(explore.styled(churn, precision=1))
 # not sell.
 
 # %%
-quality = cohorts.cohort_quality(facts, by=cohort_by, horizon_periods=horizon_periods, within_days=within_days)
-display(explore.styled(quality))
-quality.plot.bar(x="cohort", y="horizon_revenue_per_partner", legend=False, xlabel="Onboarding cohort",
-                 title=f"Revenue per partner in the first {horizon_periods} periods since onboarding")
-plt.show()
-
-# %% [markdown]
-# ## Explore a slice
-#
-# Restrict the cohorts to one partner type or region and choose what the heatmap shows. Small slices have few
-# partners per cohort, so single cells can swing a lot. Headless runs show the first choice only.
-
-# %%
-def show_slice(partner_type, region, value):
-    part = explore.subset_facts(facts, partner_type=partner_type, region=region)
-    fig, axes = plt.subplots(2, 1, figsize=(14, 9), constrained_layout=True)
-    cohort_plots.plot_cohort_heatmap(cohorts.revenue_retention(part, by=cohort_by), value=value, ax=axes[0])
-    cohort_plots.plot_time_to_first_deal(cohorts.time_to_first_deal(part, by="cohort", cohort_by=cohort_by), ax=axes[1])
-    plt.show()
-    display(explore.styled(cohorts.cohort_quality(part, by=cohort_by, horizon_periods=horizon_periods)))
+def quality_chart(s):
+    table = quality(s)
+    fig, ax = explore.figure(size=(10, 3.8))
+    table.plot.bar(x="cohort", y="horizon_revenue_per_partner", legend=False, rot=0, ax=ax, xlabel="Onboarding cohort",
+                   ylabel="Revenue per partner", title=f"Revenue per partner in the first {horizon_periods} periods")
+    ax.yaxis.set_major_formatter(money_formatter())
+    return [explore.styled(table), fig]
 
 
-widgets.interact(
-    show_slice,
-    partner_type=widgets.Dropdown(options=explore.choices(facts, "partner_type"), description="Partner type"),
-    region=widgets.Dropdown(options=explore.choices(facts, "region"), description="Region"),
-    value=widgets.Dropdown(options=["retention", "revenue_per_partner", "active_partners"], description="Show"),
-);
+display(panel.section(quality_chart))

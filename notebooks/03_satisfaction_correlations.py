@@ -1,11 +1,12 @@
 # ---
 # jupyter:
 #   jupytext:
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version,-jupytext.text_representation.format_version
 #     text_representation:
 #       extension: .py
 #       format_name: percent
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
@@ -33,62 +34,100 @@ comments: int = 10  # number of lowest-scoring verbatim comments shown
 # %%
 import itertools
 
-import ipywidgets as widgets
-import matplotlib.pyplot as plt
-import pandas as pd
 from IPython.display import Markdown, display
 
 import partner_analytics as pa
 from partner_analytics import explore
+from partner_analytics.explore import charts
+from partner_analytics.labels import label
 from partner_analytics.metrics import satisfaction
 from partner_analytics.plots import engagement as engagement_plots
 
 # %%
 facts = pa.rollup(pa.load_program(source), freq=freq, as_of=as_of or None)
-period = str(pd.Period(period or facts.period, freq=facts.freq))
 periods = periods or explore.trailing_year(facts)
-table = explore.satisfaction_table(facts, period=period, periods=periods)
-corr = satisfaction.satisfaction_correlations(facts, period=period, periods=periods, alpha=alpha)
-display(Markdown(f"Window: the **{periods} periods ending {period}** (data as of {facts.as_of.date()}) · "
-                 f"**{len(table)} partners** enrolled in the window · surveys available: "
-                 f"**{'yes' if 'surveys' in facts.available else 'no'}**"))
+display(Markdown(f"Window: the **{periods} periods ending at the chosen period** (data as of {facts.as_of.date()}) "
+                 f"· surveys available: **{'yes' if 'surveys' in facts.available else 'no'}**"))
+
+# %% [markdown]
+# ## Filters
+#
+# Choose the last period of the window and a partner type, region or tier: every section below is recomputed for
+# that slice. *Measure* and *Performance* pick the pair drawn in the hover scatter. Small slices give wide
+# confidence intervals: check `n`. The links download the per-partner table behind the correlations.
+
+# %%
+panel = explore.FilterPanel(facts, period=period or None)
+panel.add("x", explore.dropdown("Measure", [(label(c), c) for c in satisfaction.CORRELATION_X]))
+panel.add("y", explore.dropdown("Performance", [(label(c), c) for c in satisfaction.CORRELATION_Y]))
+
+
+def partner_table(s):
+    table = explore.satisfaction_table(s.facts, period=s.period, periods=periods)
+    return explore.with_partner_details(table, s.facts)
+
+
+display(panel, panel.downloads(partner_table, "satisfaction"))
 
 # %% [markdown]
 # ## Scores and sample sizes
 #
-# The programme's scores over the window, then per partner type, with the number of responses behind each.
-# PSAT and CSAT are mean scores as a share of the scale maximum; NPS is % promoters (9-10) minus % detractors
-# (0-6), from −100 to +100. Treat a score built on a handful of responses as anecdotal.
+# The slice's scores over the window, then per partner type, with the number of responses behind each. PSAT and
+# CSAT are mean scores as a share of the scale maximum; NPS is % promoters (9-10) minus % detractors (0-6), from
+# −100 to +100. Treat a score built on a handful of responses as anecdotal.
 
 # %%
-display(explore.styled(satisfaction.satisfaction_scores(facts, period=period, periods=periods, by=None), precision=0))
-display(explore.styled(satisfaction.satisfaction_scores(facts, period=period, periods=periods, by="partner_type"),
-                       precision=0))
+display(panel.section(lambda s: [
+    explore.styled(satisfaction.satisfaction_scores(s.facts, period=s.period, periods=periods, by=None)),
+    explore.styled(satisfaction.satisfaction_scores(s.facts, period=s.period, periods=periods, by="partner_type"))]))
 
 # %% [markdown]
 # Partner NPS quarter by quarter, overall and per partner type. A single quarter has few responses, so look
 # for sustained moves rather than single points.
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(14, 4), constrained_layout=True)
-engagement_plots.plot_nps_trend(satisfaction.satisfaction_trend(facts), ax=axes[0])
-engagement_plots.plot_nps_trend(satisfaction.satisfaction_trend(facts, by="partner_type"), ax=axes[1])
-plt.show()
+def nps(s):
+    fig, axes = explore.figure(2, size=(14, 4))
+    engagement_plots.plot_nps_trend(satisfaction.satisfaction_trend(s.facts), ax=axes[0])
+    engagement_plots.plot_nps_trend(satisfaction.satisfaction_trend(s.facts, by="partner_type"), ax=axes[1])
+    return fig
+
+
+display(panel.section(nps))
+
+# %% [markdown]
+# ## One pair, partner by partner
+#
+# The pair chosen in the filters, one point per partner: hover a point for the partner's name, type and both
+# values. Revenue is skewed by a few large partners; the Spearman correlation below works on ranks and is not
+# driven by them.
+
+# %%
+def pair(s):
+    table = explore.satisfaction_table(s.facts, period=s.period, periods=periods)
+    fig, ax = explore.figure(size=(7, 4.5))
+    engagement_plots.plot_satisfaction_scatter(table, x=s.options["x"], y=s.options["y"], ax=ax)
+    return charts.Hover(charts.scatter_chart(table, s.facts.partners, x=s.options["x"], y=s.options["y"]), fig)
+
+
+display(panel.section(pair))
 
 # %% [markdown]
 # ## Every pair as a scatter plot
 #
 # One point per partner, with a least-squares line and its 95 % band; `n` in each title is the number of
-# partners with both values. Revenue is skewed by a few large partners, which pull the straight line; the
-# Spearman correlation below works on ranks and is not driven by them. A flat line inside a wide band means no
-# visible relationship.
+# partners with both values. A flat line inside a wide band means no visible relationship.
 
 # %%
-fig, axes = plt.subplots(len(satisfaction.CORRELATION_Y), len(satisfaction.CORRELATION_X), figsize=(20, 12),
-                         constrained_layout=True)
-for (y, x), ax in zip(itertools.product(satisfaction.CORRELATION_Y, satisfaction.CORRELATION_X), axes.flat):
-    engagement_plots.plot_satisfaction_scatter(table, x=x, y=y, ax=ax, scatter_kws={"s": 12, "alpha": 0.6})
-plt.show()
+def grid(s):
+    table = explore.satisfaction_table(s.facts, period=s.period, periods=periods)
+    fig, axes = explore.figure(len(satisfaction.CORRELATION_X), nrows=len(satisfaction.CORRELATION_Y), size=(20, 12))
+    for (y, x), ax in zip(itertools.product(satisfaction.CORRELATION_Y, satisfaction.CORRELATION_X), axes.flat):
+        engagement_plots.plot_satisfaction_scatter(table, x=x, y=y, ax=ax, scatter_kws={"s": 12, "alpha": 0.6})
+    return fig
+
+
+display(panel.section(grid))
 
 # %% [markdown]
 # ## Correlation matrix
@@ -96,48 +135,26 @@ plt.show()
 # Colour is the correlation coefficient `r` (−1 to +1); a star marks pairs that stay significant after the
 # Benjamini-Hochberg correction, which accounts for testing many pairs at once (without it, about one pair in
 # twenty would look significant by chance). The table gives each pair's sample size `n`, `r` with its confidence
-# interval, the raw p-value and the corrected one (`p_adjusted`).
+# interval, the raw p-value and the corrected one. Below it, what the data says, generated from the table.
 
 # %%
-engagement_plots.plot_correlation_matrix(corr, method=method)
-plt.show()
-display(explore.styled(corr[corr["method"] == method]))
+def correlations(s):
+    corr = satisfaction.satisfaction_correlations(s.facts, period=s.period, periods=periods, alpha=alpha)
+    fig, ax = explore.figure(size=(8, 4.5))
+    engagement_plots.plot_correlation_matrix(corr, method=method, ax=ax)
+    words = explore.bullet_list(explore.describe_correlations(corr, method=method, alpha=alpha))
+    return [fig, explore.styled(corr[corr["method"] == method], bars=()), words]
 
-# %% [markdown]
-# ## What the data says
-#
-# Generated from the table above, so it stays true when the data changes.
 
-# %%
-display(Markdown(explore.bullet_list(explore.describe_correlations(corr, method=method, alpha=alpha))))
+display(panel.section(correlations))
 
 # %% [markdown]
 # ## What the least satisfied respondents wrote
 #
-# The lowest-scoring survey responses that carry a comment (all surveys, up to the as-of date), lowest score
-# first. Read them next to the numbers: recurring themes point at the fix. Internal only: comments name partners.
+# The lowest-scoring survey responses of the slice that carry a comment (all surveys, up to the as-of date),
+# lowest score first. Read them next to the numbers: recurring themes point at the fix. Internal only: comments
+# name partners.
 
 # %%
-display(explore.styled(satisfaction.lowest_scoring_comments(facts, n=comments), precision=0))
-
-# %% [markdown]
-# ## Explore a pair for one slice
-#
-# Choose a satisfaction or engagement measure, a performance measure and a partner type to redraw the scatter
-# for that slice (same window). Small slices give wide bands: check `n` in the title. Headless runs show the
-# first choice only.
-
-# %%
-def show_pair(x, y, partner_type):
-    part = explore.subset_facts(facts, partner_type=partner_type)
-    table = explore.satisfaction_table(part, period=period, periods=periods)
-    engagement_plots.plot_satisfaction_scatter(table, x=x, y=y)
-    plt.show()
-
-
-widgets.interact(
-    show_pair,
-    x=widgets.Dropdown(options=satisfaction.CORRELATION_X, description="Measure"),
-    y=widgets.Dropdown(options=satisfaction.CORRELATION_Y, description="Performance"),
-    partner_type=widgets.Dropdown(options=explore.choices(facts, "partner_type"), description="Partner type"),
-);
+display(panel.section(lambda s: explore.styled(explore.with_partner_details(
+    satisfaction.lowest_scoring_comments(s.facts, n=comments), s.facts), percent=["score_pct"], bars=())))

@@ -1,11 +1,12 @@
 # ---
 # jupyter:
 #   jupytext:
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version,-jupytext.text_representation.format_version
 #     text_representation:
 #       extension: .py
 #       format_name: percent
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
@@ -27,13 +28,11 @@ alpha: float = 0.05  # significance level for the engagement-revenue association
 # influenced by a partner, "direct" means no partner was involved.
 
 # %%
-import ipywidgets as widgets
-import matplotlib.pyplot as plt
-import pandas as pd
 from IPython.display import Markdown, display
 
 import partner_analytics as pa
 from partner_analytics import explore
+from partner_analytics.labels import label
 from partner_analytics.metrics import deals, engagement, targets
 from partner_analytics.plots import deals as deal_plots
 from partner_analytics.plots import engagement as engagement_plots
@@ -41,10 +40,21 @@ from partner_analytics.render.wording import unavailable
 
 # %%
 facts = pa.rollup(pa.load_program(source), freq=freq, as_of=as_of or None, windows=(1, periods) if periods else None)
-period = str(pd.Period(period or facts.period, freq=facts.freq))
 periods = periods or explore.trailing_year(facts)
-display(Markdown(f"Window: the **{periods} periods ending {period}** (data as of {facts.as_of.date()}) · "
-                 f"{facts.channel_periods[['won_deals', 'lost_deals']].to_numpy().sum():.0f} deals closed since {facts.periods[0]}"))
+display(Markdown(f"Window: the **{periods} periods ending at the chosen period** (data as of {facts.as_of.date()}) "
+                 f"· {facts.channel_periods[['won_deals', 'lost_deals']].to_numpy().sum():,.0f} deals closed since {facts.periods[0]}"))
+
+# %% [markdown]
+# ## Filters
+#
+# Choose the last period of the window and a partner type, region or tier: partner deals, targets and engagement
+# below are those of the slice; direct deals (no partner) always stay in, so partner-versus-direct comparisons
+# keep working. The links download the slice's win rates by partner type.
+
+# %%
+panel = explore.FilterPanel(facts, period=period or None)
+display(panel, panel.downloads(lambda s: deals.win_rates(s.facts, by="partner_type", period=s.period,
+                                                          periods=periods), "win_rates"))
 
 # %% [markdown]
 # ## Win rate: partner versus direct
@@ -56,12 +66,15 @@ display(Markdown(f"Window: the **{periods} periods ending {period}** (data as of
 # rate, partners win the small deals and lose the large ones.
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(16, 4), constrained_layout=True)
-for ax, by in zip(axes, ["channel", "attribution", "partner_type"]):
-    deal_plots.plot_win_rate(deals.win_rates(facts, by=by, period=period, periods=periods), ax=ax)
-    ax.set_title(f"Win rate by {by.replace('_', ' ')} (95 % Wilson interval)")
-plt.show()
-display(explore.styled(deals.win_rates(facts, by="channel", period=period, periods=periods), precision=0))
+def win_rates(s):
+    fig, axes = explore.figure(3, size=(16, 4.2))
+    for ax, by in zip(axes, ["channel", "attribution", "partner_type"]):
+        deal_plots.plot_win_rate(deals.win_rates(s.facts, by=by, period=s.period, periods=periods), ax=ax)
+        ax.set_title(f"Win rate by {label(by).lower()} (95 % Wilson interval)")
+    return [fig, explore.styled(deals.win_rates(s.facts, by="channel", period=s.period, periods=periods))]
+
+
+display(panel.section(win_rates))
 
 # %% [markdown]
 # ## Deal size over time
@@ -71,10 +84,14 @@ display(explore.styled(deals.win_rates(facts, by="channel", period=period, perio
 # end of the market.
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(14, 4), constrained_layout=True)
-deal_plots.plot_deal_size_trend(deals.deal_size_trend(facts, by="channel"), ax=axes[0])
-deal_plots.plot_deal_size_trend(deals.deal_size_trend(facts, by="partner_type"), ax=axes[1])
-plt.show()
+def deal_size(s):
+    fig, axes = explore.figure(2, size=(14, 4.2))
+    deal_plots.plot_deal_size_trend(deals.deal_size_trend(s.facts, by="channel"), ax=axes[0])
+    deal_plots.plot_deal_size_trend(deals.deal_size_trend(s.facts, by="partner_type"), ax=axes[1])
+    return fig
+
+
+display(panel.section(deal_size))
 
 # %% [markdown]
 # ## Time to close: partner versus direct
@@ -84,21 +101,29 @@ plt.show()
 # sooner.
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(14, 4), constrained_layout=True)
-deal_plots.plot_time_to_close(deals.time_to_close(facts, by="channel", period=period, periods=periods), ax=axes[0])
-deal_plots.plot_time_to_close(deals.time_to_close(facts, by="partner_type", period=period, periods=periods), ax=axes[1])
-plt.show()
-display(explore.styled(deals.time_to_close(facts, by="channel", period=period, periods=periods), precision=0))
+def time_to_close(s):
+    fig, axes = explore.figure(2, size=(14, 4.2))
+    for ax, by in zip(axes, ["channel", "partner_type"]):
+        deal_plots.plot_time_to_close(deals.time_to_close(s.facts, by=by, period=s.period, periods=periods), ax=ax)
+    return [fig, explore.styled(deals.time_to_close(s.facts, by="channel", period=s.period, periods=periods))]
+
+
+display(panel.section(time_to_close))
 
 # %% [markdown]
 # ## Target attainment
 #
-# Programme-wide revenue against the sum of partners' revenue targets in each period (bars), and attainment as a
-# share of target (line; the dashed line is 100 %). Empty when the data has no targets.
+# Revenue of the slice against the sum of its partners' revenue targets in each period (bars), and attainment
+# as a share of target (line; the dashed line is 100 %). Empty when the data has no targets.
 
 # %%
-deal_plots.plot_attainment(targets.attainment_trend(facts, kpi="revenue"))
-plt.show()
+def attainment(s):
+    fig, ax = explore.figure(size=(12, 4))
+    deal_plots.plot_attainment(targets.attainment_trend(s.facts, kpi="revenue"), ax=ax)
+    return fig
+
+
+display(panel.section(attainment))
 
 # %% [markdown]
 # ## Engagement funnel
@@ -108,10 +133,14 @@ plt.show()
 # off most.
 
 # %%
-funnel = engagement.engagement_funnel(facts, period=period, periods=periods)
-engagement_plots.plot_engagement_funnel(funnel)
-plt.show()
-display(explore.styled(funnel, precision=0))
+def funnel(s):
+    table = engagement.engagement_funnel(s.facts, period=s.period, periods=periods)
+    fig, ax = explore.figure(size=(10, 4))
+    engagement_plots.plot_engagement_funnel(table, ax=ax)
+    return [fig, explore.styled(table)]
+
+
+display(panel.section(funnel))
 
 # %% [markdown]
 # ## Which activities go with revenue?
@@ -123,37 +152,18 @@ display(explore.styled(funnel, precision=0))
 # everything), but it tells where to look.
 
 # %%
-if "engagement" not in facts.available:
-    display(Markdown(f"**{unavailable('engagement')}**"))
-else:
+def activities(s):
+    if "engagement" not in s.facts.available:
+        return f"**{unavailable('engagement')}**"
     association = explore.adjust_p_values(
-        engagement.engagement_revenue_association(facts, period=period, periods=periods), alpha=alpha)
-    fig, axes = plt.subplots(1, 2, figsize=(14, 4), constrained_layout=True)
-    engagement_plots.plot_activity_rates(engagement.activity_rates(facts, period=period, periods=periods), ax=axes[0])
+        engagement.engagement_revenue_association(s.facts, period=s.period, periods=periods), alpha=alpha)
+    fig, axes = explore.figure(2, size=(14, 4.2))
+    engagement_plots.plot_activity_rates(engagement.activity_rates(s.facts, period=s.period, periods=periods),
+                                         ax=axes[0])
     association.sort_values("rho").plot.barh(x="activity", y="rho", ax=axes[1], legend=False, xlim=(-1, 1),
+                                              xlabel="Spearman correlation with revenue", ylabel="",
                                               title="Spearman correlation of activity with revenue")
-    plt.show()
-    display(explore.styled(association))
-
-# %% [markdown]
-# ## Explore a slice
-#
-# Choose a period and a partner type: win rate and time to close of that type's deals against direct deals, and
-# the type's engagement funnel (same window length). Headless runs show the first choice only.
-
-# %%
-def show_slice(period, partner_type):
-    part = explore.subset_facts(facts, partner_type=partner_type)
-    fig, axes = plt.subplots(1, 3, figsize=(17, 4), constrained_layout=True)
-    deal_plots.plot_win_rate(deals.win_rates(part, by="channel", period=period, periods=periods), ax=axes[0])
-    deal_plots.plot_time_to_close(deals.time_to_close(part, by="channel", period=period, periods=periods), ax=axes[1])
-    funnel = engagement.engagement_funnel(part, period=period, periods=periods)
-    engagement_plots.plot_engagement_funnel(funnel, ax=axes[2])
-    plt.show()
+    return [fig, explore.styled(association, bars=())]
 
 
-widgets.interact(
-    show_slice,
-    period=widgets.Dropdown(options=explore.period_choices(facts), value=period, description="Period"),
-    partner_type=widgets.Dropdown(options=explore.choices(facts, "partner_type"), description="Partner type"),
-);
+display(panel.section(activities))

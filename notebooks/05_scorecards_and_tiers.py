@@ -1,11 +1,12 @@
 # ---
 # jupyter:
 #   jupytext:
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version,-jupytext.text_representation.format_version
 #     text_representation:
 #       extension: .py
 #       format_name: percent
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
@@ -30,26 +31,38 @@ top: int = 20  # rows of the scorecard table shown
 # or the KPI weights changed.
 
 # %%
-import ipywidgets as widgets
-import matplotlib.pyplot as plt
-import pandas as pd
 from IPython.display import Markdown, display
 
 import partner_analytics as pa
 from partner_analytics import explore
+from partner_analytics.labels import label
 from partner_analytics.metrics import kpis, scorecard, tiers
 from partner_analytics.params import load_params
 from partner_analytics.plots import scorecard as scorecard_plots
 
 # %%
 facts = pa.rollup(pa.load_program(source), freq=freq, as_of=as_of or None)
-period = str(pd.Period(period or facts.period, freq=facts.freq))
 params = load_params(params_path or None)
-kpi_table = kpis.partner_kpis(facts, period=period)
-card = scorecard.scorecard(kpi_table, params)
-table = kpis.scorecard_table(facts, params, period=period)
-display(Markdown(f"Period **{period}** · scoring: **{params.scoring}** · tiers: "
+display(Markdown(f"Scoring: **{params.scoring}** · tiers: "
                  + ", ".join(f"{t.name} ≥ {t.min_score:g}" for t in params.tiers.levels)))
+
+# %% [markdown]
+# ## Filters
+#
+# Choose the period scored and a partner type, region or tier: every section below shows the partners of that
+# slice (scores are always computed against all partners of the same type, so a slice does not change anyone's
+# score). The links download the slice's scorecard.
+
+# %%
+panel = explore.FilterPanel(facts, period=period or None)
+
+
+def card_table(s):
+    table = kpis.scorecard_table(facts, params, period=s.period)
+    return table[table["partner_id"].isin(s.facts.partners["partner_id"])].reset_index(drop=True)
+
+
+display(panel, panel.downloads(card_table, "scorecard"))
 
 # %% [markdown]
 # ## How the composite is made
@@ -60,115 +73,114 @@ display(Markdown(f"Period **{period}** · scoring: **{params.scoring}** · tiers
 #    an absolute scale instead (150 % of target or more scores 100).
 # 2. **The composite is the weighted mean of the scores**, with the weights of the partner type below. A KPI a
 #    partner has no value for (no deals closed, no survey answered) is left out and the remaining weights are
-#    scaled up; `coverage` in the scorecard says how much of the weight was actually measured.
+#    scaled up; *coverage* in the scorecard says how much of the weight was actually measured.
 # 3. **The tier** is the highest tier whose minimum the composite reaches.
 #
-# The weights per partner type (each column sums to 100 %; `default` applies to types without their own set):
+# The weights per partner type (each column sums to 100 %; *default* applies to types without their own set):
 
 # %%
 weights = explore.weights_matrix(params)
-display(explore.styled(weights, percent=weights.columns, hide_index=False))
+display(explore.styled(weights.rename(index=label), percent=weights.columns, hide_index=False))
 
 # %% [markdown]
 # ## The scorecard
 #
-# Partners by composite, best first, with the tier the score earns (`tier`) next to the tier recorded in the
-# data (`tier_in_data`), the next tier and the points still missing to reach it, and whether the partner sits
-# within the drop-risk margin of its tier minimum.
+# Partners by composite, best first, with the tier the score earns next to the tier recorded in the data, the
+# next tier and the points still missing to reach it, and whether the partner sits within the drop-risk margin
+# of its tier minimum.
 
 # %%
 columns = ["partner_id", "partner_name", "partner_type", "region", "tier_in_data", "composite", "tier", "next_tier",
            "gap_to_next", "at_risk_of_drop", "reward_points"]
-display(explore.styled(table[columns].head(top), precision=1))
+display(panel.section(lambda s: explore.styled(card_table(s)[columns].head(top), precision=1), watch=()))
 
 # %% [markdown]
 # ## One composite explained
 #
 # Each bar is one KPI's contribution in points (its score × its weight); together they add up to the composite.
-# A long bar is a strength, a short or missing one is where the partner loses points. Choose another partner
-# in the dropdown; headless runs show the first choice only.
+# A long bar is a strength, a short or missing one is where the partner loses points. Choose a partner of the
+# slice (best first).
 
 # %%
-breakdown = scorecard.scorecard_breakdown(kpi_table, params)
+def explain(s):
+    breakdown = scorecard.scorecard_breakdown(kpis.partner_kpis(facts, period=s.period), params)
+    ids = list(card_table(s)["partner_id"])
+    partner = s.options["partner"] if s.options["partner"] in ids else (ids or [None])[0]
+    if partner is None:
+        return "**No partner in this slice.**"
+    fig, ax = explore.figure(size=(10, 4))
+    scorecard_plots.plot_scorecard_breakdown(breakdown, partner_id=partner, ax=ax)
+    return [fig, explore.styled(breakdown[breakdown["partner_id"] == partner], percent=["base_weight", "weight"])]
 
 
-def show_partner(partner):
-    scorecard_plots.plot_scorecard_breakdown(breakdown, partner_id=partner)
-    plt.show()
-    display(explore.styled(breakdown[breakdown["partner_id"] == partner], percent=["base_weight", "weight"]))
-
-
-options = explore.partner_choices(facts, order=table["partner_id"])
-widgets.interact(show_partner, partner=widgets.Dropdown(options=options, value=partner_id or options[0][1],
-                                                        description="Partner"));
+order = kpis.scorecard_table(facts, params, period=panel.slice.period)["partner_id"]
+panel.add("partner", explore.dropdown("Partner", explore.partner_choices(facts, order=order), value=partner_id or None))
+display(panel.section(explain, watch=["partner"]))
 
 # %% [markdown]
 # ## Tier distribution
 #
-# Left: how many partners each tier holds. Right: the composite scores by partner type with the tier thresholds
-# as dashed lines. Many partners bunched just below a line means a small change in performance (or in the
-# threshold) moves a lot of partners.
+# Left: how many partners of the slice each tier holds. Right: their composite scores by partner type with the
+# tier thresholds as dashed lines. Many partners bunched just below a line means a small change in performance
+# (or in the threshold) moves a lot of partners.
 
 # %%
-assigned = tiers.assign_tiers(card, params)
-fig, axes = plt.subplots(1, 2, figsize=(14, 4.5), constrained_layout=True)
-scorecard_plots.plot_tier_distribution(tiers.tier_distribution(assigned), ax=axes[0])
-scorecard_plots.plot_composite_distribution(card, params=params, ax=axes[1])
-plt.show()
-display(explore.styled(tiers.tier_distribution(assigned)))
+def distribution(s):
+    card = scorecard.scorecard(kpis.partner_kpis(facts, period=s.period), params)
+    card = card[card["partner_id"].isin(s.facts.partners["partner_id"])]
+    fig, axes = explore.figure(2, size=(14, 4.5))
+    scorecard_plots.plot_tier_distribution(tiers.tier_distribution(tiers.assign_tiers(card, params)), ax=axes[0])
+    scorecard_plots.plot_composite_distribution(card, params=params, ax=axes[1])
+    return [fig, explore.styled(tiers.tier_distribution(tiers.assign_tiers(card, params)))]
+
+
+display(panel.section(distribution, watch=()))
 
 # %% [markdown]
-# Partners at risk of dropping a tier: their composite is within the drop-risk margin (set in the parameters
-# file) of their tier's minimum. These are the first accounts to review.
+# Partners at risk of dropping a tier: their composite is within the drop-risk margin (set in the parameters file)
+# of their tier's minimum. These are the first accounts to review.
 
 # %%
-display(Markdown(f"Drop-risk margin: **{params.tiers.drop_risk_margin:g} points**"))
-display(explore.styled(table.query("at_risk_of_drop")[columns], precision=1))
+display(panel.section(lambda s: explore.styled(card_table(s).query("at_risk_of_drop")[columns], precision=1),
+                      watch=()))
 
 # %% [markdown]
 # ## What if the tier thresholds changed?
 #
-# Move the minimum score of each tier: the table counts partners who would move up, move down or stay, lists who
-# moves, and the chart redraws the thresholds. Minimums must stay in the same order (platinum above gold, ...).
+# Move the minimum score of each tier (whole points, 0-100): the table counts partners of the slice who would move
+# up, move down or stay, and names who moves. Minimums must stay in the same order (platinum above gold, ...).
 
 # %%
-def show_thresholds(**thresholds):
-    try:
-        result = tiers.tier_what_if(card, params, thresholds=thresholds)
-    except ValueError as error:
-        display(Markdown(f"**Not a valid tier ladder:** {error}"))
-        return
-    display(explore.styled(result.summary))
-    display(explore.styled(explore.tier_changes(result), precision=1))
-    scorecard_plots.plot_composite_distribution(card, params=params.with_overrides(thresholds=thresholds))
-    plt.show()
+sliders = [panel.add(f"min_{t.name}", explore.score_slider(f"{t.name.capitalize()} minimum", t.min_score),
+                     in_panel=False) for t in params.tiers.levels]
 
 
-# %%
-widgets.interact(show_thresholds, **{
-    tier.name: widgets.FloatSlider(value=tier.min_score, min=0, max=100, step=1, continuous_update=False)
-    for tier in params.tiers.levels
-});
+def thresholds(s):
+    chosen = {t.name: s.options[f"min_{t.name}"] for t in params.tiers.levels}
+    card = scorecard.scorecard(kpis.partner_kpis(facts, period=s.period), params)
+    return [*explore.what_if_view(tiers.tier_what_if, card, params, s.facts, thresholds=chosen),
+            scorecard_plots.plot_composite_distribution(
+                card, params=params.with_overrides(thresholds=chosen), ax=explore.figure(size=(10, 4))[1]).figure]
+
+
+display(*sliders, panel.section(thresholds, watch=[f"min_{t.name}" for t in params.tiers.levels]))
 
 # %% [markdown]
 # ## What if the KPI weights changed?
 #
 # Change the weights of the `what_if_type` scorecard (set the `what_if_type` parameter and re-run to pick
-# another type). Weights are relative: they are scaled to sum to 100 %, and 0 drops a KPI. Only partners of that
+# another type). Weights are relative: they are scaled to sum to 100 %, and 0 % drops a KPI. Only partners of that
 # type can move.
 
 # %%
-def show_weights(**new_weights):
-    try:
-        result = tiers.tier_what_if(kpi_table, params, weights={what_if_type: new_weights})
-    except ValueError as error:
-        display(Markdown(f"**Not a valid scorecard:** {error}"))
-        return
-    display(explore.styled(result.summary))
-    display(explore.styled(explore.tier_changes(result), precision=1))
+sliders = [panel.add(f"weight_{kpi}", explore.percent_slider(label(kpi), weight), in_panel=False)
+           for kpi, weight in params.weights_for(what_if_type).items()]
 
 
-widgets.interact(show_weights, **{
-    kpi: widgets.FloatSlider(value=weight, min=0, max=1, step=0.05, continuous_update=False)
-    for kpi, weight in params.weights_for(what_if_type).items()
-});
+def reweighted(s):
+    chosen = {k: s.options[f"weight_{k}"] for k in params.weights_for(what_if_type)}
+    return explore.what_if_view(tiers.tier_what_if, kpis.partner_kpis(facts, period=s.period), params, s.facts,
+                                weights={what_if_type: chosen})
+
+
+display(*sliders, panel.section(reweighted, watch=[f"weight_{k}" for k in params.weights_for(what_if_type)]))

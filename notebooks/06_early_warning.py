@@ -31,11 +31,11 @@ top: int = 15  # partners listed, most likely to go quiet first
 
 # %%
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
 import partner_analytics as pa
+from partner_analytics import explore
 from partner_analytics.metrics.early_warning import warning_panel
 from partner_analytics.metrics.early_warning_backtest import early_warning
 from partner_analytics.metrics.early_warning_model import feature_effects, what_if
@@ -67,9 +67,9 @@ display(warning.backtest.metrics.round(3))
 # into probabilities by their own quiet rate in the training periods, so they have two points each.
 
 # %%
-fig, ax = plt.subplots(figsize=(6, 5), constrained_layout=True)
+fig, ax = explore.figure(size=(6, 5))
 warning_plots.plot_calibration(warning.backtest.calibration, ax=ax)
-plt.show()
+display(*explore.as_outputs(fig))
 display(warning.backtest.calibration.query("partners > 0").round(3))
 
 # %% [markdown]
@@ -81,9 +81,9 @@ display(warning.backtest.calibration.query("partners > 0").round(3))
 
 # %%
 if warning.model is not None:
-    fig, ax = plt.subplots(figsize=(8, 5), constrained_layout=True)
+    fig, ax = explore.figure(size=(8, 5))
     warning_plots.plot_feature_effects(feature_effects(warning.model), ax=ax)
-    plt.show()
+    display(*explore.as_outputs(fig))
 
 # %% [markdown]
 # ## Partners most likely to go quiet

@@ -16,6 +16,7 @@ from scipy import stats
 
 import partner_analytics as pa
 from partner_analytics.explore import (
+    ALL,
     adjust_p_values,
     bullet_list,
     choices,
@@ -165,9 +166,23 @@ def test_subset_does_not_modify_the_facts(tiny):
 # --- widget options ----------------------------------------------------------------------------------------------
 
 def test_choices_offer_all_then_each_value_sorted(tiny):
-    assert choices(tiny, "region") == [("all", None), ("APAC", "APAC"), ("EMEA", "EMEA"),
+    assert choices(tiny, "region") == [("All", ALL), ("APAC", "APAC"), ("EMEA", "EMEA"),
                                        ("North America", "North America")]
-    assert choices(tiny, "tier", all_label="every tier")[0] == ("every tier", None)
+    assert choices(tiny, "tier", all_label="every tier")[0] == ("every tier", ALL)
+
+
+@pytest.mark.parametrize("column", ["partner_type", "region", "tier"])
+def test_a_dropdown_built_on_choices_opens_with_all_selected(tiny, column):
+    # ipywidgets reads a None value as "no selection": options ("all", None) made the browser show an empty
+    # dropdown (selectedIndex -1) after Run All
+    import ipywidgets as widgets
+
+    dropdown = widgets.Dropdown(options=choices(tiny, column))
+    assert (dropdown.index, dropdown.label, dropdown.value) == (0, "All", ALL)
+
+
+def test_the_all_choice_means_no_restriction(tiny):
+    assert subset_facts(tiny, partner_type=ALL, region=ALL, tier=ALL) is tiny
 
 
 def test_choices_reject_a_column_that_is_not_a_filter(tiny):
@@ -399,3 +414,57 @@ def test_styled_uses_the_percent_columns_given_and_can_keep_the_index():
 @pytest.mark.parametrize(("lines", "expected"), [(["One.", "Two."], "- One.\n- Two."), ([], "")])
 def test_bullet_list_makes_one_markdown_bullet_per_line(lines, expected):
     assert bullet_list(lines) == expected
+
+
+# --- filter panel ------------------------------------------------------------------------------------------------
+
+def test_the_filter_panel_redraws_every_section_for_the_chosen_slice_without_pyplot(sample):
+    import matplotlib.pyplot as plt
+
+    from partner_analytics.explore import FilterPanel, figure
+
+    panel = FilterPanel(sample, period="2025Q3")
+    seen = []
+
+    def draw(s):
+        seen.append((s.period, s.filters["region"], len(s.facts.partners)))
+        fig, ax = figure()
+        ax.bar([1, 2], [1, 2])
+        return fig
+
+    panel.section(draw)
+    assert [c.index for c in panel.controls.values()] == [1, 0, 0, 0]  # every dropdown shows a selection
+    before = plt.get_fignums()
+    panel.controls["region"].value = "EMEA"
+    panel.controls["period"].value = "2025Q2"
+    assert seen[0][:2] == ("2025Q3", ALL)
+    assert seen[-1][:2] == ("2025Q2", "EMEA") and seen[-1][2] == (sample.partners["region"] == "EMEA").sum()
+    assert plt.get_fignums() == before  # nothing left in pyplot's global figure list for a backend to flush
+    assert "EMEA" in panel.status.value
+
+
+def test_own_controls_redraw_only_the_sections_that_watch_them(sample):
+    import ipywidgets as widgets
+
+    from partner_analytics.explore import FilterPanel
+
+    panel = FilterPanel(sample)
+    counts = {"a": 0, "b": 0}
+    panel.add("n", widgets.IntSlider(value=1), in_panel=False)
+    panel.section(lambda s: counts.__setitem__("a", counts["a"] + 1), watch=["n"])
+    panel.section(lambda s: counts.__setitem__("b", counts["b"] + 1), watch=())
+    panel.controls["n"].value = 2
+    assert counts == {"a": 2, "b": 1}
+    panel.controls["tier"].value = panel.controls["tier"].options[1][1]
+    assert counts == {"a": 3, "b": 2}
+
+
+def test_download_links_are_formula_safe(sample):
+    import base64
+
+    from partner_analytics.explore.downloads import download_links
+
+    links = download_links(pd.DataFrame({"partner_name": ["=cmd|' /C calc'!A0", "Acme"], "revenue": [-5.0, 1.0]}),
+                           "slice")
+    csv = base64.b64decode(links.split("data:text/csv;base64,")[1].split('"')[0]).decode("utf-8-sig")
+    assert csv.splitlines() == ["partner_name,revenue", "'=cmd|' /C calc'!A0,-5.0", "Acme,1.0"]

@@ -1,228 +1,28 @@
-"""Small helpers for the exploration notebooks in ``notebooks/``.
-
-The notebooks are thin: they load, call package functions, show and explain.
-What they need beyond the metric and plot modules lives here, and is pure
-(no I/O, no printing, no plotting, inputs never modified):
-
-* :func:`subset_facts` restricts a :class:`~partner_analytics.Rollup` to a
-  slice of partners (a partner type, region or tier), so every metric can be
-  recomputed for the slice behind a widget;
-* :func:`choices`, :func:`partner_choices` and :func:`period_choices` build
-  dropdown options;
-* :func:`satisfaction_table` is the per-partner table that
-  :func:`~partner_analytics.metrics.satisfaction.satisfaction_correlations`
-  correlates, for scatter plots of the same numbers;
-* :func:`describe_correlations` turns a correlation table into plain-language
-  sentences, and :func:`adjust_p_values` corrects p-values for multiple tests;
-* :func:`weights_matrix` and :func:`tier_changes` explain scorecards and
-  what-ifs; :func:`styled` and :func:`bullet_list` format tables and text.
-"""
+"""Statistics the notebooks explain: the satisfaction table, corrected p-values, correlation wording, weights
+and tier what-if changes. Pure functions: no I/O, printing or plotting, inputs never modified."""
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from pandas.io.formats.style import Styler
 from scipy import stats
 
-from .metrics.engagement import _enrolled, engagement_index
-from .labels import format_frame, label
-from .metrics.registry import KPIS
-from .metrics.checks import require_columns as _require
-from .metrics.checks import resolve_period as _period
-from .metrics.satisfaction import _performance, satisfaction_scores
-from .metrics.tiers import TierWhatIf
-from .params import Params
-from .periods import periods_per_year
-from .rollup import Rollup, channel_periods
+from ..labels import label
+from ..metrics.checks import require_columns as _require
+from ..metrics.checks import resolve_period as _period
+from ..metrics.engagement import _enrolled, engagement_index
+from ..metrics.registry import KPIS
+from ..metrics.satisfaction import _performance, satisfaction_scores
+from ..metrics.tiers import TierWhatIf
+from ..params import Params
+from ..rollup import Rollup
 
-__all__ = [
-    "FILTERS",
-    "subset_facts",
-    "choices",
-    "partner_choices",
-    "period_choices",
-    "trailing_year",
-    "period_end",
-    "satisfaction_table",
-    "adjust_p_values",
-    "describe_correlations",
-    "weights_matrix",
-    "tier_changes",
-    "styled",
-    "bullet_list",
-]
+__all__ = ["satisfaction_table", "adjust_p_values", "describe_correlations", "weights_matrix", "tier_changes"]
 
-FILTERS = ("partner_type", "region", "tier")
-"""Partner attributes :func:`subset_facts` and :func:`choices` accept."""
-
-_PARTNER_FRAMES = ("partner_periods", "partner_channel_periods", "partner_deal_stats", "engagement", "surveys",
-                   "comments", "mdf", "target_actuals")
 _STRENGTH = ((0.1, "negligible"), (0.3, "weak"), (0.5, "moderate"), (np.inf, "strong"))
 _CORR_COLUMNS = ["x", "y", "method", "n", "r", "ci_low", "ci_high", "p_value", "p_adjusted", "significant"]
-
-
-def subset_facts(
-    facts: Rollup, *, partner_type: str | None = None, region: str | None = None, tier: str | None = None
-) -> Rollup:
-    """The facts of the partners of one type, region and/or tier.
-
-    Every partner-level frame keeps the rows of the matching partners only:
-    ``partners``, ``partner_periods``, ``partner_channel_periods``,
-    ``partner_deal_stats``, ``engagement``, ``surveys``, ``comments``,
-    ``mdf``, ``target_actuals``. **Direct deals** (no partner) are kept, so
-    partner-versus-direct comparisons still work on a slice:
-    ``channel_periods`` is recomputed from the kept partners, so its sourced
-    and influenced rows are the slice's and its direct rows are unchanged.
-    The engine's deal distributions (``deal_stats``) keep the direct rows
-    and, for a slice of one partner type alone, that type's rows (as the
-    ``all``, ``channel`` = partner and ``partner_type`` rows); other slices
-    have no partner distributions (fetch their deals with
-    :func:`~partner_analytics.rollup.deals_for`). ``freq``, ``as_of``, ``periods`` and ``available`` are
-    unchanged. Filters combine with *and*; ``None`` means no restriction, and
-    with no filter at all ``facts`` itself is returned. A combination that no
-    partner matches gives empty partner frames (metrics then give NaN or
-    empty results, as documented for empty input).
-
-    Parameters
-    ----------
-    facts
-        Rolled-up program facts.
-    partner_type, region, tier
-        Value of that column of ``facts.partners`` to keep, or ``None``.
-
-    Returns
-    -------
-    Rollup
-        A new Rollup; ``facts`` is not modified.
-
-    Raises
-    ------
-    ValueError
-        If a value does not occur in its column (the message lists the known
-        values), or ``facts.partners`` lacks the column.
-
-    Examples
-    --------
-    >>> import partner_analytics as pa
-    >>> facts = pa.rollup(pa.load_program("sample"), as_of="2025-12-31")
-    >>> msp = subset_facts(facts, partner_type="msp")
-    >>> sorted(set(msp.partners["partner_type"])), sorted(set(msp.channel_periods["attribution"]))
-    (['msp'], ['direct', 'influenced', 'sourced'])
-    """
-    wanted = {column: value for column, value in zip(FILTERS, (partner_type, region, tier)) if value is not None}
-    if not wanted:
-        return facts
-    partners = facts.partners
-    keep = pd.Series(True, index=partners.index)
-    for column, value in wanted.items():
-        known = _known_values(partners, column)
-        if value not in known:
-            raise ValueError(f"{column} {value!r} does not occur in the partners; known values: {', '.join(known)}")
-        keep &= partners[column] == value
-    ids = set(partners.loc[keep, "partner_id"])
-    changes = {"partners": partners[keep].reset_index(drop=True)}
-    for name in _PARTNER_FRAMES:
-        frame = getattr(facts, name)
-        changes[name] = frame[_require(frame, ["partner_id"], name)["partner_id"].isin(ids)].reset_index(drop=True)
-    changes["channel_periods"] = channel_periods(changes["partner_channel_periods"], facts.periods,
-                                                 direct=facts.channel_periods)
-    changes["deal_stats"] = _sliced_deal_stats(facts.deal_stats, wanted)
-    return dataclasses.replace(facts, **changes)
-
-
-def _sliced_deal_stats(stats: pd.DataFrame, wanted: dict[str, str]) -> pd.DataFrame:
-    """The rows of ``Rollup.deal_stats`` that still hold on a slice of partners (see :func:`subset_facts`)."""
-    direct = stats[stats["by"].isin(["channel", "attribution"]) & (stats["group"] == "direct")]
-    if set(wanted) != {"partner_type"}:
-        return direct.reset_index(drop=True)
-    kind = stats[(stats["by"] == "partner_type") & (stats["group"] == wanted["partner_type"])]
-    parts = [direct, kind, kind.assign(by="all", group="all"), kind.assign(by="channel", group="partner")]
-    return pd.concat(parts, ignore_index=True).sort_values(["periods", "period", "by", "group"], ignore_index=True)
-
-
-def _known_values(partners: pd.DataFrame, column: str) -> list[str]:
-    if column not in FILTERS:
-        raise ValueError(f"column must be one of {', '.join(FILTERS)}, got {column!r}")
-    return sorted(_require(partners, [column], "partners")[column].dropna().astype(str).unique())
-
-
-def choices(facts: Rollup, column: str, *, all_label: str = "all") -> list[tuple[str, str | None]]:
-    """Dropdown options for a partner attribute: ``(all_label, None)``, then ``(value, value)`` for each value.
-
-    ``None`` is "no restriction", as :func:`subset_facts` reads it. Values are those of ``column`` in
-    ``facts.partners``, sorted; missing values are not offered. ``column`` is one of :data:`FILTERS`;
-    anything else, or a missing column, raises ``ValueError``.
-
-    Examples
-    --------
-    >>> import partner_analytics as pa
-    >>> facts = pa.rollup(pa.load_program("sample"), as_of="2025-12-31")
-    >>> choices(facts, "region")
-    [('all', None), ('APAC', 'APAC'), ('EMEA', 'EMEA'), ('LATAM', 'LATAM'), ('North America', 'North America')]
-    """
-    return [(all_label, None), *((value, value) for value in _known_values(facts.partners, column))]
-
-
-def partner_choices(facts: Rollup, *, order: Sequence[str] | None = None) -> list[tuple[str, str]]:
-    """Dropdown options for one partner: ``("Name (ID)", ID)`` pairs.
-
-    In the order of ``order`` (e.g. a scorecard, best first; ids unknown to ``facts.partners`` are
-    skipped), by default in the order of ``facts.partners``.
-
-    Examples
-    --------
-    >>> import partner_analytics as pa
-    >>> facts = pa.rollup(pa.load_program("sample"), as_of="2025-12-31")
-    >>> partner_choices(facts, order=["P0002", "P0001"])
-    [('Horizon Services (P0002)', 'P0002'), ('Juniper Dynamics (P0001)', 'P0001')]
-    """
-    partners = _require(facts.partners, ["partner_id", "partner_name"], "partners")
-    names = dict(zip(partners["partner_id"], partners["partner_name"]))
-    ids = list(partners["partner_id"]) if order is None else [i for i in order if i in names]
-    return [(f"{names[i]} ({i})", i) for i in ids]
-
-
-def period_choices(facts: Rollup) -> list[str]:
-    """Every period of ``facts.periods`` as text, latest first (dropdown options).
-
-    Examples
-    --------
-    >>> import partner_analytics as pa
-    >>> period_choices(pa.rollup(pa.load_program("sample"), as_of="2025-12-31"))[:2]
-    ['2025Q4', '2025Q3']
-    """
-    return [str(p) for p in facts.periods[::-1]]
-
-
-def trailing_year(facts: Rollup) -> int:
-    """Number of ``facts.freq`` periods in a year: 4 quarters or 12 months.
-
-    Examples
-    --------
-    >>> import partner_analytics as pa
-    >>> trailing_year(pa.rollup(pa.load_program("sample"), freq="M"))
-    12
-    """
-    return periods_per_year(facts.freq)
-
-
-def period_end(period: str | pd.Period | None, *, freq: str) -> str | None:
-    """Last day of ``period`` (read at ``freq``, ``"Q"`` or ``"M"``) as ``YYYY-MM-DD``, for a rollup's ``as_of``.
-
-    None for an empty or blank period; ``ValueError`` if ``period`` cannot be read at ``freq``.
-
-    Examples
-    --------
-    >>> period_end("2024Q4", freq="Q"), period_end("2024-02", freq="M"), period_end("", freq="Q")
-    ('2024-12-31', '2024-02-29', None)
-    """
-    if period is None or (isinstance(period, str) and not period.strip()):
-        return None
-    return pd.Period(period, freq=freq).end_time.date().isoformat()
 
 
 def satisfaction_table(facts: Rollup, *, period: str | pd.Period | None = None, periods: int = 4,
@@ -517,51 +317,3 @@ def tier_changes(result: TierWhatIf) -> pd.DataFrame:
     return moved.iloc[order].reset_index(drop=True)
 
 
-def styled(
-    frame: pd.DataFrame, *, percent: Iterable[str] | None = None, precision: int = 2, hide_index: bool = True
-) -> Styler:
-    """A display-ready view of a frame: human headers and the package's display formats.
-
-    :func:`partner_analytics.labels.format_frame`: headers from
-    :func:`~partner_analytics.labels.label`, cells from
-    :func:`~partner_analytics.labels.format_value` (``$1.23M``, ``45.7%``,
-    ``+12``, ``30 days``, counts without ``.0``, ``Yes``/``No``, dates
-    without time, p-values to three decimals); missing values show as an em
-    dash. The frame itself is not changed (formatting happens at display).
-
-    Parameters
-    ----------
-    frame
-        Any table.
-    percent
-        Extra columns holding fractions (0..1) to show as percents (columns
-        named ``*share``, ``*rate``, ``*retention``, ``conversion*`` and
-        fraction KPIs already are).
-    precision
-        Decimals of coefficients and other non-whole numbers.
-    hide_index
-        Hide the row index (for tidy frames with a default index).
-
-    Returns
-    -------
-    pandas.io.formats.style.Styler
-
-    Examples
-    --------
-    >>> table = pd.DataFrame({"revenue": [1234567.8], "share": [0.25], "partners": [3.0]})
-    >>> styled(table).to_string(delimiter=" ").split("\\n")[1]
-    '$1.23M 25.0% 3'
-    """
-    return format_frame(frame, percent=percent or (), precision=precision, hide_index=hide_index)
-
-
-def bullet_list(lines: Iterable[str]) -> str:
-    """Markdown bullet list, one line per item (empty text for no items).
-
-    Examples
-    --------
-    >>> print(bullet_list(["First.", "Second."]))
-    - First.
-    - Second.
-    """
-    return "\n".join(f"- {line}" for line in lines)
