@@ -75,7 +75,7 @@ _ACTIVITY_RATE = np.array([10.0, 0.7, 0.12, 3.5, 0.3, 0.5, 0.12])  # per month; 
 _COMMENTS = np.array(["Deal registration takes too long", "MDF claims are paid too late",
                       "Great support from our partner manager", "Enablement content is excellent"])
 _ARROW = {"id": pa.string(), "string": pa.string(), "category": pa.string(), "date": pa.date32(),
-          "number": pa.float64(), "boolean": pa.bool_()}
+          "number": pa.float64(), "boolean": pa.bool_(), "email": pa.string()}
 
 
 @dataclass(frozen=True)
@@ -198,6 +198,7 @@ def _partners(rng: np.random.Generator, n: int) -> tuple[pa.Table, _Partners]:
         "country": _labels(countries, country),
         "onboarded_on": _dates(onboarded),
         "churned_on": _dates(churned),
+        "contact_email": pc.binary_join_element_wise("reports@", pc.utf8_lower(ids), ".example", ""),
     })
     return table, latent
 
