@@ -386,4 +386,4 @@ def test_other_commands_can_reuse_the_source_arguments():
     parser = argparse.ArgumentParser()
     add_source_arguments(parser, default="sample")
     args = parser.parse_args(["--mapping", "crm.yml"])
-    assert (args.source, args.mapping, args.encoding) == ("sample", "crm.yml", "utf-8")
+    assert (args.source, args.mapping, args.encoding) == ("sample", "crm.yml", None)  # None: reporting.encoding
