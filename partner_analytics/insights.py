@@ -105,7 +105,7 @@ class _PartnerFacts:
     revenue_history: np.ndarray  # partners × periods revenue up to the reporting one (NaN: not enrolled)
     composite: np.ndarray
     closed_deals: np.ndarray  # deals won or lost in the reporting period
-    csat_prior: np.ndarray  # CSAT a year earlier (trailing four periods ending four periods ago)
+    csat_prior: np.ndarray  # CSAT a year earlier (the trailing year ending a year ago)
     year_ago: str = "same period last year"  # what year-on-year growth compares with (same days when partial)
 
 

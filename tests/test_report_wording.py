@@ -60,7 +60,7 @@ def test_empty_sections_say_why_in_one_sentence(messy):
     overview = _text(outdir / "overview.html")
     assert wording.NO_TARGETS in overview
     assert "Every first deal fell on its partner's onboarding day" in overview
-    assert wording.NO_CORRELATIONS in overview
+    assert wording.no_correlations("the last four quarters") in overview
     report = _text(next((outdir / "partners").glob("*.html")))
-    assert wording.NO_RESPONSES in report
+    assert wording.no_responses("the last four quarters") in report
     assert wording.partial_last_bar("2025Q4 to date: 51 of 92 days") in report

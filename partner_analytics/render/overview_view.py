@@ -32,6 +32,7 @@ class OverviewView:
     period_label: str
     versus: str
     coverage_note: str
+    window: str
     enrolled: int
     insights: pd.DataFrame
     tiles: pd.DataFrame
@@ -135,6 +136,7 @@ def overview_view(context: ReportContext) -> OverviewView:
         period_label=context.coverage.label,
         versus=context.coverage.versus(),
         coverage_note=context.coverage.note(),
+        window=context.coverage.window,
         enrolled=int(context.kpis["enrolled"].sum()),
         insights=context.program_insights,
         tiles=context.program_tiles.dropna(subset=["value", "prior"], how="all").reset_index(drop=True),

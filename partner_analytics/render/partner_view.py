@@ -42,6 +42,8 @@ class PartnerView:
     period_label, versus, coverage_note
         The period as shown (``"2013Q4 to date: 60 of 92 days"`` when partial), what changes are
         measured against, and the page's data-coverage sentence.
+    window
+        The trailing year ending at the period, in words (``"the last 12 months"``).
     kpi_names
         The partner type's KPI set (scorecard KPIs; revenue first).
     tiles
@@ -52,10 +54,10 @@ class PartnerView:
         The partner's own periods up to the reporting one: ``period, revenue,
         target, won_deals, lost_deals, win_rate, avg_deal_size``.
     engagement
-        The partner's activity counts over the last four quarters (``activity,
+        The partner's activity counts over ``window`` (``activity,
         quantity``) and, when the peer group is large enough, the peer median.
     satisfaction
-        ``survey, value, responses`` over the last four quarters.
+        ``survey, value, responses`` over ``window``.
     breakdown
         The scorecard explained: ``kpi, value, score, weight, contribution``.
     composite
@@ -87,6 +89,7 @@ class PartnerView:
     period_label: str
     versus: str
     coverage_note: str
+    window: str
     kpi_names: tuple[str, ...]
     tiles: pd.DataFrame
     history: pd.DataFrame
@@ -135,6 +138,7 @@ def partner_view(context: ReportContext, partner_id: str) -> PartnerView:
         period_label=coverage.label,
         versus=coverage.versus(),
         coverage_note=coverage.note(),
+        window=coverage.window,
         kpi_names=names,
         tiles=kpi_tiles(context, partner_id, names),
         history=partner_history(context.facts, partner_id, period=context.period),

@@ -76,21 +76,23 @@ else:
 if "engagement" not in view.available:
     display(blocks.note(unavailable("engagement")))
 elif not view.engagement["quantity"].gt(0).any():
-    display(blocks.note(wording.NO_ACTIVITY))
+    display(blocks.note(wording.no_activity(view.window)))
 else:
-    _, skipped = draw_panels([(plot_engagement_vs_peers, view.engagement, {})], figsize=(8, 3.2))
+    _, skipped = draw_panels([(plot_engagement_vs_peers, view.engagement, {"window": view.window})],
+                             figsize=(8, 3.2))
     plt.show()
     display(*[blocks.note(reason) for reason in skipped])
 
 # %% [markdown]
 # ## Satisfaction
-# Partner satisfaction (PSAT), partner NPS and your customers' satisfaction (CSAT) over the last four quarters.
 
 # %%
+display(blocks.paragraph(f"Partner satisfaction (PSAT), partner NPS and your customers' satisfaction (CSAT) over "
+                         f"{view.window}."))
 if "surveys" not in view.available:
     display(blocks.note(unavailable("surveys")))
 elif not view.satisfaction["responses"].gt(0).any():
-    display(blocks.note(wording.NO_RESPONSES))
+    display(blocks.note(wording.no_responses(view.window)))
 else:
     display(blocks.table(view.satisfaction, columns={"survey": "Measure", "value": "Score", "responses": "Responses"},
                          formats={"survey": blocks.kpi_label, "value": "kpi", "responses": "{:.0f}".format},
