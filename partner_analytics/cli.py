@@ -130,6 +130,7 @@ def _render(args: argparse.Namespace) -> int:
 
 def _metrics(args: argparse.Namespace) -> int:
     from .metrics.kpis import scorecard_table
+    from .metrics.partner import period_kpis
     from .params import load_params
     from .periods import resolve_coverage
     from .rollup import rollup
@@ -140,8 +141,10 @@ def _metrics(args: argparse.Namespace) -> int:
         coverage = resolve_coverage(program, freq=reporting.freq, as_of=args.as_of or reporting.as_of,
                                     period=args.period or reporting.period)
         facts = rollup(program, freq=reporting.freq, as_of=coverage.as_of)
+        # a partial period's growth is measured against the same days of earlier periods, as in the reports
+        kpis = None if coverage.complete else period_kpis(program, facts, coverage).kpis
     print(f"note: {coverage.note(subject='The table')}", file=sys.stderr)
-    table = scorecard_table(facts, params, period=coverage.period)
+    table = scorecard_table(facts, params, period=coverage.period, kpis=kpis)
     table = _with_quiet_probability(table, facts, params, coverage.period)
     if args.format == "json":
         sys.stdout.write(table.to_json(orient="records", indent=1, date_format="iso") + "\n")

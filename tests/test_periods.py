@@ -169,6 +169,25 @@ def test_a_partial_period_is_compared_with_the_same_days_of_earlier_periods():
     assert not re.search(r"(?<!days of) the same period last year", titles)  # never partial against full
 
 
+def test_the_metrics_command_compares_a_partial_period_like_for_like(tmp_path, capsys):
+    import io
+
+    program = _export(end="2025-11-20")
+    for name in ("partners", "deals", "targets", "engagement", "surveys", "mdf"):
+        program.table(name).to_csv(tmp_path / f"{name}.csv", index=False, date_format="%Y-%m-%d")
+    assert main(["metrics", str(tmp_path), "--period", "2025Q4"]) == 0
+    out = capsys.readouterr()
+    assert "2025Q4 to date: 51 of 92 days" in out.err
+    table = pd.read_csv(io.StringIO(out.out), dtype={"partner_id": str}).set_index("partner_id")
+    for as_of, period, column in (("2025-08-20", "2025Q3", "revenue_growth_qoq"),
+                                  ("2024-11-20", "2024Q4", "revenue_growth_yoy")):
+        earlier = pa.rollup(program, as_of=as_of).partner_periods  # the same 51 days of the earlier quarter
+        base = earlier[earlier["period"] == pd.Period(period, "Q")].set_index("partner_id")["revenue"]
+        growth = table["revenue"] / base.reindex(table.index).where(lambda b: b != 0) - 1
+        assert growth.notna().sum() > 10
+        pd.testing.assert_series_equal(table[column], growth, check_names=False, rtol=1e-9)
+
+
 def test_a_complete_period_keeps_its_plain_comparisons():
     program = _export()
     context = build_context(program, load_params())

@@ -25,12 +25,11 @@ import pandas as pd
 from .. import __version__
 from ..insights import program_insights, partner_insights
 from ..metrics.early_warning_backtest import EarlyWarning, early_warning
-from ..metrics.kpis import partner_kpis
-from ..metrics.partner import TOTALS, kpi_changes, program_totals
+from ..metrics.partner import TOTALS, kpi_changes, period_kpis, program_totals
 from ..metrics.scorecard import scorecard, scorecard_breakdown
 from ..metrics.tiers import assign_tiers
 from ..params import Params
-from ..periods import Coverage, periods_per_year, resolve_coverage, same_days_as_of
+from ..periods import Coverage, resolve_coverage
 from ..program import Program
 from ..rollup import Rollup, rollup
 
@@ -120,50 +119,28 @@ def build_context(program: Program, params: Params, *, period: str | pd.Period |
     period = coverage.period
     if period not in facts.periods:
         raise ValueError(f"period {period} is outside the data ({facts.periods[0]} to {facts.periods[-1]})")
-    kpis = partner_kpis(facts, period=period)
-    (prior_kpis, prior_totals), (year_ago_kpis, year_ago_totals) = (_earlier(program, facts, coverage, lag)
-                                                      for lag in (1, periods_per_year(facts.freq)))
-    if not coverage.complete:
-        kpis = _like_for_like_growth(kpis, prior_kpis, year_ago_kpis)
+    compared = period_kpis(program, facts, coverage)
+    kpis = compared.kpis
     card = scorecard(kpis, params)
     return ReportContext(
         params=params,
         period=period,
         facts=facts,
         kpis=kpis,
-        prior_kpis=prior_kpis,
+        prior_kpis=compared.prior_kpis,
         scorecard=card,
         breakdown=scorecard_breakdown(kpis, params),
         tiers=assign_tiers(card, params),
         partner_insights=partner_insights(facts, kpis, params, period=period, scorecard=card),
         program_insights=program_insights(facts, kpis, params, period=period,
-                                          year_ago_revenue=year_ago_totals["revenue"]),
+                                          year_ago_revenue=compared.year_ago_totals["revenue"]),
         source=program.source,
         data_fingerprint=program.fingerprint,
         coverage=coverage,
-        year_ago_kpis=year_ago_kpis,
-        program_tiles=kpi_changes(program_totals(facts, period=period), prior_totals, TOTALS),
+        year_ago_kpis=compared.year_ago_kpis,
+        program_tiles=kpi_changes(program_totals(facts, period=period), compared.prior_totals, TOTALS),
         early_warning=early_warning(facts, params.early_warning, period=period),
     )
-
-
-def _earlier(program: Program, facts: Rollup, coverage: Coverage, lag: int) -> tuple[pd.DataFrame, dict]:
-    """KPIs and programme totals ``lag`` periods before the reporting one; for a partial period, of its same days."""
-    earlier = coverage.period - lag
-    if earlier not in facts.periods:
-        return partner_kpis(facts).iloc[:0], program_totals(facts, period=earlier)
-    if not coverage.complete:
-        facts = rollup(program, freq=facts.freq, as_of=same_days_as_of(coverage.period, coverage.as_of, lag=lag))
-    return partner_kpis(facts, period=earlier), program_totals(facts, period=earlier)
-
-
-def _like_for_like_growth(kpis: pd.DataFrame, prior: pd.DataFrame, year_ago: pd.DataFrame) -> pd.DataFrame:
-    """Revenue growth of a partial period against the same days of earlier periods (NaN without them)."""
-    out = kpis.copy()
-    for column, earlier in (("revenue_growth_qoq", prior), ("revenue_growth_yoy", year_ago)):
-        before = out["partner_id"].map(earlier.set_index("partner_id")["revenue"])
-        out[column] = out["revenue"] / before.where(before != 0) - 1
-    return out
 
 
 def _mapping_proxy(items: dict) -> MappingProxyType:
