@@ -74,7 +74,8 @@ def plot_cohort_heatmap(retention: pd.DataFrame, *, value: str = "retention", ax
     value
         Column to show: ``"retention"`` (annotated as percents),
         ``"revenue"``, ``"revenue_per_partner"``, ``"active_partners"``...
-        NaN cells (cohort not fully observed) are left blank.
+        NaN cells (cohort not fully observed) are left blank; cohorts and
+        columns without any value are left out, so no row or column is empty.
     ax
         Axes to draw on; a new figure when None.
     **kwargs
@@ -97,6 +98,7 @@ def plot_cohort_heatmap(retention: pd.DataFrame, *, value: str = "retention", ax
     ax = _axes(ax)
     title = _HEATMAP_TITLES.get(value, f"Cohort {label(value).lower()} by periods since onboarding")
     grid = retention.pivot(index="cohort", columns="periods_since_onboarding", values=value).astype("float64")
+    grid = grid.dropna(how="all").dropna(axis=1, how="all")
     grid.index = [str(c) for c in grid.index]
     fraction = value in _FRACTIONS
     kwargs.setdefault("cmap", "Blues")
@@ -129,7 +131,8 @@ def plot_time_to_first_deal(km: pd.DataFrame, *, ax: Axes | None = None, **kwarg
     Returns
     -------
     Axes
-        One line per group (in group order), a legend when there are several.
+        One line per group (in group order; a marker at day 0 for a group whose every first deal fell on
+        its onboarding day), a legend when there are several.
 
     Raises
     ------
@@ -144,8 +147,12 @@ def plot_time_to_first_deal(km: pd.DataFrame, *, ax: Axes | None = None, **kwarg
     groups = list(km.groupby("group", sort=True))
     for name, rows in groups:
         rows = rows.sort_values("days")
-        ax.step(rows["days"].to_numpy(dtype="float64"), rows["activated_share"].to_numpy(dtype="float64"),
-                where="post", label=str(name), **kwargs)
+        days, share = rows["days"].to_numpy(dtype="float64"), rows["activated_share"].to_numpy(dtype="float64")
+        if days.max() > 0:
+            ax.step(days, share, where="post", label=str(name), **kwargs)
+        else:  # a curve over 0 days is a point: show it as one, and say so in the legend
+            ax.plot(days[-1:], share[-1:], marker="o", linestyle="none", clip_on=False,
+                    label=f"{name} (every first deal on day 0)")
     ax.set_ylim(0, 1.05)
     ax.set_xlim(left=0)
     format_axis(ax.yaxis, "activated_share")
