@@ -64,10 +64,17 @@ def test_the_activity_chart_title_names_the_window_drawn():
         plt.close(ax.figure)
 
 
-def test_monthly_views_say_months():
+def test_monthly_views_of_a_partial_month_say_months_and_flag_the_partial_bars():
     params = load_params()
     monthly = params.__class__(**{**params.__dict__, "reporting": params.reporting.__class__(freq="M")})
-    context = build_context(constructed.export(end="2025-11-20"), monthly)
-    assert overview_view(context).window == "the last 12 months"
-    assert partner_view(context, context.kpis["partner_id"].iloc[0]).window == "the last 12 months"
+    context = build_context(constructed.export(end="2025-11-20", drop=("targets",)), monthly, period="2025-11")
+    overview = overview_view(context)
+    reseller = context.kpis.loc[context.kpis["partner_type"] == "reseller", "partner_id"].iloc[0]
+    partner = partner_view(context, reseller)
+    assert overview.window == partner.window == "the last 12 months"
     assert "month" in context.coverage.note() and "quarter" not in context.coverage.note()
+    note = wording.partial_last_bar("2025-11 to date: 20 of 30 days")
+    assert overview.partial_note == partner.partial_note == note
+    # without targets revenue attainment is never measured: no blank tile claims it could be there
+    assert "revenue_attainment" in partner.kpi_names and "revenue_attainment" not in set(partner.tiles["kpi"])
+    assert partner.tiles[["value", "prior"]].notna().any(axis=1).all() and "revenue" in set(partner.tiles["kpi"])

@@ -15,6 +15,7 @@ from ..labels import label
 from ..metrics import cohorts, concentration, deals, mdf, revenue, satisfaction, targets, tiers
 from ..periods import periods_per_year
 from .context import ReportContext
+from .wording import partial_last_bar
 
 __all__ = ["OverviewView", "overview_view"]
 
@@ -33,6 +34,7 @@ class OverviewView:
     versus: str
     coverage_note: str
     window: str
+    partial_note: str | None
     enrolled: int
     insights: pd.DataFrame
     tiles: pd.DataFrame
@@ -137,6 +139,7 @@ def overview_view(context: ReportContext) -> OverviewView:
         versus=context.coverage.versus(),
         coverage_note=context.coverage.note(),
         window=context.coverage.window,
+        partial_note=None if context.coverage.complete else partial_last_bar(context.coverage.label),
         enrolled=int(context.kpis["enrolled"].sum()),
         insights=context.program_insights,
         tiles=context.program_tiles.dropna(subset=["value", "prior"], how="all").reset_index(drop=True),

@@ -25,6 +25,7 @@ from ..metrics.peers import peer_benchmarks, peer_quantile
 from ..metrics.registry import format_value
 from ..periods import in_trailing_window, periods_per_year
 from .context import ReportContext
+from .wording import partial_last_bar
 
 __all__ = ["PartnerView", "partner_view", "kpi_tiles"]
 
@@ -47,9 +48,14 @@ class PartnerView:
     kpi_names
         The partner type's KPI set (scorecard KPIs; revenue first).
     tiles
-        One row per KPI in ``kpi_names``: ``kpi, value, prior, change``
-        (relative for currency and counts, absolute otherwise) and ``target``
-        (revenue target of the period, where set).
+        One row per KPI in ``kpi_names`` with a value now or before: ``kpi,
+        value, prior, change`` (relative for currency and counts, absolute
+        otherwise) and ``target`` (revenue target of the period, where set).
+        A KPI that cannot be measured at all (e.g. pipeline coverage without
+        targets) gets no tile; the scorecard table still lists it.
+    partial_note
+        For a partial period, the sentence under charts whose last bar is
+        that period (:func:`~partner_analytics.render.wording.partial_last_bar`); else None.
     history
         The partner's own periods up to the reporting one: ``period, revenue,
         target, won_deals, lost_deals, win_rate, avg_deal_size``.
@@ -90,6 +96,7 @@ class PartnerView:
     versus: str
     coverage_note: str
     window: str
+    partial_note: str | None
     kpi_names: tuple[str, ...]
     tiles: pd.DataFrame
     history: pd.DataFrame
@@ -139,8 +146,9 @@ def partner_view(context: ReportContext, partner_id: str) -> PartnerView:
         versus=coverage.versus(),
         coverage_note=coverage.note(),
         window=coverage.window,
+        partial_note=None if coverage.complete else partial_last_bar(coverage.label),
         kpi_names=names,
-        tiles=kpi_tiles(context, partner_id, names),
+        tiles=_measured(kpi_tiles(context, partner_id, names)),
         history=partner_history(context.facts, partner_id, period=context.period),
         engagement=_engagement(context, partner_id, me["partner_type"], minimum),
         satisfaction=_satisfaction(context, partner_id),
@@ -178,6 +186,11 @@ def kpi_tiles(context: ReportContext, partner_id: str, names: tuple[str, ...]) -
     target = revenue_targets(context.facts, partner_id).get(context.period, np.nan)
     tiles["target"] = np.where(tiles["kpi"] == "revenue", target, np.nan)
     return tiles
+
+
+def _measured(tiles: pd.DataFrame) -> pd.DataFrame:
+    """The tiles with a value now or in the prior period (an all-blank tile says nothing)."""
+    return tiles.dropna(subset=["value", "prior"], how="all").reset_index(drop=True)
 
 
 def _trailing(frame: pd.DataFrame, context: ReportContext) -> pd.DataFrame:

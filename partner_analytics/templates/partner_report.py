@@ -66,8 +66,8 @@ else:
                              (plot_partner_deal_size, view.history, {})], figsize=(8, 9))
     plt.show()
     display(*[blocks.note(reason) for reason in skipped])
-    if view.period_label != str(view.period):
-        display(blocks.note(wording.partial_last_bar(view.period_label)))
+    if view.partial_note:
+        display(blocks.note(view.partial_note))
 
 # %% [markdown]
 # ## Engagement

@@ -59,6 +59,8 @@ _, skipped = draw_panels([(revenue_plots.plot_revenue_trend, view.revenue_trend,
                          (revenue_plots.plot_channel_share, view.channel, {})], figsize=(9, 7))
 plt.show()
 display(*[blocks.note(reason) for reason in skipped])
+if view.partial_note:
+    display(blocks.note(view.partial_note))
 
 # %% [markdown]
 # ## Revenue concentration
