@@ -242,13 +242,14 @@ def test_draw_panels_draws_only_what_has_data_and_returns_the_reasons():
 
 
 def test_a_group_whose_first_deals_all_fell_on_day_zero_is_drawn_and_named():
-    km = pd.DataFrame({"group": ["msp", "msp", "reseller"], "days": [0.0, 40.0, 0.0],
-                       "activated_share": [0.5, 0.8, 1.0]})
+    km = pd.DataFrame({"group": ["msp", "msp", "referral", "reseller", "technology"],
+                       "days": [0.0, 40.0, 0.0, 0.0, 0.0], "activated_share": [0.5, 0.8, 1.0, 1.0, 1.0]})
     ax = plot_time_to_first_deal(km)
     try:
         lines = {line.get_label(): line for line in ax.get_lines()}
-        assert set(lines) == {"msp", "reseller (every first deal on day 0)"}
-        assert list(lines["reseller (every first deal on day 0)"].get_xydata()[0]) == [0.0, 1.0]
+        named = "referral, reseller and technology: every first deal on day 0"
+        assert set(lines) == {"msp", named}
+        assert lines[named].get_xydata().tolist() == [[0.0, 1.0]]
     finally:
         plt.close(ax.figure)
 

@@ -131,8 +131,10 @@ def plot_time_to_first_deal(km: pd.DataFrame, *, ax: Axes | None = None, **kwarg
     Returns
     -------
     Axes
-        One line per group (in group order; a marker at day 0 for a group whose every first deal fell on
-        its onboarding day), a legend when there are several.
+        One line per group (in group order), a legend when there are several.
+        Groups whose every first deal fell on the onboarding day share one
+        marker at day 0, named in the legend ("msp and referral: every first
+        deal on day 0").
 
     Raises
     ------
@@ -145,14 +147,18 @@ def plot_time_to_first_deal(km: pd.DataFrame, *, ax: Axes | None = None, **kwarg
     _require(km, ["group", "days", "activated_share"], "km")
     ax = _axes(ax)
     groups = list(km.groupby("group", sort=True))
+    on_day_zero: dict[float, list[str]] = {}  # a curve over 0 days is a point: groups sharing one are named together
     for name, rows in groups:
         rows = rows.sort_values("days")
         days, share = rows["days"].to_numpy(dtype="float64"), rows["activated_share"].to_numpy(dtype="float64")
         if days.max() > 0:
             ax.step(days, share, where="post", label=str(name), **kwargs)
-        else:  # a curve over 0 days is a point: show it as one, and say so in the legend
-            ax.plot(days[-1:], share[-1:], marker="o", linestyle="none", clip_on=False,
-                    label=f"{name} (every first deal on day 0)")
+        else:
+            on_day_zero.setdefault(float(share[-1]), []).append(str(name))
+    for share, names in on_day_zero.items():
+        listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        ax.plot([0.0], [share], marker="o", linestyle="none", clip_on=False, color="black",
+                label=f"{listed}: every first deal on day 0")
     ax.set_ylim(0, 1.05)
     ax.set_xlim(left=0)
     format_axis(ax.yaxis, "activated_share")
