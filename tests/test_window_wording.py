@@ -75,6 +75,9 @@ def test_monthly_views_of_a_partial_month_say_months_and_flag_the_partial_bars()
     assert "month" in context.coverage.note() and "quarter" not in context.coverage.note()
     note = wording.partial_last_bar("2025-11 to date: 20 of 30 days")
     assert overview.partial_note == partner.partial_note == note
+    # the trend table of trailing-year figures stays as short on months as on quarters: one row a quarter
+    trend = [str(p) for p in overview.concentration_trend["period"]]
+    assert trend == ["2024-02", "2024-05", "2024-08", "2024-11", "2025-02", "2025-05", "2025-08", "2025-11"]
     # without targets revenue attainment is never measured: no blank tile claims it could be there
     assert "revenue_attainment" in partner.kpi_names and "revenue_attainment" not in set(partner.tiles["kpi"])
     assert partner.tiles[["value", "prior"]].notna().any(axis=1).all() and "revenue" in set(partner.tiles["kpi"])

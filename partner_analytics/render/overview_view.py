@@ -104,6 +104,19 @@ def _upto(frame: pd.DataFrame, period: pd.Period) -> pd.DataFrame:
     return frame[frame["period"] <= period].reset_index(drop=True)
 
 
+TREND_ROWS = 8
+
+
+def _quarterly(trend: pd.DataFrame, period: pd.Period) -> pd.DataFrame:
+    """The last :data:`TREND_ROWS` rows a quarter apart, ending at ``period`` (two years of trailing-year figures).
+
+    On a monthly grain every third month is kept, so the table is as short as a quarterly one.
+    """
+    step = periods_per_year(period.freqstr[0]) // 4
+    behind = period.ordinal - trend["period"].map(lambda p: p.ordinal)
+    return trend[behind % step == 0].tail(TREND_ROWS).reset_index(drop=True)
+
+
 def _likely_quiet(context: ReportContext) -> tuple[pd.DataFrame | None, str]:
     """The partners most likely to go quiet (None when nothing is scored) and the backtest sentence."""
     warning = context.early_warning
@@ -146,8 +159,8 @@ def overview_view(context: ReportContext) -> OverviewView:
         channel=_upto(revenue.channel_revenue(facts), period),
         revenue_trend=_upto(revenue.revenue_trend(facts), period),
         concentration=summary,
-        concentration_trend=_upto(concentration.concentration_trend(facts, window=year, population=population),
-                                  period).tail(year * 2),
+        concentration_trend=_quarterly(_upto(concentration.concentration_trend(facts, window=year,
+                                                                          population=population), period), period),
         lorenz=concentration.lorenz_curve(values),
         pareto=concentration.pareto_curve(values),
         revenue_at_risk=concentration.revenue_at_risk(values, k=5),
