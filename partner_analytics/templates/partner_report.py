@@ -101,7 +101,7 @@ else:
 # %% [markdown]
 # ## Scorecard
 # Your composite score (0–100) combines the KPIs that matter for your partner type. Each KPI is scored against
-# partners of the same type; the bars show what each KPI contributed.
+# partners of the same type.
 
 # %%
 if not view.comparable:
@@ -112,7 +112,8 @@ if not view.comparable:
 elif view.breakdown["score"].isna().all():
     display(blocks.note(wording.NO_SCORES))
 else:
-    display(blocks.paragraph(f"Composite score: {view.composite:.0f} out of 100."))
+    display(blocks.paragraph(f"Composite score: {view.composite:.0f} out of 100. The bars show what each KPI "
+                             "contributed."))
     _, skipped = draw_panels([(plot_scorecard_breakdown, view.breakdown.assign(partner_id=view.partner_id),
                               {"partner_id": view.partner_id})], figsize=(6.4, 4.8))
     plt.show()

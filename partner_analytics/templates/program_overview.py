@@ -87,6 +87,7 @@ blocks.table(view.revenue_at_risk, columns={"top_k": "If the top k left", "reven
 # ## Revenue by partner type, tier and region
 
 # %%
+display(blocks.paragraph(f"Partner revenue won in {view.period_label}."))
 _, skipped = draw_panels([(revenue_plots.plot_revenue_by, frame, {"by": by}) for by, frame in view.revenue_by.items()],
                         ncols=3, figsize=(12, 4))
 plt.show()
