@@ -16,7 +16,8 @@ def _tiles(prior: float, change: float, versus: str = "vs prior period") -> str:
 
 def test_a_change_from_zero_shows_the_prior_value_not_that_there_was_none():
     html = _tiles(0.0, np.nan, versus="vs the same 15 days of 2025-10")
-    assert "the same 15 days of 2025-10: $0" in html and "no prior value" not in html
+    assert "$0 in the same 15 days of 2025-10" in html and "no prior value" not in html
+    assert "$0 in the prior period" in _tiles(0.0, np.nan)
 
 
 def test_without_a_prior_value_the_tile_says_so():

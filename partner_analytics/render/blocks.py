@@ -43,8 +43,9 @@ def _delta(name: str, change: float, relative: bool, versus: str, prior: float =
     if pd.isna(change):
         if pd.isna(prior):
             return '<span class="pa-muted">no prior value</span>'
-        # a prior of 0 gives no relative change: show the prior value itself ("prior period: $0")
-        return f'<span class="pa-muted">{esc(versus.removeprefix("vs "))}: {esc(format_value(name, prior))}</span>'
+        # a prior of 0 gives no relative change: show the prior value itself ("$0 in the prior period")
+        when = "the prior period" if versus == "vs prior period" else versus.removeprefix("vs ")
+        return f'<span class="pa-muted">{esc(format_value(name, prior))} in {esc(when)}</span>'
     good = (change >= 0) == KPIS[name].higher_is_better
     css = "pa-good" if good and change != 0 else ("pa-bad" if change != 0 else "pa-muted")
     arrow = "▲" if change > 0 else ("▼" if change < 0 else "■")
