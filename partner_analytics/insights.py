@@ -107,6 +107,7 @@ class _PartnerFacts:
     closed_deals: np.ndarray  # deals won or lost in the reporting period
     csat_prior: np.ndarray  # CSAT a year earlier (the trailing year ending a year ago)
     year_ago: str = "same period last year"  # what year-on-year growth compares with (same days when partial)
+    so_far: str = "this period"  # the reporting period in a sentence ("so far this period" when partial)
 
 
 def _fmt(kpi: str, value: float) -> str:
@@ -132,14 +133,22 @@ def _values(kpis: pd.DataFrame, column: str) -> np.ndarray:
     return kpis[column].to_numpy(dtype=float, na_value=np.nan)
 
 
+def _falling(history: np.ndarray, n: int) -> np.ndarray:
+    """Partners whose revenue fell in each of the last ``n`` periods (all False with fewer periods)."""
+    if history.shape[1] < n + 1:
+        return np.zeros(history.shape[0], dtype=bool)
+    with np.errstate(invalid="ignore"):
+        return (np.diff(history[:, -(n + 1):], axis=1) < 0).all(axis=1)
+
+
 def _revenue_decline(kpis, facts: _PartnerFacts, t) -> Iterator[pd.DataFrame]:
     n = int(t["decline_periods"])
     history = facts.revenue_history
     if history.shape[1] < n + 1:
         return
     recent = history[:, -(n + 1):]
+    falling = _falling(history, n)
     with np.errstate(invalid="ignore"):
-        falling = (np.diff(recent, axis=1) < 0).all(axis=1)
         drop = np.where(recent[:, 0] > 0, recent[:, -1] / np.where(recent[:, 0] > 0, recent[:, 0], 1) - 1, np.nan)
     revenue = _values(kpis, "revenue")
     titles = (f"Revenue has fallen {n} periods in a row, to {_fmt('revenue', revenue[i])}"
@@ -147,6 +156,15 @@ def _revenue_decline(kpis, facts: _PartnerFacts, t) -> Iterator[pd.DataFrame]:
               for i in np.flatnonzero(falling))
     yield _found(kpis, falling, "revenue_decline", "improvement", 3, "revenue", revenue, titles,
                  "Plan a joint campaign with your channel manager and apply for MDF to rebuild pipeline.")
+
+
+def _no_revenue(kpis, facts: _PartnerFacts, t) -> Iterator[pd.DataFrame]:
+    """An enrolled partner that won no revenue in the period (and whose revenue is not already falling to it)."""
+    revenue = _values(kpis, "revenue")
+    none = (revenue == 0) & ~_falling(facts.revenue_history, int(t["decline_periods"]))
+    titles = (f"No partner revenue was won {facts.so_far}." for _ in np.flatnonzero(none))
+    yield _found(kpis, none, "no_revenue", "improvement", 2, "revenue", revenue, titles,
+                 "Review your open deals with your channel manager and agree which to close next.")
 
 
 def _attainment(kpis, facts, t) -> Iterator[pd.DataFrame]:
@@ -233,7 +251,8 @@ def _high_performer(kpis, facts, t) -> Iterator[pd.DataFrame]:
 
 
 PARTNER_RULES: tuple[_PartnerRule, ...] = (
-    _revenue_decline, _attainment, _csat, _win_rate, _pipeline, _enablement, _mdf, _growth, _high_performer,
+    _revenue_decline, _no_revenue, _attainment, _csat, _win_rate, _pipeline, _enablement, _mdf, _growth,
+    _high_performer,
 )
 """Partner rules in ranking order (ties are broken by this order); each is vectorised over all partners."""
 
@@ -263,6 +282,7 @@ def _partner_facts(
         closed_deals=ids.map(current["won_deals"] + current["lost_deals"]).fillna(0).to_numpy(dtype=float),
         csat_prior=ids.map(csat_prior).to_numpy(dtype=float, na_value=np.nan),
         year_ago="same period last year" if last == period else "same days of the same period last year",
+        so_far="this period" if last == period else "so far this period",
     )
 
 
