@@ -80,4 +80,6 @@ def test_monthly_views_of_a_partial_month_say_months_and_flag_the_partial_bars()
     assert trend == ["2024-02", "2024-05", "2024-08", "2024-11", "2025-02", "2025-05", "2025-08", "2025-11"]
     # without targets revenue attainment is never measured: no blank tile claims it could be there
     assert "revenue_attainment" in partner.kpi_names and "revenue_attainment" not in set(partner.tiles["kpi"])
+    assert partner.benchmarks is not None and "revenue_attainment" not in set(partner.benchmarks["kpi"])
+    assert "revenue" in set(partner.benchmarks["kpi"])
     assert partner.tiles[["value", "prior"]].notna().any(axis=1).all() and "revenue" in set(partner.tiles["kpi"])

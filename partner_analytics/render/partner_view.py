@@ -75,7 +75,8 @@ class PartnerView:
     benchmarks
         ``kpi, value, percentile, peer_p25, peer_median, peer_p75, peers``
         (:func:`~partner_analytics.metrics.peers.peer_benchmarks`; NaN for a KPI
-        with too few peers) or None when the peer group is too small.
+        with too few peers; a KPI nobody has a value for is left out) or None
+        when the peer group is too small.
     peers, peer_group_min_size
         Size of the peer group (other partners of the same type) and the
         minimum size for showing aggregates.
@@ -156,7 +157,8 @@ def partner_view(context: ReportContext, partner_id: str) -> PartnerView:
         composite=float(context.scorecard.set_index("partner_id").loc[partner_id, "composite"]) if enough else np.nan,
         tier=_tier(context, partner_id, enough),
         insights=context.partner_insights.loc[context.partner_insights["partner_id"] == partner_id].reset_index(drop=True),
-        benchmarks=peer_benchmarks(context.kpis, partner_id, names, min_peers=minimum) if enough else None,
+        benchmarks=_measured_benchmarks(peer_benchmarks(context.kpis, partner_id, names, min_peers=minimum))
+        if enough else None,
         peers=peers,
         peer_group_min_size=minimum,
         available=context.facts.available,
@@ -191,6 +193,11 @@ def kpi_tiles(context: ReportContext, partner_id: str, names: tuple[str, ...]) -
 def _measured(tiles: pd.DataFrame) -> pd.DataFrame:
     """The tiles with a value now or in the prior period (an all-blank tile says nothing)."""
     return tiles.dropna(subset=["value", "prior"], how="all").reset_index(drop=True)
+
+
+def _measured_benchmarks(benchmarks: pd.DataFrame) -> pd.DataFrame:
+    """The benchmark rows with a value for the partner or its peers (a row of dashes says nothing)."""
+    return benchmarks.dropna(subset=["value", "peer_median"], how="all").reset_index(drop=True)
 
 
 def _trailing(frame: pd.DataFrame, context: ReportContext) -> pd.DataFrame:
