@@ -35,7 +35,7 @@ import pandas as pd
 from .metrics.checks import resolve_period
 from .metrics.registry import format_value
 from .params import Params
-from .periods import is_complete, periods_per_year
+from .periods import is_complete, periods_per_year, window_phrase
 from .rollup import Rollup
 
 __all__ = ["DEFAULT_THRESHOLDS", "INSIGHT_COLUMNS", "partner_insights", "program_insights", "thresholds"]
@@ -343,6 +343,7 @@ def _program_findings(facts: Rollup, kpis: pd.DataFrame, params: Params, period:
 
     t = thresholds(params)
     year = periods_per_year(facts.freq)
+    window = window_phrase(facts.freq)  # what the trailing-year findings cover, in words
 
     channel = channel_revenue(facts).set_index("period")
     complete = is_complete(period, facts.as_of)
@@ -371,14 +372,14 @@ def _program_findings(facts: Rollup, kpis: pd.DataFrame, params: Params, period:
         yield _Finding(
             "revenue_concentrated", "improvement", 2, None, summary["top_10pct_share"],
             f"The top 10 % of {'producing ' if params.concentration.population == 'with_revenue' else ''}"
-            f"partners bring {summary['top_10pct_share']:.0%} of partner revenue "
+            f"partners bring {summary['top_10pct_share']:.0%} of partner revenue over {window} "
             f"(Gini {summary['gini']:.2f}): losing one of them would hurt.",
             "Reduce the dependency: develop mid-tier partners with enablement and targeted MDF.",
         )
     if producing < t["producing_share_low"]:  # always among enrolled partners, whatever the population
         yield _Finding(
             "few_partners_producing", "improvement", 2, None, producing,
-            f"Only {producing:.0%} of partners generated revenue in the last year.",
+            f"Only {producing:.0%} of partners generated revenue in {window}.",
             "Run an activation programme for non-producing partners: onboarding review, first-deal incentives.",
         )
 
@@ -390,14 +391,15 @@ def _program_findings(facts: Rollup, kpis: pd.DataFrame, params: Params, period:
         if faster > 0 and better >= 0:
             yield _Finding(
                 "channel_outperforms_direct", "strength", 3, "win_rate", rates.loc["partner", "win_rate"],
-                f"Partner deals close {faster:.0f} days faster than direct deals and win "
-                f"{_fmt('win_rate', rates.loc['partner', 'win_rate'])} vs {_fmt('win_rate', rates.loc['direct', 'win_rate'])}.",
+                f"Over {window}, partner deals closed {faster:.0f} days faster than direct deals and won "
+                f"{_fmt('win_rate', rates.loc['partner', 'win_rate'])} vs "
+                f"{_fmt('win_rate', rates.loc['direct', 'win_rate'])}.",
                 "Invest in the channel: route more opportunities through partners and expand co-selling.",
             )
         elif faster < 0 and better < 0:
             yield _Finding(
                 "direct_outperforms_channel", "improvement", 2, "win_rate", rates.loc["partner", "win_rate"],
-                "Direct deals close faster and win more often than partner deals.",
+                f"Over {window}, direct deals closed faster and won more often than partner deals.",
                 "Review partner enablement and deal registration; coach partners on qualification.",
             )
 
