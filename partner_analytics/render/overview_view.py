@@ -107,12 +107,12 @@ def _upto(frame: pd.DataFrame, period: pd.Period) -> pd.DataFrame:
 TREND_ROWS = 8
 
 
-def _quarterly(trend: pd.DataFrame, period: pd.Period) -> pd.DataFrame:
+def _quarterly(trend: pd.DataFrame, period: pd.Period, year: int) -> pd.DataFrame:
     """The last :data:`TREND_ROWS` rows a quarter apart, ending at ``period`` (two years of trailing-year figures).
 
     On a monthly grain every third month is kept, so the table is as short as a quarterly one.
     """
-    step = periods_per_year(period.freqstr[0]) // 4
+    step = year // 4  # periods in a quarter
     behind = period.ordinal - trend["period"].map(lambda p: p.ordinal)
     return trend[behind % step == 0].tail(TREND_ROWS).reset_index(drop=True)
 
@@ -160,7 +160,8 @@ def overview_view(context: ReportContext) -> OverviewView:
         revenue_trend=_upto(revenue.revenue_trend(facts), period),
         concentration=summary,
         concentration_trend=_quarterly(_upto(concentration.concentration_trend(facts, window=year,
-                                                                          population=population), period), period),
+                                                                          population=population), period),
+                                         period, year),
         lorenz=concentration.lorenz_curve(values),
         pareto=concentration.pareto_curve(values),
         revenue_at_risk=concentration.revenue_at_risk(values, k=5),
