@@ -93,12 +93,14 @@ def load_source(args: argparse.Namespace, reporting: Reporting | None = None) ->
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from .params import load_params
     from .periods import sparse_tail_warning
 
-    with load_source(args) as program:
+    reporting = load_params(args.params).reporting
+    with load_source(args, reporting) as program:
         for warning in program.warnings:
             print(f"warning: {warning}", file=sys.stderr)
-        tail = sparse_tail_warning(program)
+        tail = sparse_tail_warning(program, freq=reporting.freq)  # the grain the reports use
         if tail:
             print(f"warning: {program.source}: {tail}", file=sys.stderr)
         counts = ", ".join(f"{row.table} {row.rows}" for row in program.summary().itertuples() if row.supplied)
@@ -177,6 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check a program's data and report every problem")
     add_source_arguments(validate)
+    validate.add_argument("--params", metavar="PATH", default=None,
+                          help="programme parameters YAML: reporting grain and encoding (default: the packaged one)")
     validate.set_defaults(run=_validate)
 
     sample = commands.add_parser("sample", help="write the embedded sample program as CSV files")
