@@ -26,3 +26,4 @@ def test_without_a_prior_value_the_tile_says_so():
 
 def test_a_change_is_shown_against_what_it_compares_with():
     assert "▲ +50% vs prior period" in _tiles(100.0, 0.5).replace("&#x27;", "'")
+

@@ -156,22 +156,24 @@ def save_context(context: ReportContext, folder: str | Path) -> Path:
     """Pickle ``context`` into ``folder`` under a name derived from its fingerprint; return the path.
 
     The context holds every partner's data, so the file is private (``0600``)
-    and so are the folders created for it (``0700``).
+    and so are the folders created for it (``0700``). The file is always
+    (atomically) replaced: the fingerprint names the inputs, not the code that
+    computed from them, so an older file of the same name may hold numbers an
+    earlier version computed.
     """
     folder = Path(folder)
     _private_folder(folder)
     path = folder / f"context-{context.fingerprint[:16]}.pkl"
-    if not path.exists():
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")  # mode 0600
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
-                pickler.dispatch_table = {**copyreg.dispatch_table, MappingProxyType: _reduce_mapping_proxy}
-                pickler.dump(context)
-            os.replace(temp, path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")  # mode 0600
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.dispatch_table = {**copyreg.dispatch_table, MappingProxyType: _reduce_mapping_proxy}
+            pickler.dump(context)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
     return path
 
 
