@@ -93,12 +93,14 @@ def load_source(args: argparse.Namespace, reporting: Reporting | None = None) ->
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from .params import load_params
     from .periods import sparse_tail_warning
 
-    with load_source(args) as program:
+    reporting = load_params(args.params).reporting
+    with load_source(args, reporting) as program:
         for warning in program.warnings:
             print(f"warning: {warning}", file=sys.stderr)
-        tail = sparse_tail_warning(program)
+        tail = sparse_tail_warning(program, freq=reporting.freq)  # the grain the reports use
         if tail:
             print(f"warning: {program.source}: {tail}", file=sys.stderr)
         counts = ", ".join(f"{row.table} {row.rows}" for row in program.summary().itertuples() if row.supplied)
@@ -130,6 +132,7 @@ def _render(args: argparse.Namespace) -> int:
 
 def _metrics(args: argparse.Namespace) -> int:
     from .metrics.kpis import scorecard_table
+    from .metrics.partner import period_kpis
     from .params import load_params
     from .periods import resolve_coverage
     from .rollup import rollup
@@ -140,8 +143,10 @@ def _metrics(args: argparse.Namespace) -> int:
         coverage = resolve_coverage(program, freq=reporting.freq, as_of=args.as_of or reporting.as_of,
                                     period=args.period or reporting.period)
         facts = rollup(program, freq=reporting.freq, as_of=coverage.as_of)
+        # a partial period's growth is measured against the same days of earlier periods, as in the reports
+        kpis = None if coverage.complete else period_kpis(program, facts, coverage).kpis
     print(f"note: {coverage.note(subject='The table')}", file=sys.stderr)
-    table = scorecard_table(facts, params, period=coverage.period)
+    table = scorecard_table(facts, params, period=coverage.period, kpis=kpis)
     table = _with_quiet_probability(table, facts, params, coverage.period)
     if args.format == "json":
         sys.stdout.write(table.to_json(orient="records", indent=1, date_format="iso") + "\n")
@@ -174,6 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check a program's data and report every problem")
     add_source_arguments(validate)
+    validate.add_argument("--params", metavar="PATH", default=None,
+                          help="programme parameters YAML: reporting grain and encoding (default: the packaged one)")
     validate.set_defaults(run=_validate)
 
     sample = commands.add_parser("sample", help="write the embedded sample program as CSV files")

@@ -35,7 +35,7 @@ import pandas as pd
 from .metrics.checks import resolve_period
 from .metrics.registry import format_value
 from .params import Params
-from .periods import is_complete, periods_per_year
+from .periods import is_complete, periods_per_year, window_phrase
 from .rollup import Rollup
 
 __all__ = ["DEFAULT_THRESHOLDS", "INSIGHT_COLUMNS", "partner_insights", "program_insights", "thresholds"]
@@ -105,8 +105,9 @@ class _PartnerFacts:
     revenue_history: np.ndarray  # partners × periods revenue up to the reporting one (NaN: not enrolled)
     composite: np.ndarray
     closed_deals: np.ndarray  # deals won or lost in the reporting period
-    csat_prior: np.ndarray  # CSAT a year earlier (trailing four periods ending four periods ago)
+    csat_prior: np.ndarray  # CSAT a year earlier (the trailing year ending a year ago)
     year_ago: str = "same period last year"  # what year-on-year growth compares with (same days when partial)
+    so_far: str = "this period"  # the reporting period in a sentence ("so far this period" when partial)
 
 
 def _fmt(kpi: str, value: float) -> str:
@@ -132,14 +133,22 @@ def _values(kpis: pd.DataFrame, column: str) -> np.ndarray:
     return kpis[column].to_numpy(dtype=float, na_value=np.nan)
 
 
+def _falling(history: np.ndarray, n: int) -> np.ndarray:
+    """Partners whose revenue fell in each of the last ``n`` periods (all False with fewer periods)."""
+    if history.shape[1] < n + 1:
+        return np.zeros(history.shape[0], dtype=bool)
+    with np.errstate(invalid="ignore"):
+        return (np.diff(history[:, -(n + 1):], axis=1) < 0).all(axis=1)
+
+
 def _revenue_decline(kpis, facts: _PartnerFacts, t) -> Iterator[pd.DataFrame]:
     n = int(t["decline_periods"])
     history = facts.revenue_history
     if history.shape[1] < n + 1:
         return
     recent = history[:, -(n + 1):]
+    falling = _falling(history, n)
     with np.errstate(invalid="ignore"):
-        falling = (np.diff(recent, axis=1) < 0).all(axis=1)
         drop = np.where(recent[:, 0] > 0, recent[:, -1] / np.where(recent[:, 0] > 0, recent[:, 0], 1) - 1, np.nan)
     revenue = _values(kpis, "revenue")
     titles = (f"Revenue has fallen {n} periods in a row, to {_fmt('revenue', revenue[i])}"
@@ -147,6 +156,15 @@ def _revenue_decline(kpis, facts: _PartnerFacts, t) -> Iterator[pd.DataFrame]:
               for i in np.flatnonzero(falling))
     yield _found(kpis, falling, "revenue_decline", "improvement", 3, "revenue", revenue, titles,
                  "Plan a joint campaign with your channel manager and apply for MDF to rebuild pipeline.")
+
+
+def _no_revenue(kpis, facts: _PartnerFacts, t) -> Iterator[pd.DataFrame]:
+    """An enrolled partner that won no revenue in the period (and whose revenue is not already falling to it)."""
+    revenue = _values(kpis, "revenue")
+    none = (revenue == 0) & ~_falling(facts.revenue_history, int(t["decline_periods"]))
+    titles = (f"No partner revenue was won {facts.so_far}." for _ in np.flatnonzero(none))
+    yield _found(kpis, none, "no_revenue", "improvement", 2, "revenue", revenue, titles,
+                 "Review your open deals with your channel manager and agree which to close next.")
 
 
 def _attainment(kpis, facts, t) -> Iterator[pd.DataFrame]:
@@ -233,7 +251,8 @@ def _high_performer(kpis, facts, t) -> Iterator[pd.DataFrame]:
 
 
 PARTNER_RULES: tuple[_PartnerRule, ...] = (
-    _revenue_decline, _attainment, _csat, _win_rate, _pipeline, _enablement, _mdf, _growth, _high_performer,
+    _revenue_decline, _no_revenue, _attainment, _csat, _win_rate, _pipeline, _enablement, _mdf, _growth,
+    _high_performer,
 )
 """Partner rules in ranking order (ties are broken by this order); each is vectorised over all partners."""
 
@@ -263,6 +282,7 @@ def _partner_facts(
         closed_deals=ids.map(current["won_deals"] + current["lost_deals"]).fillna(0).to_numpy(dtype=float),
         csat_prior=ids.map(csat_prior).to_numpy(dtype=float, na_value=np.nan),
         year_ago="same period last year" if last == period else "same days of the same period last year",
+        so_far="this period" if last == period else "so far this period",
     )
 
 
@@ -323,6 +343,7 @@ def _program_findings(facts: Rollup, kpis: pd.DataFrame, params: Params, period:
 
     t = thresholds(params)
     year = periods_per_year(facts.freq)
+    window = window_phrase(facts.freq)  # what the trailing-year findings cover, in words
 
     channel = channel_revenue(facts).set_index("period")
     complete = is_complete(period, facts.as_of)
@@ -351,14 +372,14 @@ def _program_findings(facts: Rollup, kpis: pd.DataFrame, params: Params, period:
         yield _Finding(
             "revenue_concentrated", "improvement", 2, None, summary["top_10pct_share"],
             f"The top 10 % of {'producing ' if params.concentration.population == 'with_revenue' else ''}"
-            f"partners bring {summary['top_10pct_share']:.0%} of partner revenue "
+            f"partners bring {summary['top_10pct_share']:.0%} of partner revenue over {window} "
             f"(Gini {summary['gini']:.2f}): losing one of them would hurt.",
             "Reduce the dependency: develop mid-tier partners with enablement and targeted MDF.",
         )
     if producing < t["producing_share_low"]:  # always among enrolled partners, whatever the population
         yield _Finding(
             "few_partners_producing", "improvement", 2, None, producing,
-            f"Only {producing:.0%} of partners generated revenue in the last year.",
+            f"Only {producing:.0%} of partners generated revenue in {window}.",
             "Run an activation programme for non-producing partners: onboarding review, first-deal incentives.",
         )
 
@@ -370,14 +391,15 @@ def _program_findings(facts: Rollup, kpis: pd.DataFrame, params: Params, period:
         if faster > 0 and better >= 0:
             yield _Finding(
                 "channel_outperforms_direct", "strength", 3, "win_rate", rates.loc["partner", "win_rate"],
-                f"Partner deals close {faster:.0f} days faster than direct deals and win "
-                f"{_fmt('win_rate', rates.loc['partner', 'win_rate'])} vs {_fmt('win_rate', rates.loc['direct', 'win_rate'])}.",
+                f"Over {window}, partner deals closed {faster:.0f} days faster than direct deals and won "
+                f"{_fmt('win_rate', rates.loc['partner', 'win_rate'])} vs "
+                f"{_fmt('win_rate', rates.loc['direct', 'win_rate'])}.",
                 "Invest in the channel: route more opportunities through partners and expand co-selling.",
             )
         elif faster < 0 and better < 0:
             yield _Finding(
                 "direct_outperforms_channel", "improvement", 2, "win_rate", rates.loc["partner", "win_rate"],
-                "Direct deals close faster and win more often than partner deals.",
+                f"Over {window}, direct deals closed faster and won more often than partner deals.",
                 "Review partner enablement and deal registration; coach partners on qualification.",
             )
 

@@ -56,6 +56,8 @@ __all__ = [
     "PERIODS_PER_YEAR",
     "GRACE_DAYS",
     "periods_per_year",
+    "period_unit",
+    "window_phrase",
     "in_trailing_window",
     "period_days",
     "days_elapsed",
@@ -99,6 +101,44 @@ def periods_per_year(freq: str) -> int:
         return PERIODS_PER_YEAR[freq]
     except KeyError:
         raise ValueError(f"freq must be one of {sorted(PERIODS_PER_YEAR)}, got {freq!r}") from None
+
+
+def period_unit(freq: str, n: int = 1) -> str:
+    """The word for ``n`` periods of ``freq``: ``"quarter"``, ``"months"``, ...
+
+    Examples
+    --------
+    >>> period_unit("Q"), period_unit("M", 12)
+    ('quarter', 'months')
+    """
+    periods_per_year(freq)
+    word = "quarter" if freq == "Q" else "month"
+    return word if n == 1 else f"{word}s"
+
+
+_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def window_phrase(freq: str, n_periods: int | None = None) -> str:
+    """How pages name a trailing window of ``n_periods`` (default: a year of periods) ending at the reported one.
+
+    Every text and chart title that names a window uses this, so a monthly
+    report never says "four quarters". Numbers below ten are spelled out.
+
+    Examples
+    --------
+    >>> window_phrase("Q"), window_phrase("M")
+    ('the last four quarters', 'the last 12 months')
+    >>> window_phrase("M", 3), window_phrase("Q", 1)
+    ('the last three months', 'the last quarter')
+    """
+    n = periods_per_year(freq) if n_periods is None else int(n_periods)
+    if n < 1:
+        raise ValueError("n_periods must be at least 1")
+    if n == 1:
+        return f"the last {period_unit(freq)}"
+    count = _NUMBER_WORDS[n] if n < len(_NUMBER_WORDS) else f"{n:,}"
+    return f"the last {count} {period_unit(freq, n)}"
 
 
 def in_trailing_window(periods: pd.Series, *, end: pd.Period, n_periods: int) -> pd.Series:
@@ -404,6 +444,11 @@ class Coverage:
         return period_label(self.period, self.as_of)
 
     @property
+    def window(self) -> str:
+        """The trailing year ending at the period, in words: ``"the last four quarters"`` (:func:`window_phrase`)."""
+        return window_phrase(self.freq)
+
+    @property
     def days(self) -> int:
         """Days of the period counted."""
         return days_elapsed(self.period, self.as_of)
@@ -418,22 +463,20 @@ class Coverage:
         """The coverage note every page shows: what the data covers and what ``subject`` counts."""
         text = f"Data from {self.data_start.date()} to {self.data_end.date()}."
         if self.complete:
-            text += f" {subject} reports {self.period}, a complete {_unit(self.freq)}, counted to {self.as_of.date()}."
+            text += (f" {subject} reports {self.period}, a complete {period_unit(self.freq)}, "
+                     f"counted to {self.as_of.date()}.")
         else:
             text += (f" {subject} reports {self.label} (counted to {self.as_of.date()}); comparisons use the same "
-                     f"{self.days} days of earlier {_unit(self.freq)}s.")
+                     f"{self.days} days of earlier {period_unit(self.freq, 2)}.")
         last = (self.tail.before if self.tail is not None else self.data_end).to_period(self.freq)
         if self.chosen == "default" and last == self.period + 1:
-            text += f" The data stops part-way through {last}, so the latest complete {_unit(self.freq)} is shown."
+            text += (f" The data stops part-way through {last}, so the latest complete {period_unit(self.freq)} "
+                     "is shown.")
         elif self.chosen == "default" and last > self.period + 1:
             text += f" {self.period + 1} to {last} have too little activity to report, so {self.period} is shown."
         if self.tail is not None and self.as_of < self.tail.first:
             text += f" Left out: {self.tail.sentence()}."
         return text
-
-
-def _unit(freq: str) -> str:
-    return "quarter" if freq == "Q" else "month"
 
 
 def resolve_coverage(

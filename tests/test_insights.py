@@ -87,7 +87,10 @@ def test_program_findings_on_the_sample(sample_program):
     assert "channel_outperforms_direct" in rules  # partner deals close faster and win more in the sample
     assert found["partner_id"].isna().all()
     outperform = found[found["rule"] == "channel_outperforms_direct"].iloc[0]
-    assert "faster than direct deals" in outperform["title"]
+    assert outperform["title"].startswith("Over the last four quarters, partner deals closed")
+    monthly = pa.rollup(sample_program, freq="M")  # trailing-year findings name the window in the grain's words
+    titles = " ".join(program_insights(monthly, partner_kpis(monthly), load_params())["title"])
+    assert "the last 12 months" in titles and "quarter" not in titles
 
 
 @pytest.mark.parametrize("value", [0, 2.5])
@@ -124,3 +127,26 @@ def test_findings_are_identical_whichever_partner_order_the_kpis_have(facts):
     backward = partner_insights(facts, kpis.iloc[::-1].reset_index(drop=True), params)
     assert len(forward) >= 2
     pd.testing.assert_frame_equal(forward, backward)
+
+
+def test_a_partner_without_revenue_in_the_period_is_told_so(facts):
+    found = partner_insights(facts, partner_kpis(facts), load_params())
+    none = found[found["rule"] == "no_revenue"]
+    assert list(none["partner_id"]) == ["P3"]  # P1 and P2 won revenue in 2024Q2
+    row = none.iloc[0]
+    assert (row["kind"], row["title"]) == ("improvement", "No partner revenue was won this period.")
+
+
+def test_a_period_in_progress_says_so_far(tiny_program):
+    partial = pa.rollup(tiny_program, as_of="2024-05-15")
+    found = partner_insights(partial, partner_kpis(partial), load_params())
+    assert list(found.loc[found["rule"] == "no_revenue", "title"]) == ["No partner revenue was won so far this period."]
+
+
+def test_revenue_falling_to_zero_is_reported_once_as_a_decline(facts):
+    kpis = partner_kpis(facts)
+    kpis.loc[kpis["partner_id"] == "P1", "revenue"] = 0.0  # P1 fell from 1,000 (2024Q1) to nothing
+    found = partner_insights(facts, kpis, _with_insights(load_params(), decline_periods=1))
+    p1 = found[found["partner_id"] == "P1"]
+    assert "revenue_decline" in set(p1["rule"]) and "no_revenue" not in set(p1["rule"])
+    assert list(found.loc[found["rule"] == "no_revenue", "partner_id"]) == ["P3"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -169,6 +170,25 @@ def test_a_partial_period_is_compared_with_the_same_days_of_earlier_periods():
     assert not re.search(r"(?<!days of) the same period last year", titles)  # never partial against full
 
 
+def test_the_metrics_command_compares_a_partial_period_like_for_like(tmp_path, capsys):
+    import io
+
+    program = _export(end="2025-11-20")
+    for name in ("partners", "deals", "targets", "engagement", "surveys", "mdf"):
+        program.table(name).to_csv(tmp_path / f"{name}.csv", index=False, date_format="%Y-%m-%d")
+    assert main(["metrics", str(tmp_path), "--period", "2025Q4"]) == 0
+    out = capsys.readouterr()
+    assert "2025Q4 to date: 51 of 92 days" in out.err
+    table = pd.read_csv(io.StringIO(out.out), dtype={"partner_id": str}).set_index("partner_id")
+    for as_of, period, column in (("2025-08-20", "2025Q3", "revenue_growth_qoq"),
+                                  ("2024-11-20", "2024Q4", "revenue_growth_yoy")):
+        earlier = pa.rollup(program, as_of=as_of).partner_periods  # the same 51 days of the earlier quarter
+        base = earlier[earlier["period"] == pd.Period(period, "Q")].set_index("partner_id")["revenue"]
+        growth = table["revenue"] / base.reindex(table.index).where(lambda b: b != 0) - 1
+        assert growth.notna().sum() > 10
+        pd.testing.assert_series_equal(table[column], growth, check_names=False, rtol=1e-9)
+
+
 def test_a_complete_period_keeps_its_plain_comparisons():
     program = _export()
     context = build_context(program, load_params())
@@ -208,3 +228,18 @@ def test_coverage_on_an_engine_equals_coverage_in_memory(tiny_dir):
         pd.testing.assert_frame_equal(P.data_coverage(on_engine), P.data_coverage(in_memory))
         pd.testing.assert_series_equal(P.activity_by_day(on_engine), P.activity_by_day(in_memory))
         assert P.resolve_coverage(on_engine) == P.resolve_coverage(in_memory)
+
+
+def test_validate_looks_for_a_low_volume_tail_at_the_reporting_grain(tmp_path, capsys):
+    # November runs as usual to the 20th, then December holds two stray deals: a tail among months, not quarters
+    program = _export(end="2025-11-20", tail=["2025-12-01", "2025-12-20"])
+    for name in ("partners", "deals", "targets", "engagement", "surveys", "mdf"):
+        program.table(name).to_csv(tmp_path / f"{name}.csv", index=False, date_format="%Y-%m-%d")
+    monthly = tmp_path / "monthly.yml"
+    packaged = Path(pa.__file__).parent / "data" / "params" / "program.yml"
+    monthly.write_text(packaged.read_text(encoding="utf-8").replace("freq: Q ", "freq: M ", 1), encoding="utf-8")
+    assert main(["validate", str(tmp_path)]) == 0
+    assert "far below the usual volume" not in capsys.readouterr().err
+    assert main(["validate", str(tmp_path), "--params", str(monthly)]) == 0
+    err = capsys.readouterr().err
+    assert "2 records" in err and "from 2025-12-01 to 2025-12-20" in err and "far below the usual volume" in err

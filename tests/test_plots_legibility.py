@@ -20,7 +20,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from partner_analytics.metrics.concentration import lorenz_curve, pareto_curve  # noqa: E402
-from partner_analytics.plots.cohorts import plot_churn_by_cohort, plot_time_to_first_deal  # noqa: E402
+from partner_analytics.plots.cohorts import plot_churn_by_cohort, plot_cohort_heatmap, plot_time_to_first_deal  # noqa: E402
 from partner_analytics.plots.deals import plot_attainment, plot_deal_size_trend  # noqa: E402
 from partner_analytics.plots.empty import NothingToDraw, nothing_to_draw  # noqa: E402
 from partner_analytics.plots.engagement import plot_correlation_matrix, plot_nps_trend  # noqa: E402
@@ -201,8 +201,8 @@ NO_SURVEYS = pd.DataFrame({"x": ["psat", "psat"], "y": ["revenue", "win_rate"], 
          "No deal was won or lost in these periods, so there is no win rate to draw."),
         (plot_partner_deal_size, history(QUARTERS[:2]).assign(avg_deal_size=np.nan), {},
          "No deal was won in these periods, so there is no deal size to draw."),
-        (plot_engagement_vs_peers, pd.DataFrame({"activity": ["webinar"], "quantity": [0.0]}), {},
-         "No recorded activity in the last four quarters."),
+        (plot_engagement_vs_peers, pd.DataFrame({"activity": ["webinar"], "quantity": [0.0]}),
+         {"window": "the last 12 months"}, "No recorded activity in the last 12 months."),
         (plot_lorenz, lorenz_curve([0.0, 0.0]), {},
          "No partner revenue in the window, so there is no concentration to draw."),
         (plot_pareto, pareto_curve(pd.Series(dtype="float64")), {},
@@ -239,3 +239,28 @@ def test_draw_panels_draws_only_what_has_data_and_returns_the_reasons():
     assert tuple(fig.get_size_inches()) == (8, 6)
     nothing, reasons = draw_panels([(plot_partner_win_rate, empty, {})])
     assert nothing is None and len(reasons) == 1
+
+
+def test_a_group_whose_first_deals_all_fell_on_day_zero_is_drawn_and_named():
+    km = pd.DataFrame({"group": ["msp", "msp", "referral", "reseller", "technology"],
+                       "days": [0.0, 40.0, 0.0, 0.0, 0.0], "activated_share": [0.5, 0.8, 1.0, 1.0, 1.0]})
+    ax = plot_time_to_first_deal(km)
+    try:
+        lines = {line.get_label(): line for line in ax.get_lines()}
+        named = "referral, reseller and technology: every first deal on day 0"
+        assert set(lines) == {"msp", named}
+        assert lines[named].get_xydata().tolist() == [[0.0, 1.0]]
+    finally:
+        plt.close(ax.figure)
+
+
+def test_the_cohort_heatmap_leaves_out_cohorts_and_columns_without_values():
+    retention = pd.DataFrame({"cohort": ["2021", "2021", "2022", "2022", "2023", "2023"],
+                              "periods_since_onboarding": [0, 1, 0, 1, 0, 1],
+                              "retention": [np.nan, np.nan, 1.0, np.nan, 0.8, np.nan]})
+    ax = plot_cohort_heatmap(retention)
+    try:
+        assert [t.get_text() for t in ax.get_yticklabels()] == ["2022", "2023"]
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["0"]
+    finally:
+        plt.close(ax.figure)

@@ -64,7 +64,20 @@ def test_rendering_leaves_the_figure_as_it_was(side_by_side):
 def test_the_svg_is_compact_no_metadata_no_ids_on_groups_and_short_numbers(side_by_side):
     svg = figure_svg(side_by_side)
     assert "<metadata" not in svg and '<g id="' not in svg and "font-family" not in svg and "<style" not in svg
-    assert not re.search(r"\d\.\d{2,}", svg)
+    assert not any(re.search(r"\d\.\d{2,}", tag) for tag in re.findall(r"<[^>]*>", svg))
+
+
+def test_text_on_a_chart_keeps_every_digit_while_coordinates_are_shortened():
+    fig, ax = plt.subplots()
+    ax.plot([0.123456, 0.987654], [1.23456, 2.34567])
+    ax.set_title("Lorenz curve of partner revenue (Gini 0.61)")
+    ax.set_xticks([0.25, 0.75], ["$1.23M", "12.75 %"])
+    try:
+        svg = figure_svg(fig)
+    finally:
+        plt.close(fig)
+    assert "(Gini 0.61)" in svg and "$1.23M" in svg and "12.75 %" in svg
+    assert not any(re.search(r"\d\.\d{2,}", tag) for tag in re.findall(r"<[^>]*>", svg))
 
 
 def test_a_figure_without_layout_engine_is_laid_out_so_its_labels_fit_without_cropping():

@@ -71,8 +71,14 @@ def partner_kpis(facts: Rollup, *, period: pd.Period | str | None = None) -> pd.
     return table[[*ATTRIBUTE_COLUMNS, *KPIS]]
 
 
-def scorecard_table(facts: Rollup, params: Params, *, period: pd.Period | str | None = None) -> pd.DataFrame:
+def scorecard_table(facts: Rollup, params: Params, *, period: pd.Period | str | None = None,
+                    kpis: pd.DataFrame | None = None) -> pd.DataFrame:
     """The KPI table with each partner's composite score, assigned tier and reward points.
+
+    ``kpis`` are the period's :func:`partner_kpis` when already computed, e.g.
+    with like-for-like growth for a partial period
+    (:func:`~partner_analytics.metrics.partner.period_kpis`); default: computed
+    from ``facts`` and ``period``.
 
     Returns
     -------
@@ -91,7 +97,7 @@ def scorecard_table(facts: Rollup, params: Params, *, period: pd.Period | str | 
     >>> list(table.columns[-6:])
     ['composite', 'tier', 'next_tier', 'gap_to_next', 'at_risk_of_drop', 'reward_points']
     """
-    kpis = partner_kpis(facts, period=period)
+    kpis = partner_kpis(facts, period=period) if kpis is None else kpis
     tiers = assign_tiers(scorecard(kpis, params), params).drop(columns="partner_type")
     table = kpis.rename(columns={"tier": "tier_in_data"}).merge(tiers, on="partner_id", how="left")
     return table.sort_values(["composite", "partner_id"], ascending=[False, True], na_position="last",

@@ -13,20 +13,37 @@ and the notebooks alike:
 * :func:`program_totals`: the programme's revenue, won deals, win rate
   (won / closed, summed over partners) and revenue attainment
   (Σ actual / Σ target over revenue targets whose window lies in the period).
+* :func:`period_kpis`: the reporting period's KPIs with those of the prior
+  period and of the same period a year earlier. For a **partial** period
+  (see :mod:`partner_analytics.periods`) the earlier periods count only the
+  same number of days (:func:`~partner_analytics.periods.same_days_as_of`),
+  and revenue growth is recomputed against them
+  (:func:`like_for_like_growth`): ``revenue / earlier revenue − 1``, NaN
+  without an earlier value or when it is 0. Reports and the ``metrics``
+  command both use it, so they print the same growth.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from ..rollup import Rollup
+from ..periods import Coverage, periods_per_year, same_days_as_of
+from ..rollup import Rollup, rollup
+from .kpis import partner_kpis
 from .registry import KPIS
 from .targets import targets_in_period
 
-__all__ = ["RELATIVE_UNITS", "kpi_changes", "revenue_targets", "partner_history", "program_totals", "TOTALS"]
+if TYPE_CHECKING:
+    from ..engine.program import EngineProgram
+    from ..program import Program
+
+__all__ = ["RELATIVE_UNITS", "kpi_changes", "revenue_targets", "partner_history", "program_totals", "TOTALS",
+           "PeriodKpis", "period_kpis", "earlier_kpis", "like_for_like_growth"]
 
 RELATIVE_UNITS = ("currency", "count")
 """KPI units whose change is relative (a fraction); the others change in their own unit."""
@@ -103,3 +120,87 @@ def program_totals(facts: Rollup, *, period: pd.Period) -> dict[str, float]:
         "win_rate": won / closed if closed else np.nan,
         "revenue_attainment": revenue["actual"].sum() / target if target else np.nan,
     }
+
+
+@dataclass(frozen=True)
+class PeriodKpis:
+    """The reporting period's KPIs and the earlier ones its changes are measured against.
+
+    Attributes
+    ----------
+    kpis
+        :func:`~partner_analytics.metrics.kpis.partner_kpis` of the period;
+        for a partial period with like-for-like revenue growth.
+    prior_kpis, year_ago_kpis
+        KPIs of the prior period and of the same period a year earlier (the
+        same days of them when the period is partial); empty when that period
+        is before the data.
+    prior_totals, year_ago_totals
+        :func:`program_totals` of those earlier periods (NaN before the data).
+    """
+
+    kpis: pd.DataFrame
+    prior_kpis: pd.DataFrame
+    prior_totals: dict[str, float]
+    year_ago_kpis: pd.DataFrame
+    year_ago_totals: dict[str, float]
+
+
+def period_kpis(program: Program | EngineProgram, facts: Rollup, coverage: Coverage) -> PeriodKpis:
+    """KPIs of ``coverage.period`` compared like-for-like (formula in the module docstring).
+
+    Parameters
+    ----------
+    program
+        The program ``facts`` was rolled up from (re-rolled up to the
+        like-for-like dates of a partial period).
+    facts
+        Rollup of ``program`` as of ``coverage.as_of``.
+    coverage
+        The reporting period and as-of date
+        (:func:`~partner_analytics.periods.resolve_coverage`).
+    """
+    kpis = partner_kpis(facts, period=coverage.period)
+    (prior, prior_totals), (year_ago, year_ago_totals) = (
+        earlier_kpis(program, facts, coverage, lag=lag) for lag in (1, periods_per_year(facts.freq)))
+    if not coverage.complete:
+        kpis = like_for_like_growth(kpis, prior, year_ago)
+    return PeriodKpis(kpis=kpis, prior_kpis=prior, prior_totals=prior_totals, year_ago_kpis=year_ago,
+                      year_ago_totals=year_ago_totals)
+
+
+def earlier_kpis(program: Program | EngineProgram, facts: Rollup, coverage: Coverage, *,
+                 lag: int) -> tuple[pd.DataFrame, dict[str, float]]:
+    """KPIs and :func:`program_totals` of the period ``lag`` periods before the reporting one.
+
+    For a partial reporting period, only the same days of that period count.
+    Before the data: an empty KPI frame and NaN totals.
+    """
+    earlier = coverage.period - lag
+    if earlier not in facts.periods:
+        return partner_kpis(facts).iloc[:0], program_totals(facts, period=earlier)
+    if not coverage.complete:
+        facts = rollup(program, freq=facts.freq, as_of=same_days_as_of(coverage.period, coverage.as_of, lag=lag))
+    return partner_kpis(facts, period=earlier), program_totals(facts, period=earlier)
+
+
+def like_for_like_growth(kpis: pd.DataFrame, prior: pd.DataFrame, year_ago: pd.DataFrame) -> pd.DataFrame:
+    """``kpis`` with ``revenue_growth_qoq``/``_yoy`` recomputed against ``prior``/``year_ago`` revenue.
+
+    ``revenue / earlier revenue − 1`` per partner (fractions); NaN for a
+    partner without an earlier row or with earlier revenue 0.
+
+    Examples
+    --------
+    >>> kpis = pd.DataFrame({"partner_id": ["A", "B"], "revenue": [150.0, 80.0],
+    ...                      "revenue_growth_qoq": 0.0, "revenue_growth_yoy": 0.0})
+    >>> prior = pd.DataFrame({"partner_id": ["A", "B"], "revenue": [100.0, 0.0]})
+    >>> year_ago = pd.DataFrame({"partner_id": ["A"], "revenue": [200.0]})
+    >>> like_for_like_growth(kpis, prior, year_ago)[["revenue_growth_qoq", "revenue_growth_yoy"]].to_dict("list")
+    {'revenue_growth_qoq': [0.5, nan], 'revenue_growth_yoy': [-0.25, nan]}
+    """
+    out = kpis.copy()
+    for column, earlier in (("revenue_growth_qoq", prior), ("revenue_growth_yoy", year_ago)):
+        before = out["partner_id"].map(earlier.set_index("partner_id")["revenue"])
+        out[column] = out["revenue"] / before.where(before != 0) - 1
+    return out

@@ -101,15 +101,16 @@ KPIS: dict[str, KPI] = {
             "Training modules completed in the period."),
         KPI("prm_logins", "PRM logins", "count", True, "engagement", "Partner portal logins in the period."),
         KPI("psat", "Partner satisfaction (PSAT)", "fraction", True, "satisfaction",
-            "Mean PSAT score as a fraction of the scale maximum, trailing four quarters."),
+            "Mean PSAT score as a fraction of the scale maximum, over the last year (four quarters or 12 months)."),
         KPI("partner_nps", "Partner NPS", "nps", True, "satisfaction",
-            "% promoters (9-10) − % detractors (0-6), trailing four quarters."),
+            "% promoters (9-10) − % detractors (0-6), over the last year (four quarters or 12 months)."),
         KPI("csat", "Customer satisfaction (CSAT)", "fraction", True, "satisfaction",
-            "Mean end-customer CSAT as a fraction of the scale maximum, trailing four quarters."),
+            "Mean end-customer CSAT as a fraction of the scale maximum, over the last year "
+            "(four quarters or 12 months)."),
         KPI("mdf_utilisation", "MDF utilisation", "fraction", True, "mdf",
-            "Σ claimed / Σ approved MDF, trailing four quarters."),
+            "Σ claimed / Σ approved MDF, over the last year (four quarters or 12 months)."),
         KPI("mdf_roi", "MDF ROI", "fraction", True, "mdf",
-            "(Σ attributed revenue − Σ claimed) / Σ claimed, trailing four quarters."),
+            "(Σ attributed revenue − Σ claimed) / Σ claimed, over the last year (four quarters or 12 months)."),
     )
 }
 """Every KPI by name."""

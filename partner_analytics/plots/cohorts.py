@@ -74,7 +74,8 @@ def plot_cohort_heatmap(retention: pd.DataFrame, *, value: str = "retention", ax
     value
         Column to show: ``"retention"`` (annotated as percents),
         ``"revenue"``, ``"revenue_per_partner"``, ``"active_partners"``...
-        NaN cells (cohort not fully observed) are left blank.
+        NaN cells (cohort not fully observed) are left blank; cohorts and
+        columns without any value are left out, so no row or column is empty.
     ax
         Axes to draw on; a new figure when None.
     **kwargs
@@ -97,6 +98,7 @@ def plot_cohort_heatmap(retention: pd.DataFrame, *, value: str = "retention", ax
     ax = _axes(ax)
     title = _HEATMAP_TITLES.get(value, f"Cohort {label(value).lower()} by periods since onboarding")
     grid = retention.pivot(index="cohort", columns="periods_since_onboarding", values=value).astype("float64")
+    grid = grid.dropna(how="all").dropna(axis=1, how="all")
     grid.index = [str(c) for c in grid.index]
     fraction = value in _FRACTIONS
     kwargs.setdefault("cmap", "Blues")
@@ -130,6 +132,9 @@ def plot_time_to_first_deal(km: pd.DataFrame, *, ax: Axes | None = None, **kwarg
     -------
     Axes
         One line per group (in group order), a legend when there are several.
+        Groups whose every first deal fell on the onboarding day share one
+        marker at day 0, named in the legend ("msp and referral: every first
+        deal on day 0").
 
     Raises
     ------
@@ -142,10 +147,18 @@ def plot_time_to_first_deal(km: pd.DataFrame, *, ax: Axes | None = None, **kwarg
     _require(km, ["group", "days", "activated_share"], "km")
     ax = _axes(ax)
     groups = list(km.groupby("group", sort=True))
+    on_day_zero: dict[float, list[str]] = {}  # a curve over 0 days is a point: groups sharing one are named together
     for name, rows in groups:
         rows = rows.sort_values("days")
-        ax.step(rows["days"].to_numpy(dtype="float64"), rows["activated_share"].to_numpy(dtype="float64"),
-                where="post", label=str(name), **kwargs)
+        days, share = rows["days"].to_numpy(dtype="float64"), rows["activated_share"].to_numpy(dtype="float64")
+        if days.max() > 0:
+            ax.step(days, share, where="post", label=str(name), **kwargs)
+        else:
+            on_day_zero.setdefault(float(share[-1]), []).append(str(name))
+    for share, names in on_day_zero.items():
+        listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        ax.plot([0.0], [share], marker="o", linestyle="none", clip_on=False, color="black",
+                label=f"{listed}: every first deal on day 0")
     ax.set_ylim(0, 1.05)
     ax.set_xlim(left=0)
     format_axis(ax.yaxis, "activated_share")

@@ -55,9 +55,9 @@ def _no_deal_size(history: pd.DataFrame, **_) -> str | None:
         history, "avg_deal_size") else None
 
 
-def _no_activity(engagement: pd.DataFrame, **_) -> str | None:
+def _no_activity(engagement: pd.DataFrame, *, window: str = "the last year", **_) -> str | None:
     columns = ["quantity", *(["peer_median"] if "peer_median" in engagement.columns else [])]
-    return "No recorded activity in the last four quarters." if all_missing(engagement, *columns, zero=True) else None
+    return f"No recorded activity in {window}." if all_missing(engagement, *columns, zero=True) else None
 
 
 @checked(_no_revenue)
@@ -115,10 +115,13 @@ def plot_partner_deal_size(history: pd.DataFrame, *, ax: Axes | None = None, **k
 
 
 @checked(_no_activity)
-def plot_engagement_vs_peers(engagement: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
+def plot_engagement_vs_peers(engagement: pd.DataFrame, *, window: str = "the last year", ax: Axes | None = None,
+                             **kwargs) -> Axes:
     """Activity counts of the partner, next to the peer median when ``peer_median`` is present.
 
-    Activities are labelled from the registry ("PRM logins"); raises
+    Activities are labelled from the registry ("PRM logins"); ``window`` names
+    the counted window in the title (``"the last 12 months"``, from
+    :func:`partner_analytics.periods.window_phrase`). Raises
     ``NothingToDraw`` when every count is 0 or missing.
     """
     ax = _axes(ax)
@@ -134,5 +137,5 @@ def plot_engagement_vs_peers(engagement: pd.DataFrame, *, ax: Axes | None = None
     format_axis(ax.xaxis, "quantity")
     ax.set_xlabel("Count")
     ax.invert_yaxis()
-    ax.set_title("Activity over the last four quarters")
+    ax.set_title(f"Activity over {window}")
     return ax

@@ -39,9 +39,13 @@ def header(title: str, facts: Mapping[str, object]) -> HTML:
     return HTML(f'<h1>{esc(title)}</h1><div class="pa-header">{items}</div>')
 
 
-def _delta(name: str, change: float, relative: bool, versus: str) -> str:
+def _delta(name: str, change: float, relative: bool, versus: str, prior: float = float("nan")) -> str:
     if pd.isna(change):
-        return '<span class="pa-muted">no prior value</span>'
+        if pd.isna(prior):
+            return '<span class="pa-muted">no prior value</span>'
+        # a prior of 0 gives no relative change: show the prior value itself ("$0 in the prior period")
+        when = "the prior period" if versus == "vs prior period" else versus.removeprefix("vs ")
+        return f'<span class="pa-muted">{esc(format_value(name, prior))} in {esc(when)}</span>'
     good = (change >= 0) == KPIS[name].higher_is_better
     css = "pa-good" if good and change != 0 else ("pa-bad" if change != 0 else "pa-muted")
     arrow = "▲" if change > 0 else ("▼" if change < 0 else "■")
@@ -55,7 +59,9 @@ def _delta(name: str, change: float, relative: bool, versus: str) -> str:
 
 
 def tiles(frame: pd.DataFrame, *, versus: str = "vs prior period") -> HTML:
-    """KPI tiles from a frame with ``kpi, value, change`` and optional ``target``; ``versus`` names the comparison."""
+    """KPI tiles from a frame with ``kpi, value, change`` and optional ``prior``, ``target``; ``versus`` names the
+    comparison. Without a change, the tile shows the prior value when there is one (a relative change from 0), else
+    says there is none."""
     cells = []
     for row in frame.itertuples(index=False):
         relative = KPIS[row.kpi].unit in ("currency", "count")
@@ -65,7 +71,8 @@ def tiles(frame: pd.DataFrame, *, versus: str = "vs prior period") -> HTML:
         cells.append(
             f'<div class="pa-tile"><div class="label">{esc(kpi_label(row.kpi))}</div>'
             f'<div class="value">{esc(format_value(row.kpi, row.value))}</div>'
-            f'<div class="delta">{_delta(row.kpi, row.change, relative, versus)}</div>{target_line}</div>'
+            f'<div class="delta">{_delta(row.kpi, row.change, relative, versus, getattr(row, "prior", float("nan")))}'
+            f'</div>{target_line}</div>'
         )
     return HTML(f'<div class="pa-tiles">{"".join(cells)}</div>')
 

@@ -25,12 +25,11 @@ import pandas as pd
 from .. import __version__
 from ..insights import program_insights, partner_insights
 from ..metrics.early_warning_backtest import EarlyWarning, early_warning
-from ..metrics.kpis import partner_kpis
-from ..metrics.partner import TOTALS, kpi_changes, program_totals
+from ..metrics.partner import TOTALS, kpi_changes, period_kpis, program_totals
 from ..metrics.scorecard import scorecard, scorecard_breakdown
 from ..metrics.tiers import assign_tiers
 from ..params import Params
-from ..periods import Coverage, periods_per_year, resolve_coverage, same_days_as_of
+from ..periods import Coverage, resolve_coverage
 from ..program import Program
 from ..rollup import Rollup, rollup
 
@@ -120,50 +119,28 @@ def build_context(program: Program, params: Params, *, period: str | pd.Period |
     period = coverage.period
     if period not in facts.periods:
         raise ValueError(f"period {period} is outside the data ({facts.periods[0]} to {facts.periods[-1]})")
-    kpis = partner_kpis(facts, period=period)
-    (prior_kpis, prior_totals), (year_ago_kpis, year_ago_totals) = (_earlier(program, facts, coverage, lag)
-                                                      for lag in (1, periods_per_year(facts.freq)))
-    if not coverage.complete:
-        kpis = _like_for_like_growth(kpis, prior_kpis, year_ago_kpis)
+    compared = period_kpis(program, facts, coverage)
+    kpis = compared.kpis
     card = scorecard(kpis, params)
     return ReportContext(
         params=params,
         period=period,
         facts=facts,
         kpis=kpis,
-        prior_kpis=prior_kpis,
+        prior_kpis=compared.prior_kpis,
         scorecard=card,
         breakdown=scorecard_breakdown(kpis, params),
         tiers=assign_tiers(card, params),
         partner_insights=partner_insights(facts, kpis, params, period=period, scorecard=card),
         program_insights=program_insights(facts, kpis, params, period=period,
-                                          year_ago_revenue=year_ago_totals["revenue"]),
+                                          year_ago_revenue=compared.year_ago_totals["revenue"]),
         source=program.source,
         data_fingerprint=program.fingerprint,
         coverage=coverage,
-        year_ago_kpis=year_ago_kpis,
-        program_tiles=kpi_changes(program_totals(facts, period=period), prior_totals, TOTALS),
+        year_ago_kpis=compared.year_ago_kpis,
+        program_tiles=kpi_changes(program_totals(facts, period=period), compared.prior_totals, TOTALS),
         early_warning=early_warning(facts, params.early_warning, period=period),
     )
-
-
-def _earlier(program: Program, facts: Rollup, coverage: Coverage, lag: int) -> tuple[pd.DataFrame, dict]:
-    """KPIs and programme totals ``lag`` periods before the reporting one; for a partial period, of its same days."""
-    earlier = coverage.period - lag
-    if earlier not in facts.periods:
-        return partner_kpis(facts).iloc[:0], program_totals(facts, period=earlier)
-    if not coverage.complete:
-        facts = rollup(program, freq=facts.freq, as_of=same_days_as_of(coverage.period, coverage.as_of, lag=lag))
-    return partner_kpis(facts, period=earlier), program_totals(facts, period=earlier)
-
-
-def _like_for_like_growth(kpis: pd.DataFrame, prior: pd.DataFrame, year_ago: pd.DataFrame) -> pd.DataFrame:
-    """Revenue growth of a partial period against the same days of earlier periods (NaN without them)."""
-    out = kpis.copy()
-    for column, earlier in (("revenue_growth_qoq", prior), ("revenue_growth_yoy", year_ago)):
-        before = out["partner_id"].map(earlier.set_index("partner_id")["revenue"])
-        out[column] = out["revenue"] / before.where(before != 0) - 1
-    return out
 
 
 def _mapping_proxy(items: dict) -> MappingProxyType:
@@ -179,22 +156,24 @@ def save_context(context: ReportContext, folder: str | Path) -> Path:
     """Pickle ``context`` into ``folder`` under a name derived from its fingerprint; return the path.
 
     The context holds every partner's data, so the file is private (``0600``)
-    and so are the folders created for it (``0700``).
+    and so are the folders created for it (``0700``). The file is always
+    (atomically) replaced: the fingerprint names the inputs, not the code that
+    computed from them, so an older file of the same name may hold numbers an
+    earlier version computed.
     """
     folder = Path(folder)
     _private_folder(folder)
     path = folder / f"context-{context.fingerprint[:16]}.pkl"
-    if not path.exists():
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")  # mode 0600
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
-                pickler.dispatch_table = {**copyreg.dispatch_table, MappingProxyType: _reduce_mapping_proxy}
-                pickler.dump(context)
-            os.replace(temp, path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")  # mode 0600
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.dispatch_table = {**copyreg.dispatch_table, MappingProxyType: _reduce_mapping_proxy}
+            pickler.dump(context)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
     return path
 
 

@@ -40,6 +40,7 @@ PHONE_ROW_HEIGHT = (2.4, 3.4)
 _SVG_RC = {"svg.fonttype": "none", "svg.hashsalt": "partner-analytics"}
 _SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
 _LONG_NUMBER = re.compile(rb"(-?\d+\.\d)\d+")
+_TAG = re.compile(rb"<[^>]*>")  # coordinates are shortened inside tags only: text shown to readers keeps its digits
 _GROUP_ID = re.compile(rb'<g id="[^"]*"')
 _FONT_FAMILY = re.compile(rb"; font-family: [^;\"]*")
 _NO_ROTATION = re.compile(rb' transform="rotate\(-?0 [^)]*\)"')
@@ -73,7 +74,7 @@ def figure_svg(figure: Figure, *, crop: bool = False) -> str:
         figure.savefig(buffer, format="svg", metadata=_SVG_METADATA, **tight)
     svg = buffer.getvalue()
     svg = svg[svg.index(b"<svg"):]
-    svg = _LONG_NUMBER.sub(rb"\1", svg)
+    svg = _TAG.sub(lambda tag: _LONG_NUMBER.sub(rb"\1", tag.group()), svg)
     svg = _GROUP_ID.sub(b"<g", svg)
     svg = _FONT_FAMILY.sub(b"", svg)
     svg = _NO_ROTATION.sub(b"", svg)

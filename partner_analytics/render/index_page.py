@@ -67,6 +67,7 @@ def write_index(context: ReportContext, outdir: Path, links: Mapping[str, str], 
         as_of=str(context.facts.as_of.date()),
         coverage=context.coverage.note(),
         rows=rows,
+        has_attainment=any(row["sort"]["attainment"] for row in rows),  # no column of dashes without targets
         filters={column: _choices(rows, column) for column in ("type", "tier", "region")},
         script=(files("partner_analytics") / "templates" / "html" / "index_page.js").read_text(),
         overview=overview,

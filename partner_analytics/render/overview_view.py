@@ -15,6 +15,7 @@ from ..labels import label
 from ..metrics import cohorts, concentration, deals, mdf, revenue, satisfaction, targets, tiers
 from ..periods import periods_per_year
 from .context import ReportContext
+from .wording import partial_last_bar
 
 __all__ = ["OverviewView", "overview_view"]
 
@@ -32,6 +33,8 @@ class OverviewView:
     period_label: str
     versus: str
     coverage_note: str
+    window: str
+    partial_note: str | None
     enrolled: int
     insights: pd.DataFrame
     tiles: pd.DataFrame
@@ -101,6 +104,19 @@ def _upto(frame: pd.DataFrame, period: pd.Period) -> pd.DataFrame:
     return frame[frame["period"] <= period].reset_index(drop=True)
 
 
+TREND_ROWS = 8
+
+
+def _quarterly(trend: pd.DataFrame, period: pd.Period, year: int) -> pd.DataFrame:
+    """The last :data:`TREND_ROWS` rows a quarter apart, ending at ``period`` (two years of trailing-year figures).
+
+    On a monthly grain every third month is kept, so the table is as short as a quarterly one.
+    """
+    step = year // 4  # periods in a quarter
+    behind = period.ordinal - trend["period"].map(lambda p: p.ordinal)
+    return trend[behind % step == 0].tail(TREND_ROWS).reset_index(drop=True)
+
+
 def _likely_quiet(context: ReportContext) -> tuple[pd.DataFrame | None, str]:
     """The partners most likely to go quiet (None when nothing is scored) and the backtest sentence."""
     warning = context.early_warning
@@ -135,14 +151,17 @@ def overview_view(context: ReportContext) -> OverviewView:
         period_label=context.coverage.label,
         versus=context.coverage.versus(),
         coverage_note=context.coverage.note(),
+        window=context.coverage.window,
+        partial_note=None if context.coverage.complete else partial_last_bar(context.coverage.label),
         enrolled=int(context.kpis["enrolled"].sum()),
         insights=context.program_insights,
         tiles=context.program_tiles.dropna(subset=["value", "prior"], how="all").reset_index(drop=True),
         channel=_upto(revenue.channel_revenue(facts), period),
         revenue_trend=_upto(revenue.revenue_trend(facts), period),
         concentration=summary,
-        concentration_trend=_upto(concentration.concentration_trend(facts, window=year, population=population),
-                                  period).tail(year * 2),
+        concentration_trend=_quarterly(_upto(concentration.concentration_trend(facts, window=year,
+                                                                          population=population), period),
+                                         period, year),
         lorenz=concentration.lorenz_curve(values),
         pareto=concentration.pareto_curve(values),
         revenue_at_risk=concentration.revenue_at_risk(values, k=5),

@@ -25,6 +25,7 @@ from ..metrics.peers import peer_benchmarks, peer_quantile
 from ..metrics.registry import format_value
 from ..periods import in_trailing_window, periods_per_year
 from .context import ReportContext
+from .wording import partial_last_bar
 
 __all__ = ["PartnerView", "partner_view", "kpi_tiles"]
 
@@ -42,20 +43,27 @@ class PartnerView:
     period_label, versus, coverage_note
         The period as shown (``"2013Q4 to date: 60 of 92 days"`` when partial), what changes are
         measured against, and the page's data-coverage sentence.
+    window
+        The trailing year ending at the period, in words (``"the last 12 months"``).
     kpi_names
         The partner type's KPI set (scorecard KPIs; revenue first).
     tiles
-        One row per KPI in ``kpi_names``: ``kpi, value, prior, change``
-        (relative for currency and counts, absolute otherwise) and ``target``
-        (revenue target of the period, where set).
+        One row per KPI in ``kpi_names`` with a value now or before: ``kpi,
+        value, prior, change`` (relative for currency and counts, absolute
+        otherwise) and ``target`` (revenue target of the period, where set).
+        A KPI that cannot be measured at all (e.g. pipeline coverage without
+        targets) gets no tile; the scorecard table still lists it.
+    partial_note
+        For a partial period, the sentence under charts whose last bar is
+        that period (:func:`~partner_analytics.render.wording.partial_last_bar`); else None.
     history
         The partner's own periods up to the reporting one: ``period, revenue,
         target, won_deals, lost_deals, win_rate, avg_deal_size``.
     engagement
-        The partner's activity counts over the last four quarters (``activity,
+        The partner's activity counts over ``window`` (``activity,
         quantity``) and, when the peer group is large enough, the peer median.
     satisfaction
-        ``survey, value, responses`` over the last four quarters.
+        ``survey, value, responses`` over ``window``.
     breakdown
         The scorecard explained: ``kpi, value, score, weight, contribution``.
     composite
@@ -67,7 +75,8 @@ class PartnerView:
     benchmarks
         ``kpi, value, percentile, peer_p25, peer_median, peer_p75, peers``
         (:func:`~partner_analytics.metrics.peers.peer_benchmarks`; NaN for a KPI
-        with too few peers) or None when the peer group is too small.
+        with too few peers; a KPI nobody has a value for is left out) or None
+        when the peer group is too small.
     peers, peer_group_min_size
         Size of the peer group (other partners of the same type) and the
         minimum size for showing aggregates.
@@ -87,6 +96,8 @@ class PartnerView:
     period_label: str
     versus: str
     coverage_note: str
+    window: str
+    partial_note: str | None
     kpi_names: tuple[str, ...]
     tiles: pd.DataFrame
     history: pd.DataFrame
@@ -135,8 +146,10 @@ def partner_view(context: ReportContext, partner_id: str) -> PartnerView:
         period_label=coverage.label,
         versus=coverage.versus(),
         coverage_note=coverage.note(),
+        window=coverage.window,
+        partial_note=None if coverage.complete else partial_last_bar(coverage.label),
         kpi_names=names,
-        tiles=kpi_tiles(context, partner_id, names),
+        tiles=_measured(kpi_tiles(context, partner_id, names)),
         history=partner_history(context.facts, partner_id, period=context.period),
         engagement=_engagement(context, partner_id, me["partner_type"], minimum),
         satisfaction=_satisfaction(context, partner_id),
@@ -144,7 +157,8 @@ def partner_view(context: ReportContext, partner_id: str) -> PartnerView:
         composite=float(context.scorecard.set_index("partner_id").loc[partner_id, "composite"]) if enough else np.nan,
         tier=_tier(context, partner_id, enough),
         insights=context.partner_insights.loc[context.partner_insights["partner_id"] == partner_id].reset_index(drop=True),
-        benchmarks=peer_benchmarks(context.kpis, partner_id, names, min_peers=minimum) if enough else None,
+        benchmarks=_measured_benchmarks(peer_benchmarks(context.kpis, partner_id, names, min_peers=minimum))
+        if enough else None,
         peers=peers,
         peer_group_min_size=minimum,
         available=context.facts.available,
@@ -174,6 +188,16 @@ def kpi_tiles(context: ReportContext, partner_id: str, names: tuple[str, ...]) -
     target = revenue_targets(context.facts, partner_id).get(context.period, np.nan)
     tiles["target"] = np.where(tiles["kpi"] == "revenue", target, np.nan)
     return tiles
+
+
+def _measured(tiles: pd.DataFrame) -> pd.DataFrame:
+    """The tiles with a value now or in the prior period (an all-blank tile says nothing)."""
+    return tiles.dropna(subset=["value", "prior"], how="all").reset_index(drop=True)
+
+
+def _measured_benchmarks(benchmarks: pd.DataFrame) -> pd.DataFrame:
+    """The benchmark rows with a value for the partner or its peers (a row of dashes says nothing)."""
+    return benchmarks.dropna(subset=["value", "peer_median"], how="all").reset_index(drop=True)
 
 
 def _trailing(frame: pd.DataFrame, context: ReportContext) -> pd.DataFrame:

@@ -4,22 +4,49 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["unavailable", "tier_sentence", "too_few_peers", "partial_last_bar", "NO_HISTORY", "NO_ACTIVITY",
-           "NO_RESPONSES", "NO_SCORES", "NO_TARGETS", "NONE_BEHIND", "NO_RANKED", "NO_CORRELATIONS",
-           "SAME_DAY_CLOSE", "NO_MDF"]
+__all__ = ["unavailable", "tier_sentence", "too_few_peers", "partial_last_bar", "no_activity", "no_responses",
+           "no_correlations", "same_day_close", "no_mdf", "NO_HISTORY", "NO_SCORES", "NO_TARGETS", "NONE_BEHIND",
+           "NO_RANKED"]
 
 NO_HISTORY = "There is no revenue or deal history for you in the programme up to this period."
-NO_ACTIVITY = "No engagement activity was recorded for you in the last four quarters."
-NO_RESPONSES = "No survey responses about you fall in the last four quarters, so there is no score to show."
 NO_SCORES = "None of your scorecard KPIs has a value this period, so there is no composite score."
 NO_TARGETS = "No partner has a revenue target in this period, so no one can be listed as behind target."
 NONE_BEHIND = "Every partner with a revenue target in this period is on track."
 NO_RANKED = "No enrolled partner has a composite score this period."
-NO_CORRELATIONS = ("No survey responses fall in the last four quarters, so satisfaction cannot be correlated with "
-                   "performance.")
-SAME_DAY_CLOSE = ("Every won deal in the last four quarters closed on the day it was created, so there is no time to "
-                  "close to chart.")
-NO_MDF = "No market development funds were approved in the last four quarters."
+
+# Sentences about a trailing window take its phrase from ``partner_analytics.periods.window_phrase``
+# ("the last four quarters", "the last 12 months"), so they match the reporting grain.
+
+
+def no_activity(window: str) -> str:
+    """Why a partner's engagement section is empty.
+
+    Examples
+    --------
+    >>> no_activity("the last 12 months")
+    'No engagement activity was recorded for you in the last 12 months.'
+    """
+    return f"No engagement activity was recorded for you in {window}."
+
+
+def no_responses(window: str) -> str:
+    """Why a partner's satisfaction section is empty."""
+    return f"No survey responses about you fall in {window}, so there is no score to show."
+
+
+def no_correlations(window: str) -> str:
+    """Why the overview shows no satisfaction correlations."""
+    return f"No survey responses fall in {window}, so satisfaction cannot be correlated with performance."
+
+
+def same_day_close(window: str) -> str:
+    """Why the overview draws no time-to-close chart."""
+    return f"Every won deal in {window} closed on the day it was created, so there is no time to close to chart."
+
+
+def no_mdf(window: str) -> str:
+    """Why the overview's MDF section is empty."""
+    return f"No market development funds were approved in {window}."
 
 
 def too_few_peers(minimum: int, peers: int) -> str:

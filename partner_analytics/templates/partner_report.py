@@ -66,8 +66,8 @@ else:
                              (plot_partner_deal_size, view.history, {})], figsize=(8, 9))
     plt.show()
     display(*[blocks.note(reason) for reason in skipped])
-    if view.period_label != str(view.period):
-        display(blocks.note(wording.partial_last_bar(view.period_label)))
+    if view.partial_note:
+        display(blocks.note(view.partial_note))
 
 # %% [markdown]
 # ## Engagement
@@ -76,21 +76,23 @@ else:
 if "engagement" not in view.available:
     display(blocks.note(unavailable("engagement")))
 elif not view.engagement["quantity"].gt(0).any():
-    display(blocks.note(wording.NO_ACTIVITY))
+    display(blocks.note(wording.no_activity(view.window)))
 else:
-    _, skipped = draw_panels([(plot_engagement_vs_peers, view.engagement, {})], figsize=(8, 3.2))
+    _, skipped = draw_panels([(plot_engagement_vs_peers, view.engagement, {"window": view.window})],
+                             figsize=(8, 3.2))
     plt.show()
     display(*[blocks.note(reason) for reason in skipped])
 
 # %% [markdown]
 # ## Satisfaction
-# Partner satisfaction (PSAT), partner NPS and your customers' satisfaction (CSAT) over the last four quarters.
 
 # %%
+display(blocks.paragraph(f"Partner satisfaction (PSAT), partner NPS and your customers' satisfaction (CSAT) over "
+                         f"{view.window}."))
 if "surveys" not in view.available:
     display(blocks.note(unavailable("surveys")))
 elif not view.satisfaction["responses"].gt(0).any():
-    display(blocks.note(wording.NO_RESPONSES))
+    display(blocks.note(wording.no_responses(view.window)))
 else:
     display(blocks.table(view.satisfaction, columns={"survey": "Measure", "value": "Score", "responses": "Responses"},
                          formats={"survey": blocks.kpi_label, "value": "kpi", "responses": "{:.0f}".format},
@@ -99,7 +101,7 @@ else:
 # %% [markdown]
 # ## Scorecard
 # Your composite score (0–100) combines the KPIs that matter for your partner type. Each KPI is scored against
-# partners of the same type; the bars show what each KPI contributed.
+# partners of the same type.
 
 # %%
 if not view.comparable:
@@ -110,7 +112,8 @@ if not view.comparable:
 elif view.breakdown["score"].isna().all():
     display(blocks.note(wording.NO_SCORES))
 else:
-    display(blocks.paragraph(f"Composite score: {view.composite:.0f} out of 100."))
+    display(blocks.paragraph(f"Composite score: {view.composite:.0f} out of 100. The bars show what each KPI "
+                             "contributed."))
     _, skipped = draw_panels([(plot_scorecard_breakdown, view.breakdown.assign(partner_id=view.partner_id),
                               {"partner_id": view.partner_id})], figsize=(6.4, 4.8))
     plt.show()

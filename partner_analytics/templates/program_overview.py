@@ -59,14 +59,17 @@ _, skipped = draw_panels([(revenue_plots.plot_revenue_trend, view.revenue_trend,
                          (revenue_plots.plot_channel_share, view.channel, {})], figsize=(9, 7))
 plt.show()
 display(*[blocks.note(reason) for reason in skipped])
+if view.partial_note:
+    display(blocks.note(view.partial_note))
 
 # %% [markdown]
 # ## Revenue concentration
-# How evenly revenue is spread over partners (last four quarters). A Gini of 0 means every partner brings the same
-# revenue, 1 means one partner brings everything.
+# How evenly revenue is spread over partners. A Gini of 0 means every partner brings the same revenue, 1 means one
+# partner brings everything.
 
 # %%
-display(blocks.paragraph(f"These figures count {population_label(context.params.concentration.population)}."))
+display(blocks.paragraph(f"These figures count {population_label(context.params.concentration.population)}, "
+                         f"over {view.window}; each row of the table below covers the year ending in its period."))
 _, skipped = draw_panels([(revenue_plots.plot_lorenz, view.lorenz, {"gini": view.concentration["gini"]}),
                          (revenue_plots.plot_pareto, view.pareto, {})], ncols=2, figsize=(10, 4))
 plt.show()
@@ -84,6 +87,7 @@ blocks.table(view.revenue_at_risk, columns={"top_k": "If the top k left", "reven
 # ## Revenue by partner type, tier and region
 
 # %%
+display(blocks.paragraph(f"Partner revenue won in {view.period_label}."))
 _, skipped = draw_panels([(revenue_plots.plot_revenue_by, frame, {"by": by}) for by, frame in view.revenue_by.items()],
                         ncols=3, figsize=(12, 4))
 plt.show()
@@ -91,9 +95,9 @@ display(*[blocks.note(reason) for reason in skipped])
 
 # %% [markdown]
 # ## Deals: win rate and time to close
-# Partner deals against direct deals over the last four quarters (won deals for time to close).
 
 # %%
+display(blocks.paragraph(f"Partner deals against direct deals over {view.window} (won deals for time to close)."))
 fig, axes = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
 deal_plots.plot_win_rate(view.win_rates, ax=axes[0])
 if view.closes_same_day:
@@ -102,12 +106,12 @@ else:
     deal_plots.plot_time_to_close(view.time_to_close, ax=axes[1])
 plt.show()
 if view.closes_same_day:
-    display(blocks.note(wording.SAME_DAY_CLOSE))
+    display(blocks.note(wording.same_day_close(view.window)))
 
 # %% [markdown]
 # ## Onboarding cohorts
-# Revenue of each onboarding cohort by quarters since onboarding, indexed to its first full quarter with revenue,
-# and how fast new partners win their first deal.
+# Revenue of each year's onboarding cohort by reporting periods since onboarding, indexed to its first full period
+# with revenue, and how fast new partners win their first deal.
 
 # %%
 _, skipped = draw_panels([(cohort_plots.plot_cohort_heatmap, view.retention, {}),
@@ -124,7 +128,7 @@ display(*[blocks.note(reason) for reason in skipped])
 if view.correlations is None:
     display(blocks.note(unavailable("surveys")))
 elif not view.has_survey_correlations:
-    display(blocks.note(wording.NO_CORRELATIONS))
+    display(blocks.note(wording.no_correlations(view.window)))
     display(blocks.bullet_list(view.correlation_sentences))
 else:
     _, skipped = draw_panels([(engagement_plots.plot_correlation_matrix, view.correlations, {})], figsize=(6.4, 4.8))
@@ -183,13 +187,14 @@ display(*[blocks.note(reason) for reason in skipped])
 
 # %% [markdown]
 # ## Market development funds (MDF)
-# Utilisation (claimed / approved) and return ((attributed revenue − spend) / spend) over the last four quarters.
 
 # %%
+display(blocks.paragraph(f"Utilisation (claimed / approved) and return ((attributed revenue − spend) / spend) over "
+                         f"{view.window}."))
 if view.mdf is None:
     display(blocks.note(unavailable("mdf")))
 elif view.mdf.empty or not view.mdf["approved"].gt(0).any():
-    display(blocks.note(wording.NO_MDF))
+    display(blocks.note(wording.no_mdf(view.window)))
 else:
     display(blocks.table(view.mdf, columns={"partner_type": "Partner type", "approved": "Approved",
                                             "claimed": "Claimed", "utilisation": "Utilisation", "roi": "ROI"},
