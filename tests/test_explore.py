@@ -411,6 +411,43 @@ def test_styled_uses_the_percent_columns_given_and_can_keep_the_index():
     assert "revenue|35.0%" in text
 
 
+def test_styled_shows_every_money_column_with_its_currency_and_days_with_their_unit():
+    frame = pd.DataFrame({"partner_type": ["a", "b"], "horizon_revenue_per_partner": [12345.6, NAN],
+                          "amount_median": [900.0, 2e6], "median_days": [122.0, 5.0]})
+    lines = styled(frame).to_string(delimiter="|").splitlines()
+    assert lines[1:] == ["a|$12.35k|$900|122 days", "b|—|$2.00M|5 days"]
+
+
+def test_styled_labels_codes_formats_kpi_values_in_their_unit_and_takes_context_units_and_headers():
+    frame = pd.DataFrame({"kpi": ["deals_registered", "sourced_revenue", "win_rate"], "value": [19.0, 439000.0, 0.69],
+                          "method": ["spearman", "pearson", "spearman"], "partner_type": ["msp", "msp", "msp"],
+                          "mean": [83.4, 2.0, 3.0]})
+    text = styled(frame, units={"mean": "days"}, headers={"mean": "Mean time to close"}).to_string(delimiter="|")
+    assert text.splitlines() == ["KPI|Value|Method|Partner type|Mean time to close",
+                                 "Deals registered|19|Spearman|msp|83 days",
+                                 "Sourced revenue|$439.00k|Pearson|msp|2 days",
+                                 "Win rate|69.0%|Spearman|msp|3 days"]
+
+
+def test_a_shown_index_has_no_name_row():
+    frame = pd.DataFrame({"weight": [0.35, 0.65]}, index=pd.Index(["revenue", "win_rate"], name="kpi"))
+    assert ">kpi<" not in styled(frame, percent=["weight"], hide_index=False).to_html()
+
+
+def test_styled_tables_sort_by_their_raw_values_when_a_header_is_clicked():
+    import html as html_lib
+    import json
+    import re
+
+    frame = pd.DataFrame({"partner_name": ["b", "a", None], "revenue": [900.0, 2e6, NAN], "won": [True, False, True],
+                          "as_of": pd.to_datetime(["2025-01-02", "2024-12-31", None])})
+    page = styled(frame).to_html()
+    keys = json.loads(html_lib.unescape(re.search(r'data-pa-sort="([^"]*)"', page)[1]))
+    assert keys == [["b", "a", None], [900.0, 2e6, None], [1, 0, 1], ["2025-01-02T00:00:00", "2024-12-31T00:00:00", None]]
+    assert "onclick=" in page and "cursor: pointer" in page
+    assert "data-pa-sort" not in styled(frame.head(1)).to_html()  # one row: nothing to sort
+
+
 @pytest.mark.parametrize(("lines", "expected"), [(["One.", "Two."], "- One.\n- Two."), ([], "")])
 def test_bullet_list_makes_one_markdown_bullet_per_line(lines, expected):
     assert bullet_list(lines) == expected
