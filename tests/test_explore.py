@@ -505,3 +505,41 @@ def test_download_links_are_formula_safe(sample):
                            "slice")
     csv = base64.b64decode(links.split("data:text/csv;base64,")[1].split('"')[0]).decode("utf-8-sig")
     assert csv.splitlines() == ["partner_name,revenue", "'=cmd|' /C calc'!A0,-5.0", "Acme,1.0"]
+
+
+def test_the_early_warning_what_if_names_the_partner_and_scores_the_changed_numbers(sample):
+    from partner_analytics.explore import warning_what_if_view
+    from partner_analytics.metrics.early_warning import warning_panel
+    from partner_analytics.metrics.early_warning_backtest import early_warning
+    from partner_analytics.metrics.early_warning_model import what_if
+
+    warning, features = early_warning(sample), warning_panel(sample)
+    rows = features[features["eligible"] & (features["period"] == warning.origin)].set_index("partner_id")
+    partner = warning.scores["partner_id"].iloc[0]
+    heading, table = warning_what_if_view(warning.model, rows, sample, partner, active_periods=4.0, unknown=1.0)
+    assert partner in heading
+    assert list(table.data.columns) == ["scenario", "active_periods", "probability"]  # unknown feature left out
+    assert table.data["probability"].tolist() == [what_if(warning.model, rows.loc[partner]),
+                                                  what_if(warning.model, rows.loc[partner], active_periods=4.0)]
+    emea = subset_facts(sample, region="EMEA")
+    outside = sample.partners.loc[sample.partners["region"] != "EMEA", "partner_id"].iloc[0]
+    heading, _ = warning_what_if_view(warning.model, rows, emea, outside)
+    assert outside not in heading and heading.split("(")[1].rstrip(")") in set(emea.partners["partner_id"])
+
+
+def test_a_section_whose_chart_has_nothing_to_draw_says_why_instead_of_failing(sample):
+    from IPython.display import Markdown
+
+    from partner_analytics.explore import FilterPanel
+    from partner_analytics.explore.widgets import section_outputs
+    from partner_analytics.plots.empty import NothingToDraw
+
+    def draw(s):
+        raise NothingToDraw("No partner NPS responses in these periods.")
+
+    panel = FilterPanel(sample)
+    panel.section(draw)  # no exception
+    (shown,) = section_outputs(draw, panel.slice)
+    assert isinstance(shown, Markdown) and shown.data == "*No partner NPS responses in these periods.*"
+    with pytest.raises(KeyError):
+        section_outputs(lambda s: {}["missing"], panel.slice)  # any other error still shows as one

@@ -19,7 +19,7 @@ from .downloads import download_links
 from .slicing import (ALL, FILTERS, choices, partner_choices, period_choices, period_end, subset_facts, trailing_year,
                       with_partner_details)
 from .statistics import adjust_p_values, describe_correlations, satisfaction_table, tier_changes, weights_matrix
-from .tables import bullet_list, styled, what_if_view
+from .tables import bullet_list, styled, warning_what_if_view, what_if_view
 from .widgets import FilterPanel, Slice, as_outputs, dropdown, figure, percent_slider, score_slider
 
 __all__ = [
@@ -49,4 +49,5 @@ __all__ = [
     "score_slider",
     "charts",
     "what_if_view",
+    "warning_what_if_view",
 ]

@@ -15,7 +15,8 @@ from pandas.io.formats.style import Styler
 
 from ..labels import format_frame, format_value, label, unit
 
-__all__ = ["BAR_COLOUR", "CODE_COLUMNS", "styled", "sortable", "sort_keys", "bar_columns", "bullet_list", "what_if_view"]
+__all__ = ["BAR_COLOUR", "CODE_COLUMNS", "styled", "sortable", "sort_keys", "bar_columns", "bullet_list", "what_if_view",
+           "warning_what_if_view"]
 
 BAR_COLOUR = "#9ecae1"
 """Colour of the in-cell bars (light blue: the text stays readable on it)."""
@@ -137,6 +138,9 @@ def styled(
         style = style.relabel_index([headers.get(c, label(c)) for c in frame.columns], axis="columns")
     if not hide_index:
         style = style.hide(axis="index", names=True)
+    text = [c for c in frame.columns if _is_text(frame[c])]
+    if text:  # words read from the left (JupyterLab right-aligns every cell)
+        style = style.set_properties(subset=text, **{"text-align": "left"})
     columns = bar_columns(frame, units=units) if bars is None else list(bars)
     if columns:
         style = style.bar(subset=columns, color=BAR_COLOUR, height=70, width=100, vmin=0)
@@ -241,3 +245,44 @@ def what_if_view(what_if, data: pd.DataFrame, params, facts, **changes) -> list:
                 "Nobody in this slice changes tier with these settings."]
     detail = with_partner_details(moved, facts).drop(columns=["region", "tier"], errors="ignore")
     return [styled(summary, percent=["share_of_partners"], bars=()), styled(detail, precision=1, bars=())]
+
+
+def warning_what_if_view(model, rows: pd.DataFrame, facts, partner_id: str | None, **changes: float) -> list:
+    """One partner's probability of going quiet now and with ``changes`` to its numbers, ready to display.
+
+    ``rows`` are the partner's early-warning features at the scored period, indexed by ``partner_id``
+    (:func:`~partner_analytics.metrics.early_warning.warning_panel`); ``model`` the fitted model. A partner
+    outside the slice (``facts.partners``) gives way to the slice's first scored partner. Changes to features
+    the model does not use are left out. Returns a heading naming the partner and a two-row table (now, with
+    the changes) of the changed features and the probability.
+
+    Examples
+    --------
+    >>> import partner_analytics as pa
+    >>> from partner_analytics.metrics.early_warning_backtest import early_warning
+    >>> from partner_analytics.metrics.early_warning import warning_panel
+    >>> facts = pa.rollup(pa.load_program("sample"), as_of="2025-12-31")
+    >>> warning, features = early_warning(facts), warning_panel(facts)
+    >>> rows = features[features["eligible"] & (features["period"] == warning.origin)].set_index("partner_id")
+    >>> view = warning_what_if_view(warning.model, rows, facts, "P0066", active_periods=4.0)
+    >>> view[0], view[1].data["active_periods"].tolist()
+    ('**Northwind Advisors** (P0066)', [2.0, 4.0])
+    """
+    from ..metrics.early_warning_model import what_if
+
+    ids = set(facts.partners["partner_id"])
+    scored = [i for i in rows.index if i in ids]
+    if partner_id not in scored:
+        partner_id = scored[0] if scored else None
+    if partner_id is None:
+        return ["**No partner of this slice was scored.**"]
+    row = rows.loc[partner_id]
+    changes = {name: value for name, value in changes.items() if name in model.features}
+    table = pd.DataFrame({"scenario": ["Now", "With the changes"],
+                          **{name: [row[name], value] for name, value in changes.items()},
+                          "probability": [what_if(model, row), what_if(model, row, **changes)]})
+    name = facts.partners.set_index("partner_id").at[partner_id, "partner_name"]
+    return [f"**{name}** ({partner_id})",
+            styled(table, percent=["probability", "engagement_change"], bars=(),
+                   headers={"active_periods": "Periods with revenue, of the last 4",
+                            "probability": "Likely to go quiet"})]

@@ -27,12 +27,14 @@ from IPython.display import HTML, Image, Markdown, clear_output, display
 from matplotlib.figure import Figure
 
 from ..labels import label
+from ..plots.empty import NothingToDraw
 from ..rollup import Rollup
 from .charts import png
 from .downloads import download_links
 from .slicing import ALL, FILTERS, choices, period_choices, subset_facts
 
-__all__ = ["Slice", "FilterPanel", "dropdown", "percent_slider", "score_slider", "figure", "as_outputs"]
+__all__ = ["Slice", "FilterPanel", "dropdown", "percent_slider", "score_slider", "figure", "as_outputs",
+           "section_outputs"]
 
 _LABEL_STYLE = {"description_width": "initial"}
 
@@ -76,17 +78,23 @@ def dropdown(description: str, options: Sequence, *, value=None) -> widgets.Drop
                             layout=widgets.Layout(width="auto", min_width="180px"))
 
 
-def percent_slider(description: str, value: float, *, max_value: float = 1.0, step: float = 0.05):
-    """A slider for a share (0..``max_value``) that reads as a percent (``35%``), wide enough to aim."""
-    return widgets.FloatSlider(value=value, min=0.0, max=max_value, step=step, description=description,
+def percent_slider(description: str, value: float, *, max_value: float = 1.0, step: float = 0.05,
+                   min_value: float = 0.0):
+    """A slider for a share (``min_value``..``max_value``) that reads as a percent (``35%``), wide enough to aim."""
+    return widgets.FloatSlider(value=value, min=min_value, max=max_value, step=step, description=description,
                                readout_format=".0%", continuous_update=False, style=_LABEL_STYLE,
                                layout=widgets.Layout(width="460px"))
 
 
 def score_slider(description: str, value: float, *, low: int = 0, high: int = 100) -> widgets.IntSlider:
-    """An integer slider for a score (``low``..``high``): 500 px wide, so one pixel is well under a point."""
+    """An integer slider for a score (``low``..``high``), one whole step at a time.
+
+    Wide enough to aim at every value: 500 px for a 0-100 score (one pixel is well under a point), narrower for
+    short ranges (a 1-4 count needs no 500 px).
+    """
+    width = min(500, 260 + 24 * (high - low))
     return widgets.IntSlider(value=round(value), min=low, max=high, step=1, description=description,
-                             continuous_update=False, style=_LABEL_STYLE, layout=widgets.Layout(width="500px"))
+                             continuous_update=False, style=_LABEL_STYLE, layout=widgets.Layout(width=f"{width}px"))
 
 
 def figure(ncols: int = 1, *, nrows: int = 1, size: tuple[float, float] = (13, 4.5)):
@@ -108,6 +116,18 @@ def as_outputs(result) -> list:
             item = Markdown(item)
         out.append(item)
     return out
+
+
+def section_outputs(draw: Callable[[Slice], object], view: Slice) -> list:
+    """What ``draw(view)`` shows (:func:`as_outputs`); a chart with nothing to show gives its one-sentence reason.
+
+    A plot raises :class:`~partner_analytics.plots.empty.NothingToDraw` rather than draw an empty grid (no NPS
+    responses in the slice, no closed deals); the section then says why, in italics, instead of a traceback.
+    """
+    try:
+        return as_outputs(draw(view))
+    except NothingToDraw as reason:
+        return as_outputs(f"*{reason}*")
 
 
 class FilterPanel:
@@ -136,6 +156,7 @@ class FilterPanel:
         for column in filters:
             self.controls[column] = dropdown(label(column), choices(facts, column))
         self.status = widgets.HTML()
+        self.status.add_class("pa-filter-status")
         self.sections: list[tuple[widgets.Output, Callable, frozenset]] = []
         self.widget = widgets.VBox([widgets.HBox(list(self.controls.values()),
                                                  layout=widgets.Layout(flex_flow="row wrap", grid_gap="4px 16px")),
@@ -204,7 +225,7 @@ class FilterPanel:
             draw(self._slice)
             return
         with out:  # an error shows as a traceback in the section (and fails the notebook tests)
-            items = as_outputs(draw(self._slice))
+            items = section_outputs(draw, self._slice)
             clear_output(wait=True)
             for item in items:
                 display(item)
