@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+from IPython.display import HTML
 from pandas.io.formats.style import Styler
 
 from ..labels import format_frame, format_value, label, unit
@@ -40,6 +41,8 @@ _SORT_JS = (
     "return d*(typeof p==='number'&&typeof q==='number'?p-q:String(p).localeCompare(String(q)))})"
     ".forEach(function(r){b.appendChild(r)});"
 )
+_NO_MATH = 'class="tex2jax_ignore mathjax_ignore"'
+"""Table class that keeps JupyterLab's MathJax off amounts: two ``$`` in a cell are text, not a formula."""
 _SORT_STYLES = [
     {"selector": "th.col_heading", "props": [("cursor", "pointer"), ("user-select", "none")]},
     {"selector": "th.col_heading::after", "props": [("content", "' ⇅'"), ("color", "#bbb")]},
@@ -186,12 +189,14 @@ def sortable(style: Styler) -> Styler:
     puts the largest first, missing values stay last, and bars and formats move with their rows. Works offline
     and without a kernel; JupyterLab runs it in the outputs of the current session (a notebook reopened from
     disk is untrusted until run again, and its tables then simply do not sort). Tables of fewer than two rows
-    are left as they are.
+    are not sortable. Every table is marked ``mathjax_ignore``: JupyterLab would otherwise typeset the text
+    between two ``$`` in a cell ("pipeline of $7.20k (typical: $76.89k)") as a formula.
     """
     if len(style.data) < 2:
-        return style
+        return style.set_table_attributes(_NO_MATH)
     keys = html.escape(json.dumps(sort_keys(style.data), ensure_ascii=False, separators=(",", ":")), quote=True)
-    style = style.set_table_attributes(f'data-pa-sort="{keys}" onclick="{html.escape(_SORT_JS, quote=True)}"')
+    style = style.set_table_attributes(
+        f'{_NO_MATH} data-pa-sort="{keys}" onclick="{html.escape(_SORT_JS, quote=True)}"')
     return style.set_table_styles(_SORT_STYLES, overwrite=False)
 
 
@@ -254,7 +259,7 @@ def warning_what_if_view(model, rows: pd.DataFrame, facts, partner_id: str | Non
     (:func:`~partner_analytics.metrics.early_warning.warning_panel`); ``model`` the fitted model. A partner
     outside the slice (``facts.partners``) gives way to the slice's first scored partner. Changes to features
     the model does not use are left out. Returns a heading naming the partner and a two-row table (now, with
-    the changes) of the changed features and the probability.
+    the changes) of the changed features and the probability. The name is HTML-escaped and kept out of MathJax.
 
     Examples
     --------
@@ -265,8 +270,8 @@ def warning_what_if_view(model, rows: pd.DataFrame, facts, partner_id: str | Non
     >>> warning, features = early_warning(facts), warning_panel(facts)
     >>> rows = features[features["eligible"] & (features["period"] == warning.origin)].set_index("partner_id")
     >>> view = warning_what_if_view(warning.model, rows, facts, "P0066", active_periods=4.0)
-    >>> view[0], view[1].data["active_periods"].tolist()
-    ('**Northwind Advisors** (P0066)', [2.0, 4.0])
+    >>> view[0].data, view[1].data["active_periods"].tolist()
+    ('<p class="mathjax_ignore"><b>Northwind Advisors</b> (P0066)</p>', [2.0, 4.0])
     """
     from ..metrics.early_warning_model import what_if
 
@@ -282,7 +287,7 @@ def warning_what_if_view(model, rows: pd.DataFrame, facts, partner_id: str | Non
                           **{name: [row[name], value] for name, value in changes.items()},
                           "probability": [what_if(model, row), what_if(model, row, **changes)]})
     name = facts.partners.set_index("partner_id").at[partner_id, "partner_name"]
-    return [f"**{name}** ({partner_id})",
+    return [HTML(f'<p class="mathjax_ignore"><b>{html.escape(str(name))}</b> ({html.escape(str(partner_id))})</p>'),
             styled(table, percent=["probability", "engagement_change"], bars=(),
                    headers={"active_periods": "Periods with revenue, of the last 4",
                             "probability": "Likely to go quiet"})]

@@ -19,6 +19,7 @@ nothing on stderr. Sending each section's own figure as bytes leaves nothing sha
 from __future__ import annotations
 
 import dataclasses
+import html
 from collections.abc import Callable, Iterable, Sequence
 
 import ipywidgets as widgets
@@ -89,10 +90,11 @@ def percent_slider(description: str, value: float, *, max_value: float = 1.0, st
 def score_slider(description: str, value: float, *, low: int = 0, high: int = 100) -> widgets.IntSlider:
     """An integer slider for a score (``low``..``high``), one whole step at a time.
 
-    Wide enough to aim at every value: 500 px for a 0-100 score (one pixel is well under a point), narrower for
-    short ranges (a 1-4 count needs no 500 px).
+    The track is wide enough to aim at every value: 400 px for a 0-100 score (a point is four pixels), narrower
+    for short ranges (40 px a step for a 1-4 count); the label and the readout get room of their own.
     """
-    width = min(500, 260 + 24 * (high - low))
+    track = 400 if high - low >= 50 else 120 + 40 * (high - low)
+    width = min(track, 400) + 8 * len(description) + 60  # the label and the readout sit inside the width
     return widgets.IntSlider(value=round(value), min=low, max=high, step=1, description=description,
                              continuous_update=False, style=_LABEL_STYLE, layout=widgets.Layout(width=f"{width}px"))
 
@@ -180,9 +182,10 @@ class FilterPanel:
 
     def _show_status(self) -> None:
         n = len(self._slice.facts.partners)
-        self.status.value = (f"<b>{self._slice.title}</b> · {n:,} partner{'s' if n != 1 else ''} in the slice"
+        self.status.value = (f"<span class='mathjax_ignore'><b>{html.escape(self._slice.title)}</b> · "
+                             f"{n:,} partner{'s' if n != 1 else ''} in the slice"
                              + (" · <b>few partners: read the numbers with care</b>" if 0 < n < 10 else "")
-                             + (" · <b>no partner matches these filters</b>" if n == 0 else ""))
+                             + (" · <b>no partner matches these filters</b>" if n == 0 else "") + "</span>")
 
     def add(self, name: str, control: widgets.ValueWidget, *, in_panel: bool = True) -> widgets.ValueWidget:
         """Add a control of the notebook's own (e.g. which measure to plot); its value is ``slice.options[name]``.
