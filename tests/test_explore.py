@@ -512,6 +512,11 @@ def test_own_controls_redraw_only_the_sections_that_watch_them(sample):
     assert counts == {"a": 2, "b": 1}
     panel.controls["tier"].value = panel.controls["tier"].options[1][1]
     assert counts == {"a": 3, "b": 2}
+    busy = []
+    panel.section(lambda s: busy.append("pa-redrawing" in panel.widget._dom_classes))
+    panel.controls["n"].value = 3
+    assert busy == [False, True]  # marked while redrawing (a browser can wait for the end), not after
+    assert "pa-redrawing" not in panel.widget._dom_classes
 
 
 def test_download_links_are_formula_safe(sample):

@@ -168,12 +168,13 @@ def _errors(page) -> list[str]:
 
 
 def _settle(page, status: str | None = None) -> None:
-    """Until the filter panel's status line names ``status`` (the kernel took the change), the kernel is idle
-    again and every image and chart has rendered."""
+    """Until every image and chart has rendered; after a filter change, first until the status line names
+    ``status`` (the kernel took the last change) and the panel has redrawn every section (``pa-redrawing`` gone)."""
     if status is not None:
         page.wait_for_function(f"s => [...document.querySelectorAll('{PANEL} .pa-filter-status')]"
                                ".some(e => e.textContent.includes(s))", arg=status, timeout=REDRAW_TIMEOUT_MS)
-    page.wait_for_function(_IDLE, timeout=REDRAW_TIMEOUT_MS, polling=200)
+        page.wait_for_function(f"() => !document.querySelector('{PANEL} .pa-filter-panel.pa-redrawing')",
+                               timeout=REDRAW_TIMEOUT_MS, polling=200)
     page.wait_for_function(_RENDERED, timeout=REDRAW_TIMEOUT_MS, polling=200)
 
 
@@ -184,6 +185,9 @@ def _drawn(page, where: str) -> tuple:
     assert all(n > 200 for n in ink["images"]), f"{where}: a blank image {ink['images']}"
     assert all(n > 0 for n in ink["charts"]), f"{where}: a blank hover chart {ink['charts']}"
     assert _errors(page) == [], f"{where}: error output"
+    for placeholder in ("Loading widget", "Error displaying widget", "Widget Javascript not detected"):
+        assert page.locator(f"{PANEL} .jp-OutputArea-output", has_text=placeholder).count() == 0, \
+            f"{where}: a widget shows {placeholder!r} instead of its control"
     return ink, page.locator(f"{PANEL} .widget-output table").all_inner_texts()
 
 

@@ -234,12 +234,18 @@ class FilterPanel:
                 display(item)
 
     def _changed(self, change=None) -> None:
-        self._slice = self._current()
-        self._show_status()
-        name = next((n for n, w in self.controls.items() if change is not None and w is change.get("owner")), None)
-        for out, draw, watch in self.sections:
-            if name is None or name == "period" or name in FILTERS or watch is None or name in watch:
-                self._draw(out, draw)
+        """Redraw the sections a change concerns; the panel carries the class ``pa-redrawing`` meanwhile."""
+        self.widget.add_class("pa-redrawing")  # a browser (or a test) can tell when every section is redrawn
+        try:
+            self._slice = self._current()
+            self._show_status()
+            name = next((n for n, w in self.controls.items() if change is not None and w is change.get("owner")),
+                        None)
+            for out, draw, watch in self.sections:
+                if name is None or name == "period" or name in FILTERS or watch is None or name in watch:
+                    self._draw(out, draw)
+        finally:
+            self.widget.remove_class("pa-redrawing")
 
     def _ipython_display_(self) -> None:
         display(self.widget)
