@@ -54,19 +54,22 @@ _SORT_STYLES = [
 def bar_columns(frame: pd.DataFrame, *, units: Mapping[str, str] | None = None) -> list[str]:
     """The columns whose size matters at a glance: amounts, shares and counts, in tables of two or more rows.
 
-    Identifiers and ranks are not bars, nor are ``top_k``/``window``/``n`` style counts that label a row.
+    Identifiers and ranks are not bars, nor are ``top_k``/``window``/``n`` style counts that label a row, nor
+    growth rates or columns with negative values (a bar from zero cannot show a fall).
 
     Examples
     --------
-    >>> bar_columns(pd.DataFrame({"partner_type": ["a", "b"], "revenue": [1.0, 2.0], "share": [0.3, 0.7]}))
+    >>> bar_columns(pd.DataFrame({"partner_type": ["a", "b"], "revenue": [1.0, 2.0], "share": [0.3, 0.7],
+    ...                           "revenue_growth_qoq": [0.1, 0.2], "change": [-1.0, 2.0]}))
     ['revenue', 'share']
     """
     if len(frame) < 2:
         return []
     labels = {"rank", "top_k", "window", "n", "period", "cohort"}
     units = units or {}
-    return [c for c in frame.columns if c not in labels and pd.api.types.is_numeric_dtype(frame[c])
-            and not pd.api.types.is_bool_dtype(frame[c]) and units.get(c, unit(c, frame[c])) in _BAR_UNITS]
+    return [c for c in frame.columns if c not in labels and "growth" not in str(c)
+            and pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+            and units.get(c, unit(c, frame[c])) in _BAR_UNITS and not (frame[c] < 0).any()]
 
 
 CODE_COLUMNS = ("kpi", "x", "y", "method", "activity", "survey", "stage", "channel", "change", "band")
