@@ -1,5 +1,6 @@
 """Display-ready tables for the notebooks: human headers and formats (:mod:`partner_analytics.labels`), colour bars
-where magnitude matters, headers that sort the table when clicked, and Markdown bullet lists."""
+where magnitude matters, headers that sort the table when clicked, Markdown bullet lists, and the what-if views
+(tier thresholds and weights, one partner's early-warning numbers)."""
 
 from __future__ import annotations
 
