@@ -115,7 +115,7 @@ def explain(s):
 
 
 order = kpis.scorecard_table(facts, params, period=panel.slice.period)["partner_id"]
-panel.add("partner", explore.dropdown("Partner", explore.partner_choices(facts, order=order), value=partner_id or None))
+panel.add_partner_choice(order=order, value=partner_id or None)
 display(panel.section(explain, watch=["partner"]))
 
 # %% [markdown]

@@ -127,7 +127,7 @@ display(panel.section(lambda s: explore.styled(ranked_table(s).head(top), percen
 # %% [markdown]
 # ## What if?
 #
-# Pick a partner of the slice (most likely to go quiet first) and change some of its numbers: how would its
+# Pick a partner of the slice (most likely to go quiet first; the list follows the filters) and change some of its numbers: how would its
 # probability move? For example, what if it had won revenue in every one of the last four periods, or its
 # engagement had held steady (change 0 %)?
 
@@ -143,8 +143,7 @@ def changed(s):
 
 if warning.model is not None:
     now = features[features["eligible"] & (features["period"] == warning.origin)].set_index("partner_id")
-    panel.add("partner", explore.dropdown("Partner", explore.partner_choices(facts, order=warning.scores["partner_id"])),
-              in_panel=False)
+    panel.add_partner_choice(order=warning.scores["partner_id"], in_panel=False)
     panel.add("active_periods", explore.score_slider("Periods with revenue, of the last 4", 4, low=1, high=4),
               in_panel=False)
     panel.add("engagement_change", explore.percent_slider("Engagement change", 0.0, min_value=-1.0), in_panel=False)

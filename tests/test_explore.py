@@ -567,3 +567,28 @@ def test_a_section_whose_chart_has_nothing_to_draw_says_why_instead_of_failing(s
     assert isinstance(shown, Markdown) and shown.data == "*No partner NPS responses in these periods.*"
     with pytest.raises(KeyError):
         section_outputs(lambda s: {}["missing"], panel.slice)  # any other error still shows as one
+
+
+def test_the_partner_choice_offers_the_partners_of_the_slice_and_never_an_empty_selection(sample):
+    from partner_analytics.explore import FilterPanel
+
+    panel = FilterPanel(sample)
+    emea = sample.partners.loc[sample.partners["region"] == "EMEA", "partner_id"].tolist()
+    other = sample.partners.loc[sample.partners["region"] != "EMEA", "partner_id"].iloc[0]
+    control = panel.add_partner_choice(value=emea[1])
+    drawn = []
+    panel.section(lambda s: drawn.append(s.options["partner"]), watch=["partner"])
+    panel.controls["region"].value = "EMEA"
+    assert [v for _, v in control.options] == emea and control.value == emea[1]  # kept: still in the slice
+    assert drawn[-1] == emea[1] and len(drawn) == 2  # one redraw for the filter change
+    panel.controls["region"].value = ALL
+    control.value = other
+    panel.controls["region"].value = "EMEA"
+    assert control.value == emea[0] and panel.slice.options["partner"] == emea[0]  # left the slice: first one
+    seen = set(zip(sample.partners["partner_type"], sample.partners["tier"]))
+    empty = next((t, tier) for t in sample.partners["partner_type"].unique() for tier in sample.partners["tier"].unique()
+                 if (t, tier) not in seen and isinstance(tier, str))
+    panel.controls["region"].value = ALL
+    panel.controls["partner_type"].value, panel.controls["tier"].value = empty
+    assert len(panel.slice.facts.partners) == 0
+    assert control.options == (("No partner in this slice", ""),) and control.index == 0

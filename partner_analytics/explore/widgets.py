@@ -32,7 +32,7 @@ from ..plots.empty import NothingToDraw
 from ..rollup import Rollup
 from .charts import png
 from .downloads import download_links
-from .slicing import ALL, FILTERS, choices, period_choices, subset_facts
+from .slicing import ALL, FILTERS, choices, partner_choices, period_choices, subset_facts
 
 __all__ = ["Slice", "FilterPanel", "dropdown", "percent_slider", "score_slider", "figure", "as_outputs",
            "section_outputs"]
@@ -160,6 +160,7 @@ class FilterPanel:
         self.status = widgets.HTML()
         self.status.add_class("pa-filter-status")
         self.sections: list[tuple[widgets.Output, Callable, frozenset]] = []
+        self._partner_orders: dict[str, Sequence[str] | None] = {}
         self.widget = widgets.VBox([widgets.HBox(list(self.controls.values()),
                                                  layout=widgets.Layout(flex_flow="row wrap", grid_gap="4px 16px")),
                                     self.status], layout=widgets.Layout(border="1px solid #ddd", padding="6px"))
@@ -200,6 +201,32 @@ class FilterPanel:
         self._slice = self._current()
         return control
 
+    def add_partner_choice(self, name: str = "partner", *, order: Sequence[str] | None = None,
+                           value: str | None = None, in_panel: bool = True) -> widgets.Dropdown:
+        """Add a *Partner* dropdown (``"Name (ID)"``, in ``order``) that offers the partners of the slice only.
+
+        When a filter changes, its options follow the slice: the chosen partner stays chosen while it is in the
+        slice, otherwise the first partner of the slice is chosen; an empty slice offers one "No partner in this
+        slice" option (value ``""``), never an empty selection.
+        """
+        self._partner_orders[name] = order
+        return self.add(name, dropdown("Partner", self._partner_options(name), value=value or None),
+                        in_panel=in_panel)
+
+    def _partner_options(self, name: str) -> list[tuple[str, str]]:
+        return partner_choices(self._slice.facts, order=self._partner_orders[name]) or [("No partner in this slice", "")]
+
+    def _follow_slice(self) -> None:
+        for name in self._partner_orders:
+            control, options = self.controls[name], self._partner_options(name)
+            kept = control.value if control.value in [value for _, value in options] else options[0][1]
+            control.unobserve(self._changed, names="value")  # one redraw for the filter change, not two
+            try:
+                control.options, control.value = options, kept
+            finally:
+                control.observe(self._changed, names="value")
+        self._slice = self._current()
+
     def section(self, draw: Callable[[Slice], object], *, watch: Iterable[str] | None = None) -> widgets.Output:
         """An output area showing ``draw(slice)``, redrawn in place when a filter changes.
 
@@ -238,9 +265,11 @@ class FilterPanel:
         self.widget.add_class("pa-redrawing")  # a browser (or a test) can tell when every section is redrawn
         try:
             self._slice = self._current()
-            self._show_status()
             name = next((n for n, w in self.controls.items() if change is not None and w is change.get("owner")),
                         None)
+            if name is None or name in FILTERS:
+                self._follow_slice()
+            self._show_status()
             for out, draw, watch in self.sections:
                 if name is None or name == "period" or name in FILTERS or watch is None or name in watch:
                     self._draw(out, draw)
