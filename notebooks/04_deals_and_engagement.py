@@ -91,6 +91,8 @@ display(panel.section(win_rates))
 
 # %%
 def deal_size(s):
+    if not explore.has_deal_distributions(s.facts):
+        return explore.NO_DEAL_DISTRIBUTIONS
     fig, axes = explore.figure(2, size=(14, 4.2))
     deal_plots.plot_deal_size_trend(deals.deal_size_trend(s.facts, by="channel"), ax=axes[0])
     deal_plots.plot_deal_size_trend(deals.deal_size_trend(s.facts, by="partner_type"), ax=axes[1])
@@ -112,6 +114,8 @@ DAYS_TABLE = {"units": dict.fromkeys(["mean", "median", "p25", "p75"], "days"), 
 
 
 def time_to_close(s):
+    if not explore.has_deal_distributions(s.facts):
+        return explore.NO_DEAL_DISTRIBUTIONS
     fig, axes = explore.figure(2, size=(14, 4.2))
     for ax, by in zip(axes, ["channel", "partner_type"]):
         deal_plots.plot_time_to_close(deals.time_to_close(s.facts, by=by, period=s.period, periods=periods), ax=ax)

@@ -592,3 +592,16 @@ def test_the_partner_choice_offers_the_partners_of_the_slice_and_never_an_empty_
     panel.controls["partner_type"].value, panel.controls["tier"].value = empty
     assert len(panel.slice.facts.partners) == 0
     assert control.options == (("No partner in this slice", ""),) and control.index == 0
+
+
+@pytest.mark.parametrize("filters", [{}, {"partner_type": "msp"}, {"region": "EMEA"}, {"tier": "gold"}])
+def test_deal_distribution_sections_know_when_a_slice_has_none(sample, filters):
+    from partner_analytics.explore import has_deal_distributions
+
+    view = subset_facts(sample, **filters)
+    if has_deal_distributions(view):
+        assert not time_to_close(view, by="channel").empty and not deal_size(view, by="channel").empty
+    else:
+        assert set(filters) & {"region", "tier"}
+        with pytest.raises(ValueError, match="deals_for"):
+            time_to_close(view, by="channel")

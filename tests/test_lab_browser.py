@@ -246,11 +246,10 @@ def _sorts(page, name: str) -> None:
     keys = table.evaluate("t => JSON.parse(t.dataset.paSort)")
     column = next(i for i, values in enumerate(keys)
                   if any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values))
+    cells = table.locator(f"tbody td.col{column}")
+    largest = cells.nth(keys[column].index(max(v for v in keys[column] if v is not None))).inner_text()
     headers.nth(column).click()
-    shown = table.locator(f"tbody td.col{column}").first.inner_text()
-    largest = table.locator(f"tbody td.col{column}").nth(keys[column].index(max(v for v in keys[column]
-                                                                                 if v is not None)))
-    assert shown == largest.inner_text(), f"{name}: a header click did not sort the table"
+    assert cells.first.inner_text() == largest, f"{name}: a header click did not sort the table"
     assert headers.nth(column).get_attribute("aria-sort") == "descending"
 
 
