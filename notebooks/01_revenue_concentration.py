@@ -109,12 +109,14 @@ display(panel.section(curves))
 # %%
 def trend(s):
     points = concentration.concentration_trend(s.facts, window=year).query("window_complete")
-    fig, axes = explore.figure(2, size=(13, 4))
-    lines = points.set_index("period")[["gini", "top_10pct_share", "share_generating_revenue"]]
-    lines.rename(columns=label).plot(marker="o", ax=axes[0], ylim=(0, 1), xlabel="Period",
-                                     title="Gini, top 10 % share and share of partners generating revenue")
-    axes[0].yaxis.set_major_formatter(PercentFormatter(xmax=1))
-    points.plot(x="period", y="hhi", marker="o", ax=axes[1], legend=False, xlabel="Period", ylabel=label("hhi"),
+    fig, axes = explore.figure(3, size=(16, 4))
+    points.plot(x="period", y="gini", marker="o", ax=axes[0], legend=False, ylim=(0, 1), xlabel="Period",
+                ylabel=label("gini"), title="Gini coefficient (0 = equal, 1 = one partner)")
+    shares = points.set_index("period")[["top_10pct_share", "share_generating_revenue"]]
+    shares.rename(columns=label).plot(marker="o", ax=axes[1], ylim=(0, 1), xlabel="Period",
+                                      title="Top 10 % share and share of partners with revenue")
+    axes[1].yaxis.set_major_formatter(PercentFormatter(xmax=1))
+    points.plot(x="period", y="hhi", marker="o", ax=axes[2], legend=False, xlabel="Period", ylabel=label("hhi"),
                 title="Herfindahl-Hirschman index (0–10,000)")
     return fig
 

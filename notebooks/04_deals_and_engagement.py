@@ -66,12 +66,18 @@ display(panel, panel.downloads(lambda s: deals.win_rates(s.facts, by="partner_ty
 # rate, partners win the small deals and lose the large ones.
 
 # %%
+WIN_RATE_TABLE = {"percent": ["ci_low", "ci_high", "win_rate_value"], "bars": (),
+                  "headers": {"n": "Deals closed", "ci_low": "95 % CI low", "ci_high": "95 % CI high",
+                              "win_rate_value": "Win rate by value"}}
+
+
 def win_rates(s):
     fig, axes = explore.figure(3, size=(16, 4.2))
     for ax, by in zip(axes, ["channel", "attribution", "partner_type"]):
         deal_plots.plot_win_rate(deals.win_rates(s.facts, by=by, period=s.period, periods=periods), ax=ax)
         ax.set_title(f"Win rate by {label(by).lower()} (95 % Wilson interval)")
-    return [fig, explore.styled(deals.win_rates(s.facts, by="channel", period=s.period, periods=periods))]
+    return [fig, explore.styled(deals.win_rates(s.facts, by="channel", period=s.period, periods=periods),
+                                **WIN_RATE_TABLE)]
 
 
 display(panel.section(win_rates))
@@ -85,6 +91,8 @@ display(panel.section(win_rates))
 
 # %%
 def deal_size(s):
+    if not explore.has_deal_distributions(s.facts):
+        return explore.NO_DEAL_DISTRIBUTIONS
     fig, axes = explore.figure(2, size=(14, 4.2))
     deal_plots.plot_deal_size_trend(deals.deal_size_trend(s.facts, by="channel"), ax=axes[0])
     deal_plots.plot_deal_size_trend(deals.deal_size_trend(s.facts, by="partner_type"), ax=axes[1])
@@ -101,11 +109,18 @@ display(panel.section(deal_size))
 # sooner.
 
 # %%
+DAYS_TABLE = {"units": dict.fromkeys(["mean", "median", "p25", "p75"], "days"), "bars": (),
+              "headers": {"n": "Deals won", "p25": "25th percentile", "p75": "75th percentile"}}
+
+
 def time_to_close(s):
+    if not explore.has_deal_distributions(s.facts):
+        return explore.NO_DEAL_DISTRIBUTIONS
     fig, axes = explore.figure(2, size=(14, 4.2))
     for ax, by in zip(axes, ["channel", "partner_type"]):
         deal_plots.plot_time_to_close(deals.time_to_close(s.facts, by=by, period=s.period, periods=periods), ax=ax)
-    return [fig, explore.styled(deals.time_to_close(s.facts, by="channel", period=s.period, periods=periods))]
+    return [fig, explore.styled(deals.time_to_close(s.facts, by="channel", period=s.period, periods=periods),
+                                **DAYS_TABLE)]
 
 
 display(panel.section(time_to_close))
@@ -160,10 +175,11 @@ def activities(s):
     fig, axes = explore.figure(2, size=(14, 4.2))
     engagement_plots.plot_activity_rates(engagement.activity_rates(s.facts, period=s.period, periods=periods),
                                          ax=axes[0])
-    association.sort_values("rho").plot.barh(x="activity", y="rho", ax=axes[1], legend=False, xlim=(-1, 1),
+    association.sort_values("rho").assign(activity=lambda t: t["activity"].map(label)).plot.barh(
+        x="activity", y="rho", ax=axes[1], legend=False, xlim=(-1, 1),
                                               xlabel="Spearman correlation with revenue", ylabel="",
                                               title="Spearman correlation of activity with revenue")
-    return [fig, explore.styled(association, bars=())]
+    return [fig, explore.styled(association, bars=(), headers={"rho": "Spearman rho"})]
 
 
 display(panel.section(activities))

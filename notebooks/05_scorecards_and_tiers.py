@@ -110,11 +110,12 @@ def explain(s):
         return "**No partner in this slice.**"
     fig, ax = explore.figure(size=(10, 4))
     scorecard_plots.plot_scorecard_breakdown(breakdown, partner_id=partner, ax=ax)
-    return [fig, explore.styled(breakdown[breakdown["partner_id"] == partner], percent=["base_weight", "weight"])]
+    return [fig, explore.styled(breakdown[breakdown["partner_id"] == partner], percent=["base_weight", "weight"],
+                                precision=1, headers={"contribution": "Contribution (points)"})]
 
 
 order = kpis.scorecard_table(facts, params, period=panel.slice.period)["partner_id"]
-panel.add("partner", explore.dropdown("Partner", explore.partner_choices(facts, order=order), value=partner_id or None))
+panel.add_partner_choice(order=order, value=partner_id or None)
 display(panel.section(explain, watch=["partner"]))
 
 # %% [markdown]
@@ -131,7 +132,8 @@ def distribution(s):
     fig, axes = explore.figure(2, size=(14, 4.5))
     scorecard_plots.plot_tier_distribution(tiers.tier_distribution(tiers.assign_tiers(card, params)), ax=axes[0])
     scorecard_plots.plot_composite_distribution(card, params=params, ax=axes[1])
-    return [fig, explore.styled(tiers.tier_distribution(tiers.assign_tiers(card, params)))]
+    table = tiers.tier_distribution(tiers.assign_tiers(card, params))
+    return [fig, explore.styled(table, headers={"share": "Share of partners"})]
 
 
 display(panel.section(distribution, watch=()))

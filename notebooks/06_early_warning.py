@@ -1,11 +1,12 @@
 # ---
 # jupyter:
 #   jupytext:
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version,-jupytext.text_representation.format_version
 #     text_representation:
 #       extension: .py
 #       format_name: percent
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
@@ -30,15 +31,13 @@ top: int = 15  # partners listed, most likely to go quiet first
 # two simple rules. The README's "Early warning" section documents every definition.
 
 # %%
-import ipywidgets as widgets
-import pandas as pd
 from IPython.display import Markdown, display
 
 import partner_analytics as pa
 from partner_analytics import explore
 from partner_analytics.metrics.early_warning import warning_panel
 from partner_analytics.metrics.early_warning_backtest import early_warning
-from partner_analytics.metrics.early_warning_model import feature_effects, what_if
+from partner_analytics.metrics.early_warning_model import feature_effects
 from partner_analytics.params import load_params
 from partner_analytics.plots import early_warning as warning_plots
 
@@ -46,8 +45,29 @@ from partner_analytics.plots import early_warning as warning_plots
 facts = pa.rollup(pa.load_program(source), freq=freq, as_of=as_of or None)
 settings = load_params(params_path or None).early_warning
 warning = early_warning(facts, settings, period=period or None)
-panel = warning_panel(facts, settings)
+features = warning_panel(facts, settings)
 display(Markdown(warning.summary()))
+
+# %% [markdown]
+# ## Filters
+#
+# Choose a partner type, region or tier: the ranked list and the what-if below show the partners of that slice.
+# The model and its backtest always learn from every partner (a slice is too small to fit a model on). The links
+# download the slice's ranked list with the reasons and the suggested actions.
+
+# %%
+panel = explore.FilterPanel(facts, period=str(warning.origin) if warning.origin else None, periods=False)
+RANKED_HEADERS = {"probability": "Likely to go quiet", "band": "Risk", "reasons": "Why",
+                  "action": "Suggested first action"}
+
+
+def ranked_table(s):
+    scores = warning.scores[warning.scores["partner_id"].isin(s.facts.partners["partner_id"])]
+    ranked = explore.with_partner_details(scores.drop(columns="period"), s.facts)
+    return ranked.assign(reasons=ranked["reasons"].str.join("; "))
+
+
+display(panel, panel.downloads(ranked_table, "early_warning"))
 
 # %% [markdown]
 # ## The backtest in numbers
@@ -58,7 +78,12 @@ display(Markdown(warning.summary()))
 # **Brier score**: mean squared error of the probabilities (lower is better).
 
 # %%
-display(warning.backtest.metrics.round(3))
+BACKTEST_HEADERS = {"auc": "AUC", "precision_top10": "Precision, top 10 %", "recall_top10": "Recall, top 10 %",
+                    "precision_top20": "Precision, top 20 %", "recall_top20": "Recall, top 20 %",
+                    "brier": "Brier score"}
+if not warning.backtest.metrics.empty:
+    display(explore.styled(warning.backtest.metrics, percent=[c for c in BACKTEST_HEADERS if c.startswith(("p", "r"))],
+                           headers=BACKTEST_HEADERS, precision=3, bars=()))
 
 # %% [markdown]
 # ## Calibration
@@ -67,10 +92,12 @@ display(warning.backtest.metrics.round(3))
 # into probabilities by their own quiet rate in the training periods, so they have two points each.
 
 # %%
-fig, ax = explore.figure(size=(6, 5))
-warning_plots.plot_calibration(warning.backtest.calibration, ax=ax)
-display(*explore.as_outputs(fig))
-display(warning.backtest.calibration.query("partners > 0").round(3))
+if not warning.backtest.calibration.empty:
+    fig, ax = explore.figure(size=(6, 5))
+    warning_plots.plot_calibration(warning.backtest.calibration, ax=ax)
+    display(*explore.as_outputs(fig), explore.styled(
+        warning.backtest.calibration.query("partners > 0"), percent=["predicted", "observed"],
+        headers={"band": "Predicted probability", "predicted": "Mean predicted", "observed": "Share that went quiet"}))
 
 # %% [markdown]
 # ## What the model weighs
@@ -89,34 +116,35 @@ if warning.model is not None:
 # ## Partners most likely to go quiet
 #
 # Scored on the facts at the end of the latest complete period, with the three features that push each partner's
-# risk up most, in its own numbers, and a suggested first action.
+# risk up most, in its own numbers, and a suggested first action. Only partners of the slice are listed; click a
+# header to sort.
 
 # %%
-names = facts.partners.set_index("partner_id")["partner_name"]
-ranked = warning.scores.head(top).assign(partner=lambda t: t["partner_id"].map(names),
-                                         reasons=lambda t: t["reasons"].str.join("; "))
-ranked = ranked[["partner", "partner_id", "probability", "band", "reasons", "action"]]
-display(ranked.style.format({"probability": "{:.0%}"}).hide(axis="index")
-        .set_properties(subset=["partner", "reasons", "action"], **{"text-align": "left"}))
+display(panel.section(lambda s: explore.styled(ranked_table(s).head(top), percent=["probability"],
+                                               headers=RANKED_HEADERS, bars=["probability"])
+                      if warning.ok else warning.message, watch=()))
 
 # %% [markdown]
 # ## What if?
 #
-# Pick a partner and change some of its numbers: how would its probability move? For example, what if its
-# engagement had held steady (change 0 %), or it had won revenue in every one of the last four periods?
+# Pick a partner of the slice (most likely to go quiet first; the list follows the filters) and change some of its numbers: how would its
+# probability move? For example, what if it had won revenue in every one of the last four periods, or its
+# engagement had held steady (change 0 %)?
 
 # %%
+WHAT_IF = ("partner", "active_periods", "engagement_change")
+
+
+def changed(s):
+    return explore.warning_what_if_view(warning.model, now, s.facts, s.options["partner"],
+                                        active_periods=float(s.options["active_periods"]),
+                                        engagement_change=s.options["engagement_change"])
+
+
 if warning.model is not None:
-    now = panel[panel["eligible"] & (panel["period"] == warning.origin)].set_index("partner_id", drop=False)
-
-    def show(partner_id, active_periods, engagement_change):
-        row = now.loc[partner_id]
-        changes = {"active_periods": float(active_periods)}
-        if "engagement_change" in warning.model.features:
-            changes["engagement_change"] = engagement_change
-        print(f"{partner_id}: {what_if(warning.model, row):.0%} now, {what_if(warning.model, row, **changes):.0%} "
-              f"with the changes")
-
-    widgets.interact(show, partner_id=widgets.Dropdown(options=list(warning.scores["partner_id"])),
-                     active_periods=widgets.IntSlider(value=4, min=1, max=4),
-                     engagement_change=widgets.FloatSlider(value=0.0, min=-1.0, max=1.0, step=0.1));
+    now = features[features["eligible"] & (features["period"] == warning.origin)].set_index("partner_id")
+    panel.add_partner_choice(order=warning.scores["partner_id"], in_panel=False)
+    panel.add("active_periods", explore.score_slider("Periods with revenue, of the last 4", 4, low=1, high=4),
+              in_panel=False)
+    panel.add("engagement_change", explore.percent_slider("Engagement change", 0.0, min_value=-1.0), in_panel=False)
+    display(*[panel.controls[n] for n in WHAT_IF], panel.section(changed, watch=WHAT_IF))

@@ -131,6 +131,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
 _TOP_PCT = re.compile(r"top_(\d+)pct_share")
 _TOP_N = re.compile(r"top_(\d+)_share")
 _FRACTION_WORDS = ("share", "rate", "retention", "utilisation", "attainment")
+_MONEY_WORDS = ("revenue", "amount", "pipeline")
 
 
 def label(column: object) -> str:
@@ -162,7 +163,9 @@ def unit(column: object, values: pd.Series | None = None) -> str:
     Known names decide (registry KPIs, :data:`COLUMNS`, ``*_responses``
     counts, ``top_*_share`` and names ending in ``share``, ``rate``,
     ``retention`` or starting with ``conversion`` are fractions, ``p_*``
-    p-values). Otherwise ``values`` decide by dtype: booleans ``bool``,
+    p-values, other names with the word ``revenue``, ``amount`` or
+    ``pipeline`` (but not ``growth``) are amounts, names with the word
+    ``days`` are days). Otherwise ``values`` decide by dtype: booleans ``bool``,
     datetimes ``date``, integers ``count``, floats whose values are all whole
     numbers ``count``, other numbers ``ratio``; anything else ``text``.
 
@@ -170,6 +173,8 @@ def unit(column: object, values: pd.Series | None = None) -> str:
     --------
     >>> unit("revenue"), unit("top_10pct_share"), unit("deals", pd.Series([1.0, 2.0]))
     ('currency', 'fraction', 'count')
+    >>> unit("horizon_revenue_per_partner", pd.Series([1.5])), unit("median_days", pd.Series([3.0]))
+    ('currency', 'days')
     """
     known = _known_unit(str(column))
     if known is not None:
@@ -188,6 +193,11 @@ def _known_unit(name: str) -> str | None:
         return "fraction"
     if name.startswith("p_"):
         return "p_value"
+    words = name.split("_")
+    if any(w in _MONEY_WORDS for w in words) and "growth" not in words:  # horizon_revenue_per_partner, amount_mean
+        return "currency"
+    if "days" in words:  # median_days, days_to_close
+        return "days"
     return None
 
 

@@ -411,6 +411,61 @@ def test_styled_uses_the_percent_columns_given_and_can_keep_the_index():
     assert "revenue|35.0%" in text
 
 
+def test_styled_shows_every_money_column_with_its_currency_and_days_with_their_unit():
+    frame = pd.DataFrame({"partner_type": ["a", "b"], "horizon_revenue_per_partner": [12345.6, NAN],
+                          "amount_median": [900.0, 2e6], "median_days": [122.0, 5.0]})
+    lines = styled(frame).to_string(delimiter="|").splitlines()
+    assert lines[1:] == ["a|$12.35k|$900|122 days", "b|—|$2.00M|5 days"]
+
+
+def test_styled_labels_codes_formats_kpi_values_in_their_unit_and_takes_context_units_and_headers():
+    frame = pd.DataFrame({"kpi": ["deals_registered", "sourced_revenue", "win_rate"], "value": [19.0, 439000.0, 0.69],
+                          "method": ["spearman", "pearson", "spearman"], "partner_type": ["msp", "msp", "msp"],
+                          "mean": [83.4, 2.0, 3.0]})
+    text = styled(frame, units={"mean": "days"}, headers={"mean": "Mean time to close"}).to_string(delimiter="|")
+    assert text.splitlines() == ["KPI|Value|Method|Partner type|Mean time to close",
+                                 "Deals registered|19|Spearman|msp|83 days",
+                                 "Sourced revenue|$439.00k|Pearson|msp|2 days",
+                                 "Win rate|69.0%|Spearman|msp|3 days"]
+
+
+def test_a_shown_index_has_no_name_row():
+    frame = pd.DataFrame({"weight": [0.35, 0.65]}, index=pd.Index(["revenue", "win_rate"], name="kpi"))
+    assert ">kpi<" not in styled(frame, percent=["weight"], hide_index=False).to_html()
+
+
+def test_styled_tables_sort_by_their_raw_values_when_a_header_is_clicked():
+    import html as html_lib
+    import json
+    import re
+
+    frame = pd.DataFrame({"partner_name": ["b", "a", None], "revenue": [900.0, 2e6, NAN], "won": [True, False, True],
+                          "as_of": pd.to_datetime(["2025-01-02", "2024-12-31", None])})
+    page = styled(frame).to_html()
+    keys = json.loads(html_lib.unescape(re.search(r'data-pa-sort="([^"]*)"', page)[1]))
+    assert keys == [["b", "a", None], [900.0, 2e6, None], [1, 0, 1], ["2025-01-02T00:00:00", "2024-12-31T00:00:00", None]]
+    assert "onclick=" in page and "cursor: pointer" in page
+    assert "data-pa-sort" not in styled(frame.head(1)).to_html()  # one row: nothing to sort
+
+
+@pytest.mark.parametrize("rows", [1, 2])
+def test_tables_keep_mathjax_off_amounts_so_two_dollar_signs_stay_text(rows):
+    frame = pd.DataFrame({"reasons": ["open pipeline of $7.20k (typical: $76.89k)"] * rows})
+    assert 'class="tex2jax_ignore mathjax_ignore"' in styled(frame).to_html()
+
+
+def test_the_filter_status_line_escapes_values_from_the_data(sample):
+    from partner_analytics.explore import FilterPanel
+
+    import dataclasses
+
+    hostile = dataclasses.replace(
+        sample, partners=sample.partners.assign(region=sample.partners["region"].replace("EMEA", "<b>$x$</b>")))
+    panel = FilterPanel(hostile)
+    panel.controls["region"].value = "<b>$x$</b>"
+    assert "&lt;b&gt;$x$&lt;/b&gt;" in panel.status.value and "mathjax_ignore" in panel.status.value
+
+
 @pytest.mark.parametrize(("lines", "expected"), [(["One.", "Two."], "- One.\n- Two."), ([], "")])
 def test_bullet_list_makes_one_markdown_bullet_per_line(lines, expected):
     assert bullet_list(lines) == expected
@@ -457,6 +512,11 @@ def test_own_controls_redraw_only_the_sections_that_watch_them(sample):
     assert counts == {"a": 2, "b": 1}
     panel.controls["tier"].value = panel.controls["tier"].options[1][1]
     assert counts == {"a": 3, "b": 2}
+    busy = []
+    panel.section(lambda s: busy.append("pa-redrawing" in panel.widget._dom_classes))
+    panel.controls["n"].value = 3
+    assert busy == [False, True]  # marked while redrawing (a browser can wait for the end), not after
+    assert "pa-redrawing" not in panel.widget._dom_classes
 
 
 def test_download_links_are_formula_safe(sample):
@@ -468,3 +528,80 @@ def test_download_links_are_formula_safe(sample):
                            "slice")
     csv = base64.b64decode(links.split("data:text/csv;base64,")[1].split('"')[0]).decode("utf-8-sig")
     assert csv.splitlines() == ["partner_name,revenue", "'=cmd|' /C calc'!A0,-5.0", "Acme,1.0"]
+
+
+def test_the_early_warning_what_if_names_the_partner_and_scores_the_changed_numbers(sample):
+    from partner_analytics.explore import warning_what_if_view
+    from partner_analytics.metrics.early_warning import warning_panel
+    from partner_analytics.metrics.early_warning_backtest import early_warning
+    from partner_analytics.metrics.early_warning_model import what_if
+
+    warning, features = early_warning(sample), warning_panel(sample)
+    rows = features[features["eligible"] & (features["period"] == warning.origin)].set_index("partner_id")
+    partner = warning.scores["partner_id"].iloc[0]
+    heading, table = warning_what_if_view(warning.model, rows, sample, partner, active_periods=4.0, unknown=1.0)
+    assert partner in heading.data
+    assert list(table.data.columns) == ["scenario", "active_periods", "probability"]  # unknown feature left out
+    assert table.data["probability"].tolist() == [what_if(warning.model, rows.loc[partner]),
+                                                  what_if(warning.model, rows.loc[partner], active_periods=4.0)]
+    emea = subset_facts(sample, region="EMEA")
+    outside = sample.partners.loc[sample.partners["region"] != "EMEA", "partner_id"].iloc[0]
+    heading, _ = warning_what_if_view(warning.model, rows, emea, outside)
+    shown = heading.data.split("(")[1].split(")")[0]
+    assert outside not in heading.data and shown in set(emea.partners["partner_id"])
+
+
+def test_a_section_whose_chart_has_nothing_to_draw_says_why_instead_of_failing(sample):
+    from IPython.display import Markdown
+
+    from partner_analytics.explore import FilterPanel
+    from partner_analytics.explore.widgets import section_outputs
+    from partner_analytics.plots.empty import NothingToDraw
+
+    def draw(s):
+        raise NothingToDraw("No partner NPS responses in these periods.")
+
+    panel = FilterPanel(sample)
+    panel.section(draw)  # no exception
+    (shown,) = section_outputs(draw, panel.slice)
+    assert isinstance(shown, Markdown) and shown.data == "*No partner NPS responses in these periods.*"
+    with pytest.raises(KeyError):
+        section_outputs(lambda s: {}["missing"], panel.slice)  # any other error still shows as one
+
+
+def test_the_partner_choice_offers_the_partners_of_the_slice_and_never_an_empty_selection(sample):
+    from partner_analytics.explore import FilterPanel
+
+    panel = FilterPanel(sample)
+    emea = sample.partners.loc[sample.partners["region"] == "EMEA", "partner_id"].tolist()
+    other = sample.partners.loc[sample.partners["region"] != "EMEA", "partner_id"].iloc[0]
+    control = panel.add_partner_choice(value=emea[1])
+    drawn = []
+    panel.section(lambda s: drawn.append(s.options["partner"]), watch=["partner"])
+    panel.controls["region"].value = "EMEA"
+    assert [v for _, v in control.options] == emea and control.value == emea[1]  # kept: still in the slice
+    assert drawn[-1] == emea[1] and len(drawn) == 2  # one redraw for the filter change
+    panel.controls["region"].value = ALL
+    control.value = other
+    panel.controls["region"].value = "EMEA"
+    assert control.value == emea[0] and panel.slice.options["partner"] == emea[0]  # left the slice: first one
+    seen = set(zip(sample.partners["partner_type"], sample.partners["tier"]))
+    empty = next((t, tier) for t in sample.partners["partner_type"].unique() for tier in sample.partners["tier"].unique()
+                 if (t, tier) not in seen and isinstance(tier, str))
+    panel.controls["region"].value = ALL
+    panel.controls["partner_type"].value, panel.controls["tier"].value = empty
+    assert len(panel.slice.facts.partners) == 0
+    assert control.options == (("No partner in this slice", ""),) and control.index == 0
+
+
+@pytest.mark.parametrize("filters", [{}, {"partner_type": "msp"}, {"region": "EMEA"}, {"tier": "gold"}])
+def test_deal_distribution_sections_know_when_a_slice_has_none(sample, filters):
+    from partner_analytics.explore import has_deal_distributions
+
+    view = subset_facts(sample, **filters)
+    if has_deal_distributions(view):
+        assert not time_to_close(view, by="channel").empty and not deal_size(view, by="channel").empty
+    else:
+        assert set(filters) & {"region", "tier"}
+        with pytest.raises(ValueError, match="deals_for"):
+            time_to_close(view, by="channel")

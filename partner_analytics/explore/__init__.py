@@ -16,10 +16,10 @@ Importing this package has no side effects.
 
 from . import charts
 from .downloads import download_links
-from .slicing import (ALL, FILTERS, choices, partner_choices, period_choices, period_end, subset_facts, trailing_year,
-                      with_partner_details)
+from .slicing import (ALL, FILTERS, NO_DEAL_DISTRIBUTIONS, choices, has_deal_distributions, partner_choices,
+                      period_choices, period_end, subset_facts, trailing_year, with_partner_details)
 from .statistics import adjust_p_values, describe_correlations, satisfaction_table, tier_changes, weights_matrix
-from .tables import bullet_list, styled, what_if_view
+from .tables import bullet_list, styled, warning_what_if_view, what_if_view
 from .widgets import FilterPanel, Slice, as_outputs, dropdown, figure, percent_slider, score_slider
 
 __all__ = [
@@ -39,6 +39,8 @@ __all__ = [
     "styled",
     "bullet_list",
     "with_partner_details",
+    "has_deal_distributions",
+    "NO_DEAL_DISTRIBUTIONS",
     "download_links",
     "FilterPanel",
     "Slice",
@@ -49,4 +51,5 @@ __all__ = [
     "score_slider",
     "charts",
     "what_if_view",
+    "warning_what_if_view",
 ]

@@ -18,7 +18,11 @@ from ..periods import periods_per_year
 from ..rollup import Rollup, channel_periods
 
 __all__ = ["FILTERS", "ALL", "subset_facts", "choices", "partner_choices", "period_choices", "trailing_year",
-           "period_end", "with_partner_details"]
+           "period_end", "with_partner_details", "has_deal_distributions", "NO_DEAL_DISTRIBUTIONS"]
+
+NO_DEAL_DISTRIBUTIONS = ("*Deal sizes and times to close (medians, quartiles) are available for all partners or for "
+                         "one partner type; set Region and Tier to All to see them for this slice.*")
+"""What a deal-distribution section says for a slice whose partner distributions the facts do not hold."""
 
 FILTERS = ("partner_type", "region", "tier")
 """Partner attributes :func:`subset_facts` and :func:`choices` accept."""
@@ -214,3 +218,21 @@ def with_partner_details(frame: pd.DataFrame, facts: Rollup) -> pd.DataFrame:
     extra = [c for c in details[1:] if c not in frame.columns]
     merged = frame.merge(facts.partners[["partner_id", *extra]], on="partner_id", how="left")
     return merged[["partner_id", *extra, *[c for c in frame.columns if c != "partner_id"]]]
+
+
+def has_deal_distributions(facts: Rollup) -> bool:
+    """True when ``facts.deal_stats`` holds the partner deals' distributions (deal size, days to close).
+
+    The engine computes medians and quartiles for the whole programme and per partner type; a slice by region
+    or tier keeps only the direct deals' (:func:`subset_facts`), and the distribution metrics then raise. A
+    notebook asks first and shows :data:`NO_DEAL_DISTRIBUTIONS` instead.
+
+    Examples
+    --------
+    >>> import partner_analytics as pa
+    >>> facts = pa.rollup(pa.load_program("sample"), as_of="2025-12-31")
+    >>> has_deal_distributions(facts), has_deal_distributions(subset_facts(facts, region="EMEA"))
+    (True, False)
+    """
+    stats = facts.deal_stats
+    return bool(len(stats) and ((stats["by"] == "channel") & (stats["group"] == "partner")).any())

@@ -19,6 +19,7 @@ nothing on stderr. Sending each section's own figure as bytes leaves nothing sha
 from __future__ import annotations
 
 import dataclasses
+import html
 from collections.abc import Callable, Iterable, Sequence
 
 import ipywidgets as widgets
@@ -27,12 +28,14 @@ from IPython.display import HTML, Image, Markdown, clear_output, display
 from matplotlib.figure import Figure
 
 from ..labels import label
+from ..plots.empty import NothingToDraw
 from ..rollup import Rollup
 from .charts import png
 from .downloads import download_links
-from .slicing import ALL, FILTERS, choices, period_choices, subset_facts
+from .slicing import ALL, FILTERS, choices, partner_choices, period_choices, subset_facts
 
-__all__ = ["Slice", "FilterPanel", "dropdown", "percent_slider", "score_slider", "figure", "as_outputs"]
+__all__ = ["Slice", "FilterPanel", "dropdown", "percent_slider", "score_slider", "figure", "as_outputs",
+           "section_outputs"]
 
 _LABEL_STYLE = {"description_width": "initial"}
 
@@ -76,17 +79,24 @@ def dropdown(description: str, options: Sequence, *, value=None) -> widgets.Drop
                             layout=widgets.Layout(width="auto", min_width="180px"))
 
 
-def percent_slider(description: str, value: float, *, max_value: float = 1.0, step: float = 0.05):
-    """A slider for a share (0..``max_value``) that reads as a percent (``35%``), wide enough to aim."""
-    return widgets.FloatSlider(value=value, min=0.0, max=max_value, step=step, description=description,
+def percent_slider(description: str, value: float, *, max_value: float = 1.0, step: float = 0.05,
+                   min_value: float = 0.0):
+    """A slider for a share (``min_value``..``max_value``) that reads as a percent (``35%``), wide enough to aim."""
+    return widgets.FloatSlider(value=value, min=min_value, max=max_value, step=step, description=description,
                                readout_format=".0%", continuous_update=False, style=_LABEL_STYLE,
                                layout=widgets.Layout(width="460px"))
 
 
 def score_slider(description: str, value: float, *, low: int = 0, high: int = 100) -> widgets.IntSlider:
-    """An integer slider for a score (``low``..``high``): 500 px wide, so one pixel is well under a point."""
+    """An integer slider for a score (``low``..``high``), one whole step at a time.
+
+    The track is wide enough to aim at every value: 400 px for a 0-100 score (a point is four pixels), narrower
+    for short ranges (40 px a step for a 1-4 count); the label and the readout get room of their own.
+    """
+    track = 400 if high - low >= 50 else 120 + 40 * (high - low)
+    width = min(track, 400) + 8 * len(description) + 60  # the label and the readout sit inside the width
     return widgets.IntSlider(value=round(value), min=low, max=high, step=1, description=description,
-                             continuous_update=False, style=_LABEL_STYLE, layout=widgets.Layout(width="500px"))
+                             continuous_update=False, style=_LABEL_STYLE, layout=widgets.Layout(width=f"{width}px"))
 
 
 def figure(ncols: int = 1, *, nrows: int = 1, size: tuple[float, float] = (13, 4.5)):
@@ -108,6 +118,18 @@ def as_outputs(result) -> list:
             item = Markdown(item)
         out.append(item)
     return out
+
+
+def section_outputs(draw: Callable[[Slice], object], view: Slice) -> list:
+    """What ``draw(view)`` shows (:func:`as_outputs`); a chart with nothing to show gives its one-sentence reason.
+
+    A plot raises :class:`~partner_analytics.plots.empty.NothingToDraw` rather than draw an empty grid (no NPS
+    responses in the slice, no closed deals); the section then says why, in italics, instead of a traceback.
+    """
+    try:
+        return as_outputs(draw(view))
+    except NothingToDraw as reason:
+        return as_outputs(f"*{reason}*")
 
 
 class FilterPanel:
@@ -136,7 +158,9 @@ class FilterPanel:
         for column in filters:
             self.controls[column] = dropdown(label(column), choices(facts, column))
         self.status = widgets.HTML()
+        self.status.add_class("pa-filter-status")
         self.sections: list[tuple[widgets.Output, Callable, frozenset]] = []
+        self._partner_orders: dict[str, Sequence[str] | None] = {}
         self.widget = widgets.VBox([widgets.HBox(list(self.controls.values()),
                                                  layout=widgets.Layout(flex_flow="row wrap", grid_gap="4px 16px")),
                                     self.status], layout=widgets.Layout(border="1px solid #ddd", padding="6px"))
@@ -159,9 +183,10 @@ class FilterPanel:
 
     def _show_status(self) -> None:
         n = len(self._slice.facts.partners)
-        self.status.value = (f"<b>{self._slice.title}</b> · {n:,} partner{'s' if n != 1 else ''} in the slice"
+        self.status.value = (f"<span class='mathjax_ignore'><b>{html.escape(self._slice.title)}</b> · "
+                             f"{n:,} partner{'s' if n != 1 else ''} in the slice"
                              + (" · <b>few partners: read the numbers with care</b>" if 0 < n < 10 else "")
-                             + (" · <b>no partner matches these filters</b>" if n == 0 else ""))
+                             + (" · <b>no partner matches these filters</b>" if n == 0 else "") + "</span>")
 
     def add(self, name: str, control: widgets.ValueWidget, *, in_panel: bool = True) -> widgets.ValueWidget:
         """Add a control of the notebook's own (e.g. which measure to plot); its value is ``slice.options[name]``.
@@ -175,6 +200,32 @@ class FilterPanel:
         control.observe(self._changed, names="value")
         self._slice = self._current()
         return control
+
+    def add_partner_choice(self, name: str = "partner", *, order: Sequence[str] | None = None,
+                           value: str | None = None, in_panel: bool = True) -> widgets.Dropdown:
+        """Add a *Partner* dropdown (``"Name (ID)"``, in ``order``) that offers the partners of the slice only.
+
+        When a filter changes, its options follow the slice: the chosen partner stays chosen while it is in the
+        slice, otherwise the first partner of the slice is chosen; an empty slice offers one "No partner in this
+        slice" option (value ``""``), never an empty selection.
+        """
+        self._partner_orders[name] = order
+        return self.add(name, dropdown("Partner", self._partner_options(name), value=value or None),
+                        in_panel=in_panel)
+
+    def _partner_options(self, name: str) -> list[tuple[str, str]]:
+        return partner_choices(self._slice.facts, order=self._partner_orders[name]) or [("No partner in this slice", "")]
+
+    def _follow_slice(self) -> None:
+        for name in self._partner_orders:
+            control, options = self.controls[name], self._partner_options(name)
+            kept = control.value if control.value in [value for _, value in options] else options[0][1]
+            control.unobserve(self._changed, names="value")  # one redraw for the filter change, not two
+            try:
+                control.options, control.value = options, kept
+            finally:
+                control.observe(self._changed, names="value")
+        self._slice = self._current()
 
     def section(self, draw: Callable[[Slice], object], *, watch: Iterable[str] | None = None) -> widgets.Output:
         """An output area showing ``draw(slice)``, redrawn in place when a filter changes.
@@ -204,18 +255,26 @@ class FilterPanel:
             draw(self._slice)
             return
         with out:  # an error shows as a traceback in the section (and fails the notebook tests)
-            items = as_outputs(draw(self._slice))
+            items = section_outputs(draw, self._slice)
             clear_output(wait=True)
             for item in items:
                 display(item)
 
     def _changed(self, change=None) -> None:
-        self._slice = self._current()
-        self._show_status()
-        name = next((n for n, w in self.controls.items() if change is not None and w is change.get("owner")), None)
-        for out, draw, watch in self.sections:
-            if name is None or name == "period" or name in FILTERS or watch is None or name in watch:
-                self._draw(out, draw)
+        """Redraw the sections a change concerns; the panel carries the class ``pa-redrawing`` meanwhile."""
+        self.widget.add_class("pa-redrawing")  # a browser (or a test) can tell when every section is redrawn
+        try:
+            self._slice = self._current()
+            name = next((n for n, w in self.controls.items() if change is not None and w is change.get("owner")),
+                        None)
+            if name is None or name in FILTERS:
+                self._follow_slice()
+            self._show_status()
+            for out, draw, watch in self.sections:
+                if name is None or name == "period" or name in FILTERS or watch is None or name in watch:
+                    self._draw(out, draw)
+        finally:
+            self.widget.remove_class("pa-redrawing")
 
     def _ipython_display_(self) -> None:
         display(self.widget)
