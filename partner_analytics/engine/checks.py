@@ -13,13 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import pandas as pd
+
 from ..errors import MAX_EXAMPLES, Problem
-from ..rules import REFERENCES, ROW_RULES, UNIQUE_KEYS
+from ..rules import CONTROL_CHARACTERS, REFERENCES, ROW_RULES, UNIQUE_KEYS, control_characters_removed, too_long
 from ..schema import PARTNER_TYPES, REQUIRED_TABLES, TABLES
 from ..sqltext import literal, quote
 from .backends import Engine
 
-__all__ = ["check_tables"]
+__all__ = ["check_tables", "scan_text"]
 
 _EXPECTED = {"date": "a date like 2024-03-31", "number": "a number", "boolean": "true/false"}
 
@@ -99,6 +101,50 @@ def _column_rules(table: str, present: set[str]) -> list[tuple[str, str, str, st
             rules.append((f"{typed} > {column.maximum!r}", name, f"values above {column.maximum:g}"))
     return [(condition, column, message, column) for condition, column, message in rules] + [
         (rule.condition, rule.column, rule.message, rule.shown_column) for rule in ROW_RULES if rule.table == table]
+
+
+def scan_text(
+    engine: Engine, relations: Mapping[str, str], labels: Mapping[str, str], *, max_chars: int
+) -> tuple[list[Problem], list[str], dict[str, set[str]]]:
+    """Check the text columns of each raw table in one scan, as :mod:`partner_analytics.validate` does in pandas.
+
+    Parameters
+    ----------
+    engine, relations, labels
+        As for :func:`check_tables`.
+    max_chars
+        Longest text value allowed (:func:`partner_analytics.limits.input_limits`).
+
+    Returns
+    -------
+    tuple of (list of Problem, list of str, dict)
+        A problem per column with values longer than ``max_chars``; a warning
+        per column whose values hold control characters
+        (:data:`~partner_analytics.rules.CONTROL_CHARACTERS`); and, per table,
+        the raw column names holding them, which the caller removes.
+    """
+    checker, warnings, dirty = _Checker(engine, labels), [], {}
+    for name, relation in relations.items():
+        texts = [str(c) for c, dtype in engine.fetch(f"SELECT * FROM {relation} LIMIT 0").dtypes.items()
+                 if pd.api.types.is_string_dtype(dtype)]  # text, or a type pandas cannot tell from text
+        if not texts:
+            continue
+        values = [f"CAST({quote(c)} AS VARCHAR)" for c in texts]
+        counts = engine.fetch("SELECT " + ", ".join(
+            f"COUNT(CASE WHEN LENGTH({v}) > {int(max_chars)} THEN 1 END) AS l{i}, "
+            f"COUNT(CASE WHEN REGEXP_MATCHES({v}, {literal(CONTROL_CHARACTERS)}) THEN 1 END) AS c{i}"
+            for i, v in enumerate(values)) + f" FROM {relation}")
+        counts.columns = [str(c).lower() for c in counts.columns]
+        for i, (column, value) in enumerate(zip(texts, values)):
+            if long := int(counts[f"l{i}"].iloc[0]):
+                lengths = engine.fetch(f"SELECT LENGTH({value}) AS n FROM {relation} "
+                                       f"WHERE LENGTH({value}) > {int(max_chars)} LIMIT {MAX_EXAMPLES}")
+                checker.report(name, column.lower(), too_long(max_chars), long,
+                               [f"{int(n):,} characters" for n in lengths.iloc[:, 0]])
+            if removed := int(counts[f"c{i}"].iloc[0]):
+                warnings.append(control_characters_removed(labels[name], column.lower(), removed))
+                dirty.setdefault(name, set()).add(column)
+    return checker.problems, warnings, dirty
 
 
 def check_tables(
