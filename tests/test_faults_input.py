@@ -27,7 +27,7 @@ from partner_analytics.render.context import build_context, save_context
 from partner_analytics.render.worker import RESET_SOURCE, write_atomic
 from partner_analytics.sqltext import safe_url
 
-from conftest_postgres import postgres_url  # noqa: F401  (a fixture)
+from conftest_postgres import postgres_db, postgres_url, write_csv_folder  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.faults
 
@@ -175,31 +175,15 @@ def test_control_characters_are_stripped_alike_on_the_duckdb_engine(tiny_dir):
         _same_reports(memory, engine)
 
 
-def test_control_characters_are_stripped_alike_on_the_sql_engine(postgres_url, tiny_dir):
-    import sqlalchemy as sa
-
+def test_control_characters_are_stripped_alike_on_the_sql_engine(postgres_db, tiny_dir):
     from partner_analytics.engine.program import open_program
 
     memory = load_program(_hostile(tiny_dir))
-    url = postgres_url.rsplit("/", 1)[0] + "/hostile"
-    admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text("DROP DATABASE IF EXISTS hostile"))
-        connection.execute(sa.text("CREATE DATABASE hostile"))
-    try:
-        database = sa.create_engine(url)
-        with database.begin() as connection:
-            for path in tiny_dir.glob("*.csv"):
-                frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-                frame = frame.replace("\x00", "", regex=True)  # PostgreSQL text cannot hold NUL; the rest stay
-                frame.to_sql(path.stem, connection, index=False)
-        database.dispose()
-        with open_program(url, engine="sql") as engine:
-            _same_reports(memory, engine)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text("DROP DATABASE IF EXISTS hostile WITH (FORCE)"))
-        admin.dispose()
+    for path in tiny_dir.glob("*.csv"):  # PostgreSQL text cannot hold NUL; the other control characters stay
+        path.write_text(path.read_text().replace("\x00", ""), encoding="utf-8")
+    write_csv_folder(postgres_db, tiny_dir)
+    with open_program(postgres_db, engine="sql") as engine:
+        _same_reports(memory, engine)
 
 
 def test_a_cell_over_the_limit_is_one_clear_problem_on_the_duckdb_engine(tiny_dir, monkeypatch):

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..errors import MAX_EXAMPLES, Problem
 from ..rules import CONTROL_CHARACTERS, REFERENCES, ROW_RULES, UNIQUE_KEYS, control_characters_removed, too_long
-from ..schema import PARTNER_TYPES, REQUIRED_TABLES, TABLES
+from ..schema import EMAIL_PATTERN, PARTNER_TYPES, REQUIRED_TABLES, TABLES
 from ..sqltext import literal, quote
 from .backends import Engine
 
@@ -87,9 +87,9 @@ def _column_rules(table: str, present: set[str]) -> list[tuple[str, str, str, st
             continue
         if column.kind in _EXPECTED:
             rules.append((f"NOT {quote('blank__' + name)} AND {typed} IS NULL", name, f"cannot be read as {_EXPECTED[column.kind]}"))
-        if column.kind == "email":  # schema.EMAIL_PATTERN in portable SQL
-            rules.append((f"{typed} IS NOT NULL AND ({typed} NOT LIKE '%_@_%._%' OR {typed} LIKE '%@%@%' "
-                          f"OR {typed} LIKE '% %')", name, "cannot be read as an e-mail address like name@example.com"))
+        if column.kind == "email":  # the same regular expression as pandas, on the same stripped value
+            rules.append((f"{typed} IS NOT NULL AND NOT REGEXP_MATCHES({typed}, {literal('^' + EMAIL_PATTERN + '$')})",
+                          name, "cannot be read as an e-mail address like name@example.com"))
         if not column.nullable:
             rules.append((quote("blank__" + name), name, "blank values are not allowed"))
         if column.allowed is not None:

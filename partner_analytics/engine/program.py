@@ -21,7 +21,7 @@ import pandas as pd
 from ..errors import Problem, ProgramDataError
 from ..limits import input_limits
 from ..rules import CONTROL_CHARACTERS
-from ..schema import TABLES, Column
+from ..schema import TABLES, WHITESPACE, Column
 from ..sqltext import first_line, literal, quote, safe_url
 from .backends import DuckDBEngine, Engine, SparkEngine, SQLEngine
 from .checks import check_tables, scan_text
@@ -49,8 +49,12 @@ def typed_column(column: Column, present: bool) -> str:
     if column.kind in _SQL_TYPES:
         sql_type = _SQL_TYPES[column.kind]
         expression = f"TRY_CAST({name} AS {sql_type})" if present else f"CAST(NULL AS {sql_type})"
+    elif not present:
+        expression = "CAST(NULL AS VARCHAR)"
+    elif column.kind == "email":  # stripped as pandas strips; a TRIM of many characters is slow, so only here
+        expression = f"NULLIF(TRIM(CAST({name} AS VARCHAR), {literal(WHITESPACE)}), '')"
     else:
-        text = f"NULLIF(TRIM(CAST({name} AS VARCHAR)), '')" if present else "CAST(NULL AS VARCHAR)"
+        text = f"NULLIF(TRIM(CAST({name} AS VARCHAR)), '')"
         expression = f"LOWER({text})" if column.kind == "category" else text
     return f"{expression} AS {name}"
 
