@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from .limits import CELL_CHARS_VARIABLE
 
 __all__ = ["RowRule", "Reference", "UniqueKey", "ROW_RULES", "REFERENCES", "UNIQUE_KEYS", "CONTROL_CHARACTERS",
-           "control_characters_removed", "too_long"]
+           "EXPECTED", "control_characters_removed", "too_long"]
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,10 @@ UNIQUE_KEYS = (
 )
 """Keys of several columns; single unique columns are marked in the schema."""
 
+
+EXPECTED = {"date": "a date like 2024-03-31", "number": "a number", "boolean": "true/false, yes/no or 1/0",
+            "email": "an e-mail address like name@example.com"}
+"""What a value of each checked kind must look like: the problem is "cannot be read as <this>"."""
 
 CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 """Characters removed from text values: C0 and C1 controls except tab, line feed and carriage return.

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import MAX_EXAMPLES, Problem
-from .rules import CONTROL_CHARACTERS, REFERENCES, ROW_RULES, UNIQUE_KEYS, control_characters_removed, too_long
+from .rules import CONTROL_CHARACTERS, EXPECTED, REFERENCES, ROW_RULES, UNIQUE_KEYS, control_characters_removed, too_long
 from .schema import EMAIL_PATTERN, PARTNER_TYPES, Column, Table
 
 __all__ = ["coerce_table", "check_program", "strip_control_characters", "long_values", "CONTROL_CHARACTERS"]
@@ -253,13 +253,7 @@ def _column_problems(
     name = column.name
     found: list[Problem] = []
     if unparseable.any():
-        expected = {
-            "date": "a date like 2024-03-31",
-            "number": "a number",
-            "boolean": "true/false, yes/no or 1/0",
-            "email": "an e-mail address like name@example.com",
-        }[column.kind]
-        found.append(_problem_at(file, name, unparseable, source, f"cannot be read as {expected}"))
+        found.append(_problem_at(file, name, unparseable, source, f"cannot be read as {EXPECTED[column.kind]}"))
     blank = parsed.isna() & ~unparseable
     if not column.nullable and blank.any():
         found.append(Problem(file, "blank values are not allowed", name, _row_numbers(blank)))

@@ -16,14 +16,13 @@ from collections.abc import Mapping
 import pandas as pd
 
 from ..errors import MAX_EXAMPLES, Problem
-from ..rules import CONTROL_CHARACTERS, REFERENCES, ROW_RULES, UNIQUE_KEYS, control_characters_removed, too_long
+from ..rules import CONTROL_CHARACTERS, EXPECTED, REFERENCES, ROW_RULES, UNIQUE_KEYS, control_characters_removed, too_long
 from ..schema import EMAIL_PATTERN, PARTNER_TYPES, REQUIRED_TABLES, TABLES
 from ..sqltext import literal, quote
 from .backends import Engine
 
 __all__ = ["check_tables", "scan_text"]
 
-_EXPECTED = {"date": "a date like 2024-03-31", "number": "a number", "boolean": "true/false"}
 
 class _Checker:
     """Collects the problems of one program; each rule is a SQL condition."""
@@ -85,11 +84,11 @@ def _column_rules(table: str, present: set[str]) -> list[tuple[str, str, str, st
         name, typed = column.name, quote(column.name)
         if name not in present:
             continue
-        if column.kind in _EXPECTED:
-            rules.append((f"NOT {quote('blank__' + name)} AND {typed} IS NULL", name, f"cannot be read as {_EXPECTED[column.kind]}"))
+        if column.kind in ("date", "number", "boolean"):
+            rules.append((f"NOT {quote('blank__' + name)} AND {typed} IS NULL", name, f"cannot be read as {EXPECTED[column.kind]}"))
         if column.kind == "email":  # the same regular expression as pandas, on the same stripped value
             rules.append((f"{typed} IS NOT NULL AND NOT REGEXP_MATCHES({typed}, {literal('^' + EMAIL_PATTERN + '$')})",
-                          name, "cannot be read as an e-mail address like name@example.com"))
+                          name, f"cannot be read as {EXPECTED['email']}"))
         if not column.nullable:
             rules.append((quote("blank__" + name), name, "blank values are not allowed"))
         if column.allowed is not None:
@@ -194,10 +193,11 @@ def check_tables(
     for name, relation in relations.items():
         checker.counts(name, _checked_relation(name, relation, set(columns[name])), _column_rules(name, set(columns[name])))
         for column in TABLES[name].columns:
-            if column.unique:
-                checker.rows(name, f"(SELECT {quote(column.name)} FROM {name} WHERE {quote(column.name)} IS NOT NULL "
-                                   f"GROUP BY {quote(column.name)} HAVING COUNT(*) > 1) AS repeated", "TRUE",
-                             column.name, "duplicate values (must be unique)")
+            if column.unique:  # every row of a repeated value, as the pandas path counts them
+                value = quote(column.name)
+                checker.rows(name, f"(SELECT {value}, COUNT(*) OVER (PARTITION BY {value}) AS n FROM {name} "
+                                   f"WHERE {value} IS NOT NULL) AS repeated", "n > 1", column.name,
+                             "duplicate values (must be unique)")
     for reference in REFERENCES:
         for name in relations:
             applies = reference.table in ("*", name) and name != reference.target
