@@ -107,6 +107,16 @@ def test_sqlite_on_the_sql_engine_is_refused_up_front_with_the_reason(tmp_path, 
     assert main(["validate", url]) == 0  # the memory engine reads it
 
 
+def test_a_value_postgresql_cannot_read_is_one_line_naming_it(postgres_db, tiny_dir, capsys):
+    path = tiny_dir / "deals.csv"
+    path.write_text(path.read_text().replace("2024-04-10,2024-05-10,won", "2024-04-10,10/05/2024x,won"))
+    write_csv_folder(postgres_db, tiny_dir)
+    assert main(["validate", postgres_db, "--engine", "sql"]) == 1
+    err = capsys.readouterr().err
+    assert err == ('error: postgresql: the database refused a query: invalid input syntax for type date: '
+                   '"10/05/2024x"\n')
+
+
 def test_a_bad_schema_option_is_one_clear_error(postgres_url):
     with pytest.raises(ValueError, match=r"schema 'nope' \(engine_options.schema\) not found; schemas: .*public"):
         open_source(postgres_url, engine="sql", options={"schema": "nope"})
