@@ -226,6 +226,19 @@ def test_math_text_is_off_in_report_kernels_and_package_figures():
     assert matplotlib.rcParams["text.parse_math"] is True  # no global change
 
 
+def test_the_early_warning_feature_chart_shows_category_levels_as_text_even_with_math_text_on():
+    from matplotlib.figure import Figure
+
+    from partner_analytics.plots.early_warning import plot_feature_effects
+
+    assert matplotlib.rcParams["text.parse_math"] is True  # as in an analyst's notebook
+    ax = Figure().subplots()
+    effects = pd.DataFrame({"feature": ["tier = $\\foo$", "revenue_trend"], "coefficient": [0.5, -0.2]})
+    plot_feature_effects(effects, ax=ax)
+    ax.figure.savefig(io.BytesIO(), format="png")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["revenue trend", "tier = $\\foo$"]
+
+
 # --- input limits --------------------------------------------------------------------------------------------------
 
 def test_a_cell_over_the_limit_is_one_clear_problem(tiny_dir, monkeypatch):
