@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import MAX_EXAMPLES, Problem
-from .rules import CONTROL_CHARACTERS, EXPECTED, REFERENCES, ROW_RULES, UNIQUE_KEYS, control_characters_removed, too_long
+from .rules import (CONTROL_CHARACTERS, EXPECTED, REFERENCES, ROW_RULES, UNIQUE_KEYS, control_characters_removed,
+                    too_long)
 from .schema import EMAIL_PATTERN, PARTNER_TYPES, Column, Table
 
 __all__ = ["coerce_table", "check_program", "strip_control_characters", "long_values", "CONTROL_CHARACTERS"]

@@ -16,7 +16,8 @@ from collections.abc import Mapping
 import pandas as pd
 
 from ..errors import MAX_EXAMPLES, Problem
-from ..rules import CONTROL_CHARACTERS, EXPECTED, REFERENCES, ROW_RULES, UNIQUE_KEYS, control_characters_removed, too_long
+from ..rules import (CONTROL_CHARACTERS, EXPECTED, REFERENCES, ROW_RULES, UNIQUE_KEYS, control_characters_removed,
+                     too_long)
 from ..schema import EMAIL_PATTERN, PARTNER_TYPES, REQUIRED_TABLES, TABLES
 from ..sqltext import literal, quote
 from .backends import Engine
@@ -85,7 +86,8 @@ def _column_rules(table: str, present: set[str]) -> list[tuple[str, str, str, st
         if name not in present:
             continue
         if column.kind in ("date", "number", "boolean"):
-            rules.append((f"NOT {quote('blank__' + name)} AND {typed} IS NULL", name, f"cannot be read as {EXPECTED[column.kind]}"))
+            rules.append((f"NOT {quote('blank__' + name)} AND {typed} IS NULL", name,
+                          f"cannot be read as {EXPECTED[column.kind]}"))
         if column.kind == "email":  # the same regular expression as pandas, on the same stripped value
             rules.append((f"{typed} IS NOT NULL AND NOT REGEXP_MATCHES({typed}, {literal('^' + EMAIL_PATTERN + '$')})",
                           name, f"cannot be read as {EXPECTED['email']}"))
