@@ -16,7 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["RowRule", "Reference", "UniqueKey", "ROW_RULES", "REFERENCES", "UNIQUE_KEYS"]
+from .limits import CELL_CHARS_VARIABLE
+
+__all__ = ["RowRule", "Reference", "UniqueKey", "ROW_RULES", "REFERENCES", "UNIQUE_KEYS", "CONTROL_CHARACTERS",
+           "EXPECTED", "control_characters_removed", "too_long"]
 
 
 @dataclass(frozen=True)
@@ -83,3 +86,36 @@ UNIQUE_KEYS = (
               "more than one target for the same partner, kpi and period", shown="kpi"),
 )
 """Keys of several columns; single unique columns are marked in the schema."""
+
+
+EXPECTED = {"date": "a date like 2024-03-31", "number": "a number", "boolean": "true/false, yes/no or 1/0",
+            "email": "an e-mail address like name@example.com"}
+"""What a value of each checked kind must look like: the problem is "cannot be read as <this>"."""
+
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+"""Characters removed from text values: C0 and C1 controls except tab, line feed and carriage return.
+
+A regular expression that Python, DuckDB (RE2), Spark (Java) and PostgreSQL read alike.
+"""
+
+
+def control_characters_removed(file: str, column: str, count: int) -> str:
+    """The warning for a column whose values held control characters (both paths; pandas adds the rows).
+
+    Examples
+    --------
+    >>> control_characters_removed("partners.csv", "partner_name", 2)
+    "partners.csv, column 'partner_name': control characters removed from 2 values"
+    """
+    return f"{file}, column '{column}': control characters removed from {count} value{'s' if count != 1 else ''}"
+
+
+def too_long(max_chars: int) -> str:
+    """The problem of a column holding text longer than the cell limit (both paths).
+
+    Examples
+    --------
+    >>> too_long(1000)
+    'values longer than 1,000 characters (the limit; set PARTNER_ANALYTICS_MAX_CELL_CHARS to raise it)'
+    """
+    return f"values longer than {max_chars:,} characters (the limit; set {CELL_CHARS_VARIABLE} to raise it)"

@@ -46,8 +46,25 @@ DEAL_STAGES = ("open", "won", "lost")
 ATTRIBUTIONS = ("sourced", "influenced", "direct")
 SURVEY_KINDS = ("psat", "partner_nps", "csat")
 
-EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s]+"
-"""An ``email`` value: one address, no spaces (the SQL checks use the same rule with ``LIKE``)."""
+WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200b))) + \
+    "\u2028\u2029\u202f\u205f\u3000"
+"""Every character Python's ``str.strip()`` removes (``str.isspace``), for SQL ``TRIM`` to remove the same.
+
+>>> WHITESPACE == "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+True
+"""
+
+_SPACES = "".join(f"\\x{ord(c):02x}" if ord(c) < 0x100 else c for c in WHITESPACE)  # in a regex, alike everywhere
+EMAIL_PATTERN = rf"[^@{_SPACES}]+@[^@{_SPACES}]+\.[^@.{_SPACES}]+"
+"""An ``email`` value: one address, ``name@domain.tld`` with no whitespace, a single ``@`` and no trailing dot.
+
+One regular expression that Python's ``re``, DuckDB (RE2), Spark (Java) and PostgreSQL read alike: pandas
+(``validate``) and the SQL checks (``engine.checks``) both run it on the value stripped of :data:`WHITESPACE`.
+
+>>> import re
+>>> [bool(re.fullmatch(EMAIL_PATTERN, a)) for a in ["a.b+c@mail.example.co.uk", "a@b", "a@b.", "a\tb@c.d", "a@@c.d"]]
+[True, False, False, False, False]
+"""
 
 KINDS = ("string", "id", "category", "date", "number", "boolean", "email")
 

@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import MAX_EXAMPLES, Problem
-from .rules import REFERENCES, ROW_RULES, UNIQUE_KEYS
+from .rules import (CONTROL_CHARACTERS, EXPECTED, REFERENCES, ROW_RULES, UNIQUE_KEYS, control_characters_removed,
+                    too_long)
 from .schema import EMAIL_PATTERN, PARTNER_TYPES, Column, Table
 
 __all__ = ["coerce_table", "check_program", "strip_control_characters", "long_values", "CONTROL_CHARACTERS"]
@@ -34,10 +35,6 @@ _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
 _EARLIEST, _LATEST = pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31")  # nanosecond-safe dates
 _HEADER_ROWS = 2  # row number of the first data row (header is row 1)
-
-
-CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
-"""Characters removed from text values: C0 and C1 controls except tab, line feed and carriage return."""
 
 
 def strip_control_characters(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[str]]:
@@ -75,8 +72,7 @@ def strip_control_characters(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame
             cleaned[column] = values
             rows = _row_numbers(found)
             shown = ", ".join(map(str, rows[:MAX_EXAMPLES])) + (", ..." if len(rows) > MAX_EXAMPLES else "")
-            warnings.append(f"{file}, column '{column}': control characters removed from {len(rows)} "
-                            f"value{'s' if len(rows) != 1 else ''} (rows {shown})")
+            warnings.append(f"{control_characters_removed(file, column, len(rows))} (rows {shown})")
     return cleaned, warnings
 
 
@@ -88,15 +84,12 @@ def long_values(raw: pd.DataFrame, file: str, max_chars: int) -> list[Problem]:
     >>> print(long_values(pd.DataFrame({"comment": ["ok", "x" * 50]}), "surveys.csv", 10)[0])
     surveys.csv, column 'comment': values longer than 10 characters (the limit; set PARTNER_ANALYTICS_MAX_CELL_CHARS to raise it) [1 row: 3 ('50 characters')]
     """
-    from .limits import CELL_CHARS_VARIABLE
-
     found = []
     for column, text in _text_columns(raw):
         lengths = text.str.len()
         long = (lengths > max_chars).fillna(False).astype(bool)
         if long.any():
-            found.append(Problem(file, f"values longer than {max_chars:,} characters (the limit; set "
-                                       f"{CELL_CHARS_VARIABLE} to raise it)", str(column), _row_numbers(long),
+            found.append(Problem(file, too_long(max_chars), str(column), _row_numbers(long),
                                  tuple(f"{int(n):,} characters" for n in lengths[long])))
     return found
 
@@ -261,13 +254,7 @@ def _column_problems(
     name = column.name
     found: list[Problem] = []
     if unparseable.any():
-        expected = {
-            "date": "a date like 2024-03-31",
-            "number": "a number",
-            "boolean": "true/false, yes/no or 1/0",
-            "email": "an e-mail address like name@example.com",
-        }[column.kind]
-        found.append(_problem_at(file, name, unparseable, source, f"cannot be read as {expected}"))
+        found.append(_problem_at(file, name, unparseable, source, f"cannot be read as {EXPECTED[column.kind]}"))
     blank = parsed.isna() & ~unparseable
     if not column.nullable and blank.any():
         found.append(Problem(file, "blank values are not allowed", name, _row_numbers(blank)))

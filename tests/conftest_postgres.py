@@ -136,3 +136,18 @@ def postgres_db(postgres_url: str, request: pytest.FixtureRequest) -> Iterator[s
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def write_csv_folder(url: str, folder: Path) -> None:
+    """(Re)write each ``<table>.csv`` of ``folder`` to the database as a table of text columns, values as they are."""
+    import pandas as pd
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as connection:
+            for path in sorted(Path(folder).glob("*.csv")):
+                frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+                frame.to_sql(path.stem, connection, index=False, if_exists="replace")
+    finally:
+        engine.dispose()

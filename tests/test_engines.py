@@ -175,7 +175,7 @@ def test_references_uniqueness_and_deal_rules_are_checked(parquet, tmp_path):
 
     message = _problems(_broken(parquet, tmp_path, "deals", damage))
     assert "column 'partner_id': refers to partners not in partners [1 row, e.g. 'P9999']" in message
-    assert "column 'deal_id': duplicate values (must be unique) [1 row" in message
+    assert "column 'deal_id': duplicate values (must be unique) [2 rows" in message  # every row, as in pandas
     assert "column 'closed_on': is before created_on [1 row" in message
 
 

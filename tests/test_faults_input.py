@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import stat
 
 import matplotlib
@@ -26,7 +27,7 @@ from partner_analytics.render.context import build_context, save_context
 from partner_analytics.render.worker import RESET_SOURCE, write_atomic
 from partner_analytics.sqltext import safe_url
 
-from conftest_postgres import postgres_url  # noqa: F401  (a fixture)
+from conftest_postgres import postgres_db, postgres_url, write_csv_folder  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.faults
 
@@ -106,6 +107,16 @@ def test_sqlite_on_the_sql_engine_is_refused_up_front_with_the_reason(tmp_path, 
     assert main(["validate", url]) == 0  # the memory engine reads it
 
 
+def test_a_value_postgresql_cannot_read_is_one_line_naming_it(postgres_db, tiny_dir, capsys):
+    path = tiny_dir / "deals.csv"
+    path.write_text(path.read_text().replace("2024-04-10,2024-05-10,won", "2024-04-10,10/05/2024x,won"))
+    write_csv_folder(postgres_db, tiny_dir)
+    assert main(["validate", postgres_db, "--engine", "sql"]) == 1
+    err = capsys.readouterr().err
+    assert err == ('error: postgresql: the database refused a query: invalid input syntax for type date: '
+                   '"10/05/2024x"\n')
+
+
 def test_a_bad_schema_option_is_one_clear_error(postgres_url):
     with pytest.raises(ValueError, match=r"schema 'nope' \(engine_options.schema\) not found; schemas: .*public"):
         open_source(postgres_url, engine="sql", options={"schema": "nope"})
@@ -120,6 +131,82 @@ def test_control_characters_are_stripped_at_validation_with_a_warning(tiny_frame
     program = pa.build_program(tiny_frames, source="tiny")
     assert program.partners.loc[0, "partner_name"] == "Alpha Systems"
     assert "partners, column 'partner_name': control characters removed from 1 value (rows 2)" in program.warnings
+
+
+# control characters in a name, a region, an id, a date and an activity code
+HOSTILE = {"partners": [("Alpha Systems", "Alpha\x00 Sys\x1btems"), ("EMEA", "EM\x85EA")],
+           "deals": [("D2,P1,influenced,2024-02-01", "D2,P\x1b1,influenced,2024-02-01\x07")],
+           "engagement": [("P1,2024-02-01,certification", "P1,2024-02-01,certifi\x07cation")]}
+
+
+def _hostile(folder):
+    for table, edits in HOSTILE.items():
+        path = folder / f"{table}.csv"
+        for old, new in edits:
+            assert old in path.read_text()
+            path.write_text(path.read_text().replace(old, new), encoding="utf-8")
+    return folder
+
+
+def _without_rows(warnings) -> list[str]:
+    return [w.split(" (rows ")[0] for w in warnings]
+
+
+def _same_reports(memory, engine) -> None:
+    """Memory and engine programs give the same clean names in the facts, the partner view and the overview."""
+    from partner_analytics.render.partner_view import partner_view
+
+    assert _without_rows(memory.warnings) == [re.sub(r"^table (\w+)", r"\1.csv", w) for w in engine.warnings]
+    assert memory.partners["partner_name"].tolist()[:2] == ["Alpha Systems", "Beta Partners"]
+    params = load_params()
+    contexts = [build_context(program, params, period="2024Q2") for program in (memory, engine)]
+    for context in contexts:
+        assert context.facts.partners["region"].tolist() == ["North America", "EMEA", "APAC"]
+    pd.testing.assert_frame_equal(contexts[0].facts.partners, contexts[1].facts.partners)
+    pd.testing.assert_frame_equal(contexts[0].kpis, contexts[1].kpis)
+    pd.testing.assert_frame_equal(contexts[0].facts.engagement, contexts[1].facts.engagement)
+    views = [partner_view(context, "P1") for context in contexts]
+    assert views[0].name == views[1].name == "Alpha Systems"
+    pd.testing.assert_frame_equal(views[0].engagement, views[1].engagement)
+    assert views[1].engagement["activity"].tolist() == ["certification", "prm_login"]
+
+
+def test_control_characters_are_stripped_alike_on_the_duckdb_engine(tiny_dir):
+    from partner_analytics.engine.program import open_program
+
+    memory = load_program(_hostile(tiny_dir))
+    assert _without_rows(memory.warnings)[:5] == [
+        "partners.csv, column 'partner_name': control characters removed from 1 value",
+        "partners.csv, column 'region': control characters removed from 1 value",
+        "deals.csv, column 'partner_id': control characters removed from 1 value",
+        "deals.csv, column 'created_on': control characters removed from 1 value",
+        "engagement.csv, column 'activity': control characters removed from 1 value"]
+    with open_program(tiny_dir, engine="duckdb") as engine:
+        _same_reports(memory, engine)
+
+
+def test_control_characters_are_stripped_alike_on_the_sql_engine(postgres_db, tiny_dir):
+    from partner_analytics.engine.program import open_program
+
+    memory = load_program(_hostile(tiny_dir))
+    for path in tiny_dir.glob("*.csv"):  # PostgreSQL text cannot hold NUL; the other control characters stay
+        path.write_text(path.read_text().replace("\x00", ""), encoding="utf-8")
+    write_csv_folder(postgres_db, tiny_dir)
+    with open_program(postgres_db, engine="sql") as engine:
+        _same_reports(memory, engine)
+
+
+def test_a_cell_over_the_limit_is_one_clear_problem_on_the_duckdb_engine(tiny_dir, monkeypatch):
+    from partner_analytics.engine.program import open_program
+
+    monkeypatch.setenv(CELL_CHARS_VARIABLE, "1000")
+    path = tiny_dir / "surveys.csv"
+    path.write_text(path.read_text().replace("Great support", "x" * 5000))
+    with pytest.raises(ProgramDataError) as caught:
+        open_program(tiny_dir, engine="duckdb")
+    assert [str(p) for p in caught.value.problems] == [
+        f"surveys.csv, column 'comment': values longer than 1,000 characters (the limit; set {CELL_CHARS_VARIABLE} "
+        "to raise it) [1 row, e.g. '5,000 characters']"]
 
 
 def test_math_text_is_off_in_report_kernels_and_package_figures():
@@ -137,6 +224,19 @@ def test_math_text_is_off_in_report_kernels_and_package_figures():
         assert [t.get_text() for t in ax.get_xticklabels()] == ["$\\foo$", "$\\badmath$"]
         plt.close(fig)
     assert matplotlib.rcParams["text.parse_math"] is True  # no global change
+
+
+def test_the_early_warning_feature_chart_shows_category_levels_as_text_even_with_math_text_on():
+    from matplotlib.figure import Figure
+
+    from partner_analytics.plots.early_warning import plot_feature_effects
+
+    assert matplotlib.rcParams["text.parse_math"] is True  # as in an analyst's notebook
+    ax = Figure().subplots()
+    effects = pd.DataFrame({"feature": ["tier = $\\foo$", "revenue_trend"], "coefficient": [0.5, -0.2]})
+    plot_feature_effects(effects, ax=ax)
+    ax.figure.savefig(io.BytesIO(), format="png")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["revenue trend", "tier = $\\foo$"]
 
 
 # --- input limits --------------------------------------------------------------------------------------------------

@@ -253,12 +253,25 @@ class SQLEngine(Engine):
     def execute(self, sql: str) -> None:
         import sqlalchemy as sa
 
-        self.connection.execute(sa.text(transpile(sql, self.dialect)))
+        try:
+            self.connection.execute(sa.text(transpile(sql, self.dialect)))
+        except sa.exc.SQLAlchemyError as err:
+            raise self._failed(err) from err
 
     def _run(self, sql: str) -> pd.DataFrame:
         import sqlalchemy as sa
 
-        return pd.read_sql_query(sa.text(sql), self.connection)
+        try:
+            return pd.read_sql_query(sa.text(sql), self.connection)
+        except Exception as err:  # pandas wraps the driver's error, whose first line follows the whole query
+            raise self._failed(err) from err
+
+    def _failed(self, error: BaseException) -> ValueError:
+        """One line naming the database's own reason (e.g. a value it cannot read as a date), not the query."""
+        from ..sqltext import first_line
+
+        cause = error.__cause__ if error.__cause__ is not None else error
+        return ValueError(f"{self.name}: the database refused a query: {first_line(getattr(cause, 'orig', cause))}")
 
     def close(self) -> None:
         if self._connection is not None:

@@ -13,15 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import pandas as pd
+
 from ..errors import MAX_EXAMPLES, Problem
-from ..rules import REFERENCES, ROW_RULES, UNIQUE_KEYS
-from ..schema import PARTNER_TYPES, REQUIRED_TABLES, TABLES
+from ..rules import (CONTROL_CHARACTERS, EXPECTED, REFERENCES, ROW_RULES, UNIQUE_KEYS, control_characters_removed,
+                     too_long)
+from ..schema import EMAIL_PATTERN, PARTNER_TYPES, REQUIRED_TABLES, TABLES
 from ..sqltext import literal, quote
 from .backends import Engine
 
-__all__ = ["check_tables"]
+__all__ = ["check_tables", "scan_text"]
 
-_EXPECTED = {"date": "a date like 2024-03-31", "number": "a number", "boolean": "true/false"}
 
 class _Checker:
     """Collects the problems of one program; each rule is a SQL condition."""
@@ -83,11 +85,12 @@ def _column_rules(table: str, present: set[str]) -> list[tuple[str, str, str, st
         name, typed = column.name, quote(column.name)
         if name not in present:
             continue
-        if column.kind in _EXPECTED:
-            rules.append((f"NOT {quote('blank__' + name)} AND {typed} IS NULL", name, f"cannot be read as {_EXPECTED[column.kind]}"))
-        if column.kind == "email":  # schema.EMAIL_PATTERN in portable SQL
-            rules.append((f"{typed} IS NOT NULL AND ({typed} NOT LIKE '%_@_%._%' OR {typed} LIKE '%@%@%' "
-                          f"OR {typed} LIKE '% %')", name, "cannot be read as an e-mail address like name@example.com"))
+        if column.kind in ("date", "number", "boolean"):
+            rules.append((f"NOT {quote('blank__' + name)} AND {typed} IS NULL", name,
+                          f"cannot be read as {EXPECTED[column.kind]}"))
+        if column.kind == "email":  # the same regular expression as pandas, on the same stripped value
+            rules.append((f"{typed} IS NOT NULL AND NOT REGEXP_MATCHES({typed}, {literal('^' + EMAIL_PATTERN + '$')})",
+                          name, f"cannot be read as {EXPECTED['email']}"))
         if not column.nullable:
             rules.append((quote("blank__" + name), name, "blank values are not allowed"))
         if column.allowed is not None:
@@ -99,6 +102,50 @@ def _column_rules(table: str, present: set[str]) -> list[tuple[str, str, str, st
             rules.append((f"{typed} > {column.maximum!r}", name, f"values above {column.maximum:g}"))
     return [(condition, column, message, column) for condition, column, message in rules] + [
         (rule.condition, rule.column, rule.message, rule.shown_column) for rule in ROW_RULES if rule.table == table]
+
+
+def scan_text(
+    engine: Engine, relations: Mapping[str, str], labels: Mapping[str, str], *, max_chars: int
+) -> tuple[list[Problem], list[str], dict[str, set[str]]]:
+    """Check the text columns of each raw table in one scan, as :mod:`partner_analytics.validate` does in pandas.
+
+    Parameters
+    ----------
+    engine, relations, labels
+        As for :func:`check_tables`.
+    max_chars
+        Longest text value allowed (:func:`partner_analytics.limits.input_limits`).
+
+    Returns
+    -------
+    tuple of (list of Problem, list of str, dict)
+        A problem per column with values longer than ``max_chars``; a warning
+        per column whose values hold control characters
+        (:data:`~partner_analytics.rules.CONTROL_CHARACTERS`); and, per table,
+        the raw column names holding them, which the caller removes.
+    """
+    checker, warnings, dirty = _Checker(engine, labels), [], {}
+    for name, relation in relations.items():
+        texts = [str(c) for c, dtype in engine.fetch(f"SELECT * FROM {relation} LIMIT 0").dtypes.items()
+                 if pd.api.types.is_string_dtype(dtype)]  # text, or a type pandas cannot tell from text
+        if not texts:
+            continue
+        values = [f"CAST({quote(c)} AS VARCHAR)" for c in texts]
+        counts = engine.fetch("SELECT " + ", ".join(
+            f"COUNT(CASE WHEN LENGTH({v}) > {int(max_chars)} THEN 1 END) AS l{i}, "
+            f"COUNT(CASE WHEN REGEXP_MATCHES({v}, {literal(CONTROL_CHARACTERS)}) THEN 1 END) AS c{i}"
+            for i, v in enumerate(values)) + f" FROM {relation}")
+        counts.columns = [str(c).lower() for c in counts.columns]
+        for i, (column, value) in enumerate(zip(texts, values)):
+            if long := int(counts[f"l{i}"].iloc[0]):
+                lengths = engine.fetch(f"SELECT LENGTH({value}) AS n FROM {relation} "
+                                       f"WHERE LENGTH({value}) > {int(max_chars)} LIMIT {MAX_EXAMPLES}")
+                checker.report(name, column.lower(), too_long(max_chars), long,
+                               [f"{int(n):,} characters" for n in lengths.iloc[:, 0]])
+            if removed := int(counts[f"c{i}"].iloc[0]):
+                warnings.append(control_characters_removed(labels[name], column.lower(), removed))
+                dirty.setdefault(name, set()).add(column)
+    return checker.problems, warnings, dirty
 
 
 def check_tables(
@@ -148,10 +195,11 @@ def check_tables(
     for name, relation in relations.items():
         checker.counts(name, _checked_relation(name, relation, set(columns[name])), _column_rules(name, set(columns[name])))
         for column in TABLES[name].columns:
-            if column.unique:
-                checker.rows(name, f"(SELECT {quote(column.name)} FROM {name} WHERE {quote(column.name)} IS NOT NULL "
-                                   f"GROUP BY {quote(column.name)} HAVING COUNT(*) > 1) AS repeated", "TRUE",
-                             column.name, "duplicate values (must be unique)")
+            if column.unique:  # every row of a repeated value, as the pandas path counts them
+                value = quote(column.name)
+                checker.rows(name, f"(SELECT {value}, COUNT(*) OVER (PARTITION BY {value}) AS n FROM {name} "
+                                   f"WHERE {value} IS NOT NULL) AS repeated", "n > 1", column.name,
+                             "duplicate values (must be unique)")
     for reference in REFERENCES:
         for name in relations:
             applies = reference.table in ("*", name) and name != reference.target

@@ -19,10 +19,12 @@ from typing import Any
 import pandas as pd
 
 from ..errors import Problem, ProgramDataError
-from ..schema import TABLES, Column
+from ..limits import input_limits
+from ..rules import CONTROL_CHARACTERS
+from ..schema import TABLES, WHITESPACE, Column
 from ..sqltext import first_line, literal, quote, safe_url
 from .backends import DuckDBEngine, Engine, SparkEngine, SQLEngine
-from .checks import check_tables
+from .checks import check_tables, scan_text
 
 __all__ = ["EngineProgram", "open_program", "ENGINES"]
 
@@ -47,8 +49,12 @@ def typed_column(column: Column, present: bool) -> str:
     if column.kind in _SQL_TYPES:
         sql_type = _SQL_TYPES[column.kind]
         expression = f"TRY_CAST({name} AS {sql_type})" if present else f"CAST(NULL AS {sql_type})"
+    elif not present:
+        expression = "CAST(NULL AS VARCHAR)"
+    elif column.kind == "email":  # stripped as pandas strips; a TRIM of many characters is slow, so only here
+        expression = f"NULLIF(TRIM(CAST({name} AS VARCHAR), {literal(WHITESPACE)}), '')"
     else:
-        text = f"NULLIF(TRIM(CAST({name} AS VARCHAR)), '')" if present else "CAST(NULL AS VARCHAR)"
+        text = f"NULLIF(TRIM(CAST({name} AS VARCHAR)), '')"
         expression = f"LOWER({text})" if column.kind == "category" else text
     return f"{expression} AS {name}"
 
@@ -231,6 +237,39 @@ def _sql_tables(url: str, schema: Any) -> tuple[SQLEngine, dict[str, str]]:
         raise ConnectionError(f"{safe_url(url)}: cannot connect to the database: {first_line(err)}") from None
 
 
+def _without_control_characters(
+    engine: Engine, relations: dict[str, str], labels: dict[str, str], source: str, *, validate: bool
+) -> tuple[dict[str, str], list[str]]:
+    """The raw relations with control characters removed from the text that holds any, and a warning per column.
+
+    As the in-memory path does (:func:`partner_analytics.validate.strip_control_characters`), so both give
+    the same names, codes and ids. Only the columns found holding control characters are cleaned, so clean
+    data costs one scan at validation and nothing after it; unvalidated, every text column of the schema is
+    cleaned. Text longer than the cell limit is an error, as in memory.
+
+    Raises
+    ------
+    ProgramDataError
+        For text longer than :func:`~partner_analytics.limits.input_limits` allows.
+    """
+    if validate:
+        problems, warnings, dirty = scan_text(engine, relations, labels, max_chars=input_limits().max_cell_chars)
+        if problems:
+            raise ProgramDataError(problems, source)
+    else:
+        texts = {name: {c.name for c in TABLES[name].columns if c.kind not in _SQL_TYPES} for name in relations}
+        warnings, dirty = [], {name: {c for c in engine.columns(relation) if str(c).lower() in texts[name]}
+                               for name, relation in relations.items()}
+    pattern = literal(CONTROL_CHARACTERS)
+    cleaned = dict(relations)
+    for name, columns in dirty.items():
+        if columns:
+            parts = [f"REGEXP_REPLACE(CAST({quote(c)} AS VARCHAR), {pattern}, '', 'g') AS {quote(c)}" if c in columns
+                     else quote(c) for c in engine.columns(relations[name])]
+            cleaned[name] = f"(SELECT {', '.join(parts)} FROM {relations[name]}) AS cleaned"
+    return cleaned, warnings
+
+
 def _label(name: str, relation: str) -> str:
     """How messages name a table: its file name, or ``table <name>``."""
     if relation.startswith(("read_parquet('", "read_csv('")):
@@ -304,6 +343,7 @@ def open_program(source: str | Path, *, engine: str = "duckdb", validate: bool =
         empty = {name for name, relation in relations.items() if TABLES[name].optional
                  and connection.fetch(f"SELECT COUNT(*) AS n FROM {relation}")["n"].iloc[0] == 0}
         relations = {name: relation for name, relation in relations.items() if name not in empty}
+        relations, cleaned = _without_control_characters(connection, relations, labels, label, validate=validate)
         columns = {name: [str(c).lower() for c in connection.columns(relation)] for name, relation in relations.items()}
         for name in TABLES:  # typed views; absent optional tables are empty, with schema columns
             present = set(columns.get(name, ()))
@@ -313,6 +353,7 @@ def open_program(source: str | Path, *, engine: str = "duckdb", validate: bool =
         problems, warnings = check_tables(connection, relations, columns, labels, validate=validate)
         if problems:
             raise ProgramDataError(problems, label)
+        warnings = cleaned + warnings
         warnings += [f"{labels[name]}: the table is empty; it is treated as not supplied" for name in sorted(empty)]
     except BaseException:
         connection.close()

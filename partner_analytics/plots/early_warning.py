@@ -64,7 +64,10 @@ def plot_feature_effects(effects: pd.DataFrame, *, top: int = 12, ax: Axes | Non
     ax = _axes(ax)
     rows = effects.head(top).iloc[::-1]
     colours = ["#c0392b" if c > 0 else "#2e86c1" for c in rows["coefficient"]]
-    ax.barh(rows["feature"].str.replace("_", " "), rows["coefficient"], color=colours, **kwargs)
+    positions = range(len(rows))
+    ax.barh(positions, rows["coefficient"], color=colours, **kwargs)
+    # category levels are data (``tier = $\foo$``): plain text even where math text is on (notebooks)
+    ax.set_yticks(positions, rows["feature"].str.replace("_", " "), parse_math=False)
     ax.axvline(0, color="0.4", linewidth=0.8)
     ax.set_xlabel("Effect on the log-odds of going quiet, per standard deviation (red: raises the risk)")
     ax.set_title("What the model weighs")
