@@ -22,10 +22,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "partner_analytics"
 MAX_LINES = 500
 
 P = "partner_analytics."
-KNOWN_CYCLES: set[frozenset[str]] = {
-    frozenset({P + "engine.checks", P + "engine.program"}),
-    frozenset({P + "io", P + "mapping", P + "mapping_sql", P + "sources"}),
-}
+KNOWN_CYCLES: set[frozenset[str]] = set()
 KNOWN_PRIVATE: set[tuple[str, str, str]] = {
     (P + "explore.statistics", P + "metrics.engagement", "_enrolled"),
     (P + "explore.statistics", P + "metrics.satisfaction", "_performance"),

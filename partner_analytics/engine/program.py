@@ -19,38 +19,19 @@ from typing import Any
 import pandas as pd
 
 from ..errors import Problem, ProgramDataError
-from ..schema import TABLES, Column
+from ..schema import TABLES
 from ..sqltext import first_line, literal, quote, safe_url
 from .backends import DuckDBEngine, Engine, SparkEngine, SQLEngine
 from .checks import check_tables
+from .typed import typed_column
 
-__all__ = ["EngineProgram", "open_program", "ENGINES"]
+__all__ = ["EngineProgram", "open_program", "ENGINES", "typed_column"]
 
 ENGINES = ("duckdb", "spark", "sql")
 """Engines :func:`open_program` can use."""
 
-_SQL_TYPES = {"date": "DATE", "number": "DOUBLE", "boolean": "BOOLEAN"}
 _EVENT_DATES = (("deals", "created_on"), ("deals", "closed_on"), ("engagement", "occurred_on"),
                 ("surveys", "responded_on"), ("mdf", "approved_on"))
-
-
-def typed_column(column: Column, present: bool) -> str:
-    """SQL expression giving ``column`` its schema type (blank text is missing).
-
-    Examples
-    --------
-    >>> from partner_analytics.schema import TABLES
-    >>> typed_column(TABLES["deals"].column("stage"), True)
-    'LOWER(NULLIF(TRIM(CAST("stage" AS VARCHAR)), \\'\\')) AS "stage"'
-    """
-    name = quote(column.name)
-    if column.kind in _SQL_TYPES:
-        sql_type = _SQL_TYPES[column.kind]
-        expression = f"TRY_CAST({name} AS {sql_type})" if present else f"CAST(NULL AS {sql_type})"
-    else:
-        text = f"NULLIF(TRIM(CAST({name} AS VARCHAR)), '')" if present else "CAST(NULL AS VARCHAR)"
-        expression = f"LOWER({text})" if column.kind == "category" else text
-    return f"{expression} AS {name}"
 
 
 @dataclass(frozen=True, eq=False)
