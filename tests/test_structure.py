@@ -23,14 +23,7 @@ MAX_LINES = 500
 
 P = "partner_analytics."
 KNOWN_CYCLES: set[frozenset[str]] = set()
-KNOWN_PRIVATE: set[tuple[str, str, str]] = {
-    (P + "explore.statistics", P + "metrics.engagement", "_enrolled"),
-    (P + "explore.statistics", P + "metrics.satisfaction", "_performance"),
-    (P + "metrics.satisfaction", P + "metrics.engagement", "_in_window"),
-    (P + "metrics.satisfaction", P + "metrics.engagement", "_partner_sums"),
-    (P + "plots.engagement", P + "plots.revenue", "_axes"),
-    (P + "plots.engagement", P + "plots.revenue", "_period_ticks"),
-}
+KNOWN_PRIVATE: set[tuple[str, str, str]] = set()
 KNOWN_LONG: set[str] = {
     P + m
     for m in (

@@ -37,6 +37,10 @@ from ..periods import periods_per_year
 from ..rollup import Rollup
 from .checks import require_columns as _require
 from .checks import resolve_period as _period
+from .windows import enrolled_in_window as _enrolled
+from .windows import in_window as _in_window
+from .windows import partner_index as _partner_ids
+from .windows import partner_window_sums as _partner_sums
 
 __all__ = [
     "ENGAGEMENT_WEIGHTS",
@@ -74,30 +78,6 @@ FUNNEL_STAGES = {
 
 _COLUMNS = ["partner_id", "period", "activity", "quantity"]
 _PERIOD_DAYS = {"Q": 365.25 / 4, "M": 365.25 / 12}
-
-
-def _in_window(periods: pd.Series, end: pd.Period, n: int) -> pd.Series:
-    if n < 1:
-        raise ValueError(f"periods must be >= 1, got {n}")
-    return (periods > end - n) & (periods <= end)
-
-
-def _partner_ids(facts: Rollup) -> pd.Index:
-    return pd.Index(_require(facts.partners, ["partner_id"], "partners")["partner_id"].array, name="partner_id")
-
-
-def _enrolled(facts: Rollup, end: pd.Period, n: int) -> pd.Series:
-    """Bool per partner of ``facts.partners``: enrolled in at least one period of the window."""
-    grid = _require(facts.partner_periods, ["partner_id", "period", "enrolled"], "partner_periods")
-    window = grid[_in_window(grid["period"], end, n)]
-    return window.groupby("partner_id")["enrolled"].any().reindex(_partner_ids(facts), fill_value=False).astype(bool)
-
-
-def _partner_sums(facts: Rollup, end: pd.Period, n: int, column: str) -> pd.Series:
-    """Σ ``column`` of ``partner_periods`` per partner of ``facts.partners`` over the window."""
-    grid = _require(facts.partner_periods, ["partner_id", "period", column], "partner_periods")
-    window = grid[_in_window(grid["period"], end, n)]
-    return window.groupby("partner_id")[column].sum().reindex(_partner_ids(facts), fill_value=0.0).astype("float64")
 
 
 def _activities(facts: Rollup) -> list[str]:
