@@ -28,7 +28,7 @@ KNOWN_LONG: set[str] = {
     P + m
     for m in (
         "metrics.cohorts", "metrics.concentration", "metrics.deals", "metrics.engagement",
-        "params", "periods", "rollup", "sample",
+        "params", "periods", "rollup",
     )
 }
 
