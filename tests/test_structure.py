@@ -24,13 +24,7 @@ MAX_LINES = 500
 P = "partner_analytics."
 KNOWN_CYCLES: set[frozenset[str]] = set()
 KNOWN_PRIVATE: set[tuple[str, str, str]] = set()
-KNOWN_LONG: set[str] = {
-    P + m
-    for m in (
-        "metrics.cohorts", "metrics.concentration", "metrics.deals", "metrics.engagement",
-        "params", "periods", "rollup",
-    )
-}
+KNOWN_LONG: set[str] = {P + m for m in ("metrics.deals", "params", "periods", "rollup")}
 
 
 def _module_name(path: Path) -> str:
