@@ -24,7 +24,7 @@ MAX_LINES = 500
 P = "partner_analytics."
 KNOWN_CYCLES: set[frozenset[str]] = set()
 KNOWN_PRIVATE: set[tuple[str, str, str]] = set()
-KNOWN_LONG: set[str] = {P + m for m in ("metrics.deals", "params", "periods", "rollup")}
+KNOWN_LONG: set[str] = {P + "periods"}
 
 
 def _module_name(path: Path) -> str:
