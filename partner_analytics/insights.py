@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .errors import InputError
 from .metrics.checks import resolve_period
 from .metrics.registry import format_value
 from .params import Params
@@ -74,12 +75,12 @@ def thresholds(params: Params) -> dict[str, float]:
     """
     unknown = sorted(set(params.insights) - set(DEFAULT_THRESHOLDS))
     if unknown:
-        raise ValueError(
+        raise InputError(
             f"{params.source}: insights: unknown thresholds {unknown}; known: {', '.join(DEFAULT_THRESHOLDS)}"
         )
     merged = {**DEFAULT_THRESHOLDS, **{k: float(v) for k, v in params.insights.items()}}
     if not (merged["min_responses"] >= 1 and float(merged["min_responses"]).is_integer()):
-        raise ValueError(f"{params.source}: insights.min_responses: must be an integer >= 1, "
+        raise InputError(f"{params.source}: insights.min_responses: must be an integer >= 1, "
                          f"got {params.insights['min_responses']!r}")
     return merged
 

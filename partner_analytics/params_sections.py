@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from .errors import InputError
 from .metrics.concentration import POPULATIONS
 from .metrics.early_warning import WarningSettings
 from .metrics.registry import KPIS
@@ -35,7 +36,7 @@ SCORING_METHODS = ("peer_percentile", "target")
 _FREQS = ("Q", "M")
 
 
-class ParamsError(ValueError):
+class ParamsError(InputError):
     """The parameters are invalid; ``problems`` lists each as ``key.path: message``.
 
     The message has one line per problem, each starting with the file name.

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import Problem, ProgramDataError
+from ..errors import InputError, Problem, ProgramDataError
 from ..schema import TABLES
 from ..sqltext import first_line, literal, quote, safe_url
 from .backends import DuckDBEngine, Engine, SparkEngine, SQLEngine
@@ -146,7 +146,7 @@ def _engine(kind: str, source: str, options: dict[str, Any]) -> tuple[Engine, di
         engine, names = _sql_tables(source, options.pop("schema", None))
         return engine, {name: names[name] for name in TABLES if name in names}
     if "://" in source and not source.startswith("file://"):
-        raise ValueError(f"the {kind} engine reads a folder of table files or a .duckdb file, not "
+        raise InputError(f"the {kind} engine reads a folder of table files or a .duckdb file, not "
                          f"{safe_url(source)}; for a database use --engine sql (or the default memory engine)")
     if kind == "spark":
         engine = SparkEngine(master=options.pop("master", "local[*]"), conf=options.pop("conf", None))
@@ -186,22 +186,22 @@ def _sql_tables(url: str, schema: Any) -> tuple[SQLEngine, dict[str, str]]:
         When the database cannot be reached or refuses the login.
     """
     if schema is not None and not isinstance(schema, str):
-        raise ValueError(f"engine_options.schema must be a schema name, got {schema!r}")
+        raise InputError(f"engine_options.schema must be a schema name, got {schema!r}")
     try:
         engine = SQLEngine(url, schema=schema)
     except ValueError:
         raise
     except Exception as err:  # no driver, malformed URL
-        raise ValueError(f"{safe_url(url)}: cannot use the database: {first_line(err)}") from None
+        raise InputError(f"{safe_url(url)}: cannot use the database: {first_line(err)}") from None
     if engine.name == "sqlite":
         engine.close()
-        raise ValueError(f"{safe_url(url)}: the sql engine cannot roll up SQLite (it has no date truncation); "
+        raise InputError(f"{safe_url(url)}: the sql engine cannot roll up SQLite (it has no date truncation); "
                          "leave out --engine sql: the default memory engine reads SQLite databases")
     try:
         import sqlalchemy as sa
 
         if schema is not None and schema not in (schemas := sa.inspect(engine.engine).get_schema_names()):
-            raise ValueError(f"{safe_url(url)}: schema {schema!r} (engine_options.schema) not found; "
+            raise InputError(f"{safe_url(url)}: schema {schema!r} (engine_options.schema) not found; "
                              f"schemas: {', '.join(schemas)}")
         return engine, engine.table_names()
     except ValueError:
@@ -271,14 +271,14 @@ def open_program(source: str | Path, *, engine: str = "duckdb", validate: bool =
     20
     """
     if engine not in ENGINES:
-        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+        raise InputError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     source, options = str(source), dict(options)
     if engine != "sql" and "://" not in source and not Path(source).exists():
         raise ProgramDataError([Problem(source, "no such file or folder")], source)
     connection, relations = _engine(engine, source, options)
     if options:
         connection.close()
-        raise ValueError(f"unknown {engine} option(s): {', '.join(sorted(options))}")
+        raise InputError(f"unknown {engine} option(s): {', '.join(sorted(options))}")
     label = safe_url(source)
     labels = {name: _label(name, relation) for name, relation in relations.items()}
     try:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 
-from ..errors import Problem, ProgramDataError
+from ..errors import InputError, Problem, ProgramDataError
 from ..program import Program, build_program
 from ..schema import TABLES
 from .files import DUCKDB_SUFFIXES, read_folder, read_workbook
@@ -139,10 +139,10 @@ def open_source(
         check_url(str(source))
     if engine == "memory":
         if options:
-            raise ValueError(f"engine options {sorted(options)} need an engine other than memory")
+            raise InputError(f"engine options {sorted(options)} need an engine other than memory")
         return load_program(source, mapping=mapping, encoding=encoding)
     if mapping is not None:
-        raise ValueError(f"a column mapping needs the memory engine, not {engine}")
+        raise InputError(f"a column mapping needs the memory engine, not {engine}")
     from ..engine.program import open_program
 
     return open_program(source, engine=engine, **dict(options or {}))
