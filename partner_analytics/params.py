@@ -86,11 +86,11 @@ from .params_sections import (
     check_unknown_keys,
     parse_concentration,
     parse_early_warning,
+    parse_insights,
     parse_reporting,
     parse_rewards,
     parse_scorecard,
     parse_tiers,
-    section_mapping,
 )
 
 __all__ = ["ParamsError", "Params", "Tier", "Tiers", "Rewards", "Reporting", "Concentration", "load_params", "parse_params",
@@ -267,7 +267,7 @@ def parse_params(data: Any, *, source: str = "<dict>") -> Params:
     min_size = data.get("peer_group_min_size", 5)
     if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 2:
         p.add("peer_group_min_size", f"must be an integer >= 2, got {min_size!r}")
-    insights = section_mapping(data.get("insights"), "insights", p)
+    insights = parse_insights(data.get("insights"), p)
     rewards = parse_rewards(data.get("rewards"), tiers, p)
     reporting = parse_reporting(data.get("reporting"), p)
     concentration = parse_concentration(data.get("concentration"), p)

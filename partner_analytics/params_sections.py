@@ -19,13 +19,14 @@ import pandas as pd
 import yaml
 
 from .errors import InputError
+from .insight_thresholds import threshold_problems
 from .metrics.concentration import POPULATIONS
 from .metrics.early_warning import WarningSettings
 from .metrics.registry import KPIS
 
 __all__ = ["ParamsError", "Tier", "Tiers", "Rewards", "Reporting", "Concentration", "SCORING_METHODS", "ENGINE_KINDS",
            "ProblemList", "UniqueKeyLoader", "section_mapping", "check_unknown_keys", "parse_scorecard", "parse_tiers",
-           "parse_rewards", "parse_concentration", "parse_reporting", "parse_early_warning"]
+           "parse_rewards", "parse_concentration", "parse_reporting", "parse_early_warning", "parse_insights"]
 
 ENGINE_KINDS = ("memory", "duckdb", "spark", "sql")
 """Where the rollup runs: ``memory`` loads the data into pandas first; the others leave it in place."""
@@ -342,3 +343,14 @@ class UniqueKeyLoader(yaml.SafeLoader):
                 raise yaml.constructor.ConstructorError(None, None, f"repeated key {key!r}", key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+
+def parse_insights(value: Any, p: ProblemList) -> Mapping:
+    """The ``insights`` section: threshold overrides, checked (:func:`~.insight_thresholds.threshold_problems`)."""
+    insights = section_mapping(value, "insights", p)
+    if insights is None:
+        return {}
+    for problem in threshold_problems(insights):
+        path, message = problem.split(": ", 1)
+        p.add(path, message)
+    return insights
