@@ -1,18 +1,22 @@
 """The ``partner-analytics`` command line.
 
-Exit codes: 0 success, 1 invalid input data or a failed run, 2 wrong usage.
-Errors go to stderr as plain messages, never as tracebacks.
+Exit codes: 0 success, 1 invalid input data or a failed run, 2 wrong usage, 70 an internal error.
+Errors go to stderr, never as tracebacks: a user error (:class:`~partner_analytics.errors.UserError`, or an
+``OSError`` such as a missing file) as a plain message; anything else is a bug in partner-analytics and is
+reported as one line naming the file the traceback was written to.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
+import traceback
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import ProgramDataError
+from .errors import UserError
 from .params import ENGINE_KINDS, Reporting
 from .sqltext import safe_url
 
@@ -24,9 +28,9 @@ if TYPE_CHECKING:
     from .engine.program import EngineProgram
     from .program import Program
 
-__all__ = ["main", "build_parser", "add_source_arguments", "load_source"]
+__all__ = ["main", "build_parser", "add_source_arguments", "load_source", "bug_report"]
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 70
 
 
 def add_source_arguments(parser: argparse.ArgumentParser, *, default: str | None = None) -> None:
@@ -69,6 +73,16 @@ def _date(text: str) -> str:
         return pd.Timestamp(text).date().isoformat()
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
+
+
+def _period(text: str) -> str:
+    import pandas as pd
+
+    try:
+        pd.Period(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a period such as 2025Q4 or 2025-11: {text!r}") from None
+    return text
 
 
 def _add_engine_argument(parser: argparse.ArgumentParser) -> None:
@@ -200,7 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--source", default=None, help="data source (default: reporting.source in the parameters)")
     render.add_argument("--mapping", metavar="PATH", default=None, help="column-mapping YAML for the source")
     _add_engine_argument(render)
-    render.add_argument("--period", default=None,
+    render.add_argument("--period", default=None, type=_period,
                         help="reporting period, e.g. 2025Q4 (default: the latest complete period)")
     _add_as_of_argument(render)
     _add_encoding_argument(render)
@@ -223,7 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
                                               "too short to back-test it).")
     add_source_arguments(metrics, default="sample")
     metrics.add_argument("--params", metavar="PATH", default=None, help="programme parameters YAML")
-    metrics.add_argument("--period", default=None,
+    metrics.add_argument("--period", default=None, type=_period,
                          help="reporting period, e.g. 2025Q4 (default: the latest complete period)")
     _add_as_of_argument(metrics)
     metrics.add_argument("--format", choices=("csv", "json"), default="csv", help="output format (default: csv)")
@@ -241,12 +255,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into e.g. `head`: stop quietly
         sys.stderr.close()
         return EXIT_OK
-    except (ProgramDataError, OSError, ValueError, KeyError) as err:
+    except (UserError, OSError) as err:
         print(f"error: {safe_url(str(err))}", file=sys.stderr)  # no password reaches the terminal
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as err:  # noqa: BLE001 - anything else is a bug: report it as one
+        print(bug_report(err), file=sys.stderr)
+        return EXIT_BUG
+
+
+def bug_report(err: BaseException) -> str:
+    """One line saying partner-analytics failed with ``err``, naming the file its traceback is written to.
+
+    The traceback goes to a new file in the temporary folder, without database passwords.
+    """
+    text = "".join(traceback.format_exception(err))
+    with tempfile.NamedTemporaryFile("w", prefix="partner-analytics-error-", suffix=".txt", delete=False,
+                                     encoding="utf-8") as handle:
+        handle.write("\n".join(safe_url(line) for line in text.splitlines()) + "\n")
+    summary = safe_url(str(err).splitlines()[0] if str(err) else "")
+    return (f"internal error (a bug in partner-analytics {__version__}): {type(err).__name__}: {summary} "
+            f"[traceback in {handle.name}; please report it]")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,14 +1,55 @@
-"""Errors raised for bad input: each names the file, the column and example rows."""
+"""The package's errors: one base class, user errors apart from internal ones.
+
+::
+
+    PartnerAnalyticsError
+    ├── UserError            the user can fix it: bad input, parameters or data, or the environment
+    │   └── InputError       a bad value (also a ValueError): an argument, a parameter, a data file
+    │       ├── ProgramDataError   the program's data (each Problem names the file, column and rows)
+    │       │   └── loading.mapping.MappingError
+    │       └── params.ParamsError
+    └── InternalError        a bug in partner-analytics (also a RuntimeError)
+
+Other user errors: ``render.lock.FolderLocked`` (also an ``OSError``) and ``render.pdf.PdfUnavailable``;
+``render.worker.ReportFailed`` (one report's template failed) derives from the base. The command line
+prints a :class:`UserError` (or an ``OSError``) as one line and anything else as a bug report.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["Problem", "ProgramDataError", "MAX_EXAMPLES"]
+__all__ = ["PartnerAnalyticsError", "UserError", "InputError", "InternalError", "Problem", "ProgramDataError",
+           "MAX_EXAMPLES"]
 
 MAX_EXAMPLES = 5
 """How many example rows/values a problem message lists."""
+
+
+class PartnerAnalyticsError(Exception):
+    """Base class of every error partner-analytics raises on purpose."""
+
+
+class UserError(PartnerAnalyticsError):
+    """Something the user can fix (input, parameters, data, environment); the message says what, in one line
+    or one line per problem, and is shown without a traceback."""
+
+
+class InputError(UserError, ValueError):
+    """A bad value given by the user: a command-line argument, a parameter, an environment variable, data.
+
+    Also a ``ValueError``, so code that catches those keeps working.
+
+    Examples
+    --------
+    >>> isinstance(InputError("period 2031Q1 is outside the data"), (UserError, ValueError))
+    True
+    """
+
+
+class InternalError(PartnerAnalyticsError, RuntimeError):
+    """A bug in partner-analytics: a state the code should never reach (also a ``RuntimeError``)."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +95,7 @@ def _pad(values: Sequence[str], n: int) -> list[str | None]:
     return list(values[:n]) + [None] * (n - len(values))
 
 
-class ProgramDataError(ValueError):
+class ProgramDataError(InputError):
     """The input data cannot be loaded; ``problems`` lists every reason.
 
     The message lists each problem on its own line, so it can be shown to a

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .errors import InputError
+from .insight_thresholds import DEFAULT_THRESHOLDS, threshold_problems
 from .metrics.checks import resolve_period
 from .metrics.registry import format_value
 from .params import Params
@@ -39,24 +41,6 @@ from .periods import is_complete, periods_per_year, window_phrase
 from .rollup import Rollup
 
 __all__ = ["DEFAULT_THRESHOLDS", "INSIGHT_COLUMNS", "partner_insights", "program_insights", "thresholds"]
-
-DEFAULT_THRESHOLDS: dict[str, float] = {
-    "decline_periods": 2,  # revenue fell this many periods in a row
-    "attainment_low": 0.8,  # revenue attainment below this = behind target
-    "attainment_high": 1.2,  # at or above this = target beaten clearly
-    "growth_high": 0.25,  # year-on-year growth at or above this = strong growth
-    "engagement_low": 25,  # engagement index (0-100) below this = low enablement
-    "win_rate_low": 0.25,  # win rate below this (with enough closed deals) = deal coaching
-    "min_closed_deals": 4,  # closed deals needed before the win rate counts
-    "coverage_low": 1.0,  # open pipeline below this multiple of next target = thin pipeline
-    "csat_drop": 0.1,  # CSAT (fraction of scale) down by this much vs a year earlier
-    "mdf_utilisation_low": 0.5,  # MDF claimed below this share of approved funds
-    "high_performer_score": 80,  # composite score at or above this = reward
-    "concentration_top10_high": 0.5,  # top 10 % of partners bring more than this share
-    "producing_share_low": 0.6,  # fewer partners than this share produce revenue
-    "min_responses": 1,  # survey responses a partner needs to count in the satisfaction correlations
-}
-"""Default insight thresholds; ``params.insights`` overrides any of them."""
 
 INSIGHT_COLUMNS = ["scope", "partner_id", "rule", "kind", "severity", "kpi", "value", "title", "action"]
 
@@ -68,20 +52,14 @@ def thresholds(params: Params) -> dict[str, float]:
 
     Raises
     ------
-    ValueError
+    InputError
         Naming any key of ``params.insights`` that is not a known threshold,
-        or a ``min_responses`` that is not an integer >= 1.
+        or a value it cannot take (see :func:`~partner_analytics.insight_thresholds.threshold_problems`).
     """
-    unknown = sorted(set(params.insights) - set(DEFAULT_THRESHOLDS))
-    if unknown:
-        raise ValueError(
-            f"{params.source}: insights: unknown thresholds {unknown}; known: {', '.join(DEFAULT_THRESHOLDS)}"
-        )
-    merged = {**DEFAULT_THRESHOLDS, **{k: float(v) for k, v in params.insights.items()}}
-    if not (merged["min_responses"] >= 1 and float(merged["min_responses"]).is_integer()):
-        raise ValueError(f"{params.source}: insights.min_responses: must be an integer >= 1, "
-                         f"got {params.insights['min_responses']!r}")
-    return merged
+    problems = threshold_problems(params.insights)
+    if problems:
+        raise InputError("\n".join(f"{params.source}: {problem}" for problem in problems))
+    return {**DEFAULT_THRESHOLDS, **{k: float(v) for k, v in params.insights.items()}}
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from .errors import InputError
+
 __all__ = ["InputLimits", "input_limits", "FILE_MB_VARIABLE", "CELL_CHARS_VARIABLE"]
 
 FILE_MB_VARIABLE = "PARTNER_ANALYTICS_MAX_FILE_MB"
@@ -54,5 +56,5 @@ def input_limits() -> InputLimits:
             except ValueError:
                 values[field] = -1
             if values[field] <= 0:
-                raise ValueError(f"{variable} must be a positive {'whole ' if kind is int else ''}number, got {text!r}")
+                raise InputError(f"{variable} must be a positive {'whole ' if kind is int else ''}number, got {text!r}")
     return InputLimits(**values)

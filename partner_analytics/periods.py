@@ -48,6 +48,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .errors import InputError
+
 if TYPE_CHECKING:
     from .engine.program import EngineProgram
     from .program import Program
@@ -509,7 +511,7 @@ def resolve_coverage(
     tables = data_coverage(program)
     counts = activity_by_day(program)
     if counts.empty:
-        raise ValueError("the program has no dated records (deals, engagement, surveys or MDF)")
+        raise InputError("the program has no dated records (deals, engagement, surveys or MDF)")
     tail = find_sparse_tail(counts, freq=freq)
     events = tables[tables["table"].isin(list(_ROW_DATES))]
     data_start, data_end = events["first"].min(), counts.index[-1]

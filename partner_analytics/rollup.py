@@ -37,8 +37,14 @@ import pandas as pd
 
 from .engine.backends import DuckDBEngine, Engine
 from .engine.queries import DEAL_EVENT_KPIS, RollupQueries
-from .periods import in_trailing_window
 from .program import Program
+from .rollup_frames import (
+    PARTNER_PERIOD_MEASURES,
+    channel_grid,
+    channel_periods,
+    engagement_activity_for,
+    trailing_totals,
+)
 from .sqltext import literal
 
 if TYPE_CHECKING:
@@ -58,22 +64,6 @@ __all__ = [
 ]
 
 FREQS = {"Q": "Q", "quarter": "Q", "M": "M", "month": "M"}
-
-PARTNER_PERIOD_MEASURES = (
-    "sourced_revenue",
-    "influenced_revenue",
-    "revenue",
-    "won_deals",
-    "lost_deals",
-    "lost_amount",
-    "created_deals",
-    "pipeline_created",
-    "new_customers",
-    "days_to_close_sum",
-    "open_deals",
-    "open_pipeline",
-)
-"""Additive measures in ``Rollup.partner_periods`` (``open_*`` are end-of-period snapshots)."""
 
 DEAL_STAT_GROUPINGS = ("all", "channel", "attribution", "partner_type")
 """Groupings of :attr:`Rollup.deal_stats` (``all`` and ``partner_type`` over partner deals only)."""
@@ -408,7 +398,7 @@ def deals_for(
 
 def _channel_periods(engine: Engine, queries: RollupQueries, periods: pd.PeriodIndex) -> pd.DataFrame:
     facts = _fetch(engine, queries.channel_facts, dates=("period_start",), texts=("attribution",))
-    return _channel_grid(_with_period(facts, queries.freq), periods)
+    return channel_grid(_with_period(facts, queries.freq), periods)
 
 
 def _partner_dimension(engine: Engine, queries: RollupQueries, partners: pd.DataFrame) -> pd.DataFrame:
@@ -470,86 +460,3 @@ def _target_actuals(engine: Engine, queries: RollupQueries, program: Program | E
         actuals = _fetch(engine, sql, dates=("period_start", "period_end"), texts=("partner_id", "kpi"))
     out = out.merge(actuals, on=keys, how="left", validate="many_to_one")
     return out[[*keys, "target", "actual", "elapsed"]]
-
-
-def channel_periods(
-    partner_channel_periods: pd.DataFrame, periods: pd.PeriodIndex, *, direct: pd.DataFrame | None = None
-) -> pd.DataFrame:
-    """Period × attribution totals of closed deals (``Rollup.channel_periods``) from per-partner totals.
-
-    Parameters
-    ----------
-    partner_channel_periods
-        ``Rollup.partner_channel_periods`` (or the rows of some partners).
-    periods
-        Every period to list; absent activity is a true zero.
-    direct
-        ``Rollup.channel_periods`` whose ``direct`` rows to keep; None: zeros.
-    """
-    measures = ["revenue", "won_deals", "lost_deals", "lost_amount", "days_to_close_sum"]
-    keys = ["period", "attribution"]
-    facts = partner_channel_periods.groupby(keys, observed=True)[measures].sum().reset_index()
-    if direct is not None:
-        facts = pd.concat([facts, direct.loc[direct["attribution"] == "direct", [*keys, *measures]]],
-                          ignore_index=True)
-    return _channel_grid(facts, periods)
-
-
-def _channel_grid(facts: pd.DataFrame, periods: pd.PeriodIndex) -> pd.DataFrame:
-    """Every period × attribution, with ``facts`` where there are any and true zeros elsewhere."""
-    keys = ["period", "attribution"]
-    grid = pd.MultiIndex.from_product([periods, ["sourced", "influenced", "direct"]], names=keys).to_frame(index=False)
-    out = grid.merge(facts, on=keys, how="left")
-    measures = ["revenue", "won_deals", "lost_deals", "lost_amount", "days_to_close_sum"]
-    out[measures] = out[measures].astype("float64").fillna(0.0)
-    return out
-
-
-def engagement_activity_for(kpi: str, activities: set[str]) -> str | None:
-    """Engagement activity a target KPI counts, or None.
-
-    A KPI matches an activity with the same name, or its plural
-    (``certifications`` counts ``certification`` rows).
-
-    Examples
-    --------
-    >>> engagement_activity_for("certifications", {"certification", "webinar"})
-    'certification'
-    >>> engagement_activity_for("unknown_kpi", {"webinar"}) is None
-    True
-    """
-    for candidate in (kpi, kpi.removesuffix("s")):
-        if candidate in activities:
-            return candidate
-    return None
-
-
-def trailing_totals(partner_periods: pd.DataFrame, *, end: pd.Period, n_periods: int) -> pd.DataFrame:
-    """Sum the additive measures per partner over the ``n_periods`` ending at ``end``.
-
-    Use it with monthly facts and ``n_periods=12`` for trailing-twelve-month
-    (TTM) figures, or quarterly facts and ``n_periods=4``.
-
-    Parameters
-    ----------
-    partner_periods
-        ``Rollup.partner_periods``.
-    end
-        Last period included.
-    n_periods
-        Window length in periods (>= 1).
-
-    Returns
-    -------
-    DataFrame
-        One row per partner: ``partner_id``, ``partner_type``, ``tier``,
-        ``region`` and the summed measures, except the ``open_*`` snapshots,
-        which are taken at ``end``.
-    """
-    if n_periods < 1:
-        raise ValueError("n_periods must be at least 1")
-    window = partner_periods[in_trailing_window(partner_periods["period"], end=end, n_periods=n_periods)]
-    flows = [m for m in PARTNER_PERIOD_MEASURES if not m.startswith("open_")]
-    totals = window.groupby("partner_id", sort=True)[flows].sum()
-    snapshot = window[window["period"] == end].set_index("partner_id")[["partner_type", "tier", "region", "open_deals", "open_pipeline"]]
-    return snapshot.join(totals, how="outer").reset_index()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from .errors import InputError
+
 __all__ = ["quote", "literal", "safe_url", "check_url", "first_line"]
 
 
@@ -57,19 +59,19 @@ def check_url(url: str) -> None:
 
     Raises
     ------
-    ValueError
-        If the part before the host holds more than one ``@``.
+    InputError
+        If the part before the host holds more than one ``@`` (a ``ValueError``).
 
     Examples
     --------
     >>> check_url("postgresql://u:p@ss@host/db")
     Traceback (most recent call last):
     ...
-    ValueError: postgresql://u:***@host/db: the user name or password contains '@'; write it as %40
+    partner_analytics.errors.InputError: postgresql://u:***@host/db: the user name or password contains '@'; write it as %40
     """
     authority = re.split(r"[/?#]", url.split("://", 1)[-1], maxsplit=1)[0]
     if authority.count("@") > 1:
-        raise ValueError(f"{safe_url(url)}: the user name or password contains '@'; write it as %40")
+        raise InputError(f"{safe_url(url)}: the user name or password contains '@'; write it as %40")
 
 
 def first_line(error: BaseException) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import tempfile
 import sys
 from pathlib import Path
 
@@ -16,7 +17,7 @@ def test_help_lists_the_subcommands(capsys):
         main(["--help"])
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
-    for command in ("validate", "sample"):
+    for command in ("validate", "sample", "render", "metrics"):
         assert command in out
 
 
@@ -83,3 +84,68 @@ def test_metrics_prints_json_on_request(tiny_dir, capsys):
 def test_a_period_outside_the_data_is_a_clear_error(tiny_dir, capsys):
     assert main(["metrics", str(tiny_dir), "--period", "2031Q1"]) == 1
     assert "period 2031Q1 is outside" in capsys.readouterr().err
+
+
+def test_render_with_an_unknown_partner_is_a_one_line_user_error(tiny_dir, tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["render", "--source", str(tiny_dir), "--period", "2024Q2", "--outdir", str(out), "--partner", "NOPE",
+                 "--quiet"])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert err == "error: unknown partner ids: NOPE\n"
+    assert not list(out.glob("**/*.html"))
+
+
+def test_a_period_that_is_not_a_period_is_wrong_usage(capsys):
+    for command in (["metrics", "sample"], ["render"]):
+        with pytest.raises(SystemExit) as exit_info:
+            main([*command, "--period", "garbage"])
+        assert exit_info.value.code == 2
+        assert "not a period such as 2025Q4" in capsys.readouterr().err
+
+
+def test_an_internal_error_is_a_bug_report_naming_the_traceback_file(monkeypatch, tmp_path, capsys):
+    import partner_analytics.cli as cli
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def broken(args):
+        raise KeyError("postgresql://me:hunter2@db/x: a key the code forgot")
+
+    monkeypatch.setattr(cli, "_validate", broken)
+    assert main(["validate", "sample"]) == cli.EXIT_BUG
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("internal error (a bug in partner-analytics"), err
+    assert "KeyError" in err and "hunter2" not in err and "Traceback" not in err
+    report = next(tmp_path.glob("partner-analytics-error-*.txt"))
+    assert str(report) in err
+    text = report.read_text()
+    assert "Traceback (most recent call last)" in text and "in broken" in text
+    assert "hunter2" not in text
+
+
+def test_a_plain_value_error_from_the_code_is_not_mistaken_for_a_user_error(monkeypatch, tmp_path, capsys):
+    import partner_analytics.cli as cli
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(cli, "_sample", lambda args: int("not a number"))
+    assert main(["sample", str(tmp_path / "s")]) == cli.EXIT_BUG
+    err = capsys.readouterr().err
+    assert "internal error" in err and "ValueError" in err and not err.startswith("error:")
+
+
+def test_user_errors_share_one_base_and_stay_value_or_os_errors():
+    from partner_analytics.errors import InputError, InternalError, PartnerAnalyticsError, ProgramDataError, UserError
+    from partner_analytics.mapping import MappingError
+    from partner_analytics.params import ParamsError
+    from partner_analytics.render.lock import FolderLocked
+    from partner_analytics.render.pdf import PdfUnavailable
+    from partner_analytics.render.worker import ReportFailed
+
+    for error in (ProgramDataError, MappingError, ParamsError):
+        assert issubclass(error, InputError) and issubclass(error, ValueError)
+    assert issubclass(InputError, UserError) and issubclass(UserError, PartnerAnalyticsError)
+    assert issubclass(FolderLocked, UserError) and issubclass(FolderLocked, OSError)
+    assert issubclass(PdfUnavailable, UserError)
+    assert issubclass(InternalError, PartnerAnalyticsError) and not issubclass(InternalError, UserError)
+    assert issubclass(ReportFailed, PartnerAnalyticsError) and not issubclass(ReportFailed, UserError)

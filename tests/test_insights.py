@@ -98,10 +98,12 @@ def test_min_responses_must_be_a_whole_number_of_at_least_one(value):
     from partner_analytics.insights import thresholds
     from partner_analytics.params import parse_params
 
-    params = parse_params({"scorecard": {"default": {"revenue": 1}}, "tiers": {"levels": [{"name": "m", "min_score": 0}]},
-                           "insights": {"min_responses": value}})
+    base = {"scorecard": {"default": {"revenue": 1}}, "tiers": {"levels": [{"name": "m", "min_score": 0}]}}
     with pytest.raises(ValueError, match=f"insights.min_responses: must be an integer >= 1, got {value}"):
-        thresholds(params)
+        parse_params({**base, "insights": {"min_responses": value}})  # when the parameters load
+    params = _with_insights(parse_params(base), min_responses=value)
+    with pytest.raises(ValueError, match=f"insights.min_responses: must be an integer >= 1, got {value}"):
+        thresholds(params)  # and when params were built around the check
 
 
 def test_min_responses_defaults_to_one_response():

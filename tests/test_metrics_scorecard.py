@@ -121,7 +121,7 @@ def test_edge_cases_of_peer_percentile(values, scores):
 
 
 def test_missing_partner_type_is_reported_by_name():
-    with pytest.raises(ValueError, match="input has no column 'partner_type'"):
+    with pytest.raises(ValueError, match="kpi_table is missing column 'partner_type'"):
         kpi_scores(pd.DataFrame({"partner_id": ["A"], "revenue": [1.0]}))
 
 

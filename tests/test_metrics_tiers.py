@@ -78,7 +78,7 @@ def test_empty_scorecard_gives_empty_tiers():
 
 
 def test_assign_tiers_reports_a_missing_column():
-    with pytest.raises(ValueError, match="input has no column 'composite'"):
+    with pytest.raises(ValueError, match="scorecard is missing column 'composite'"):
         assign_tiers(scores([1.0]).drop(columns="composite"), PARAMS)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from partner_analytics.insight_thresholds import DEFAULT_THRESHOLDS
 from partner_analytics.metrics.registry import KPIS
 from partner_analytics.params import (
     Concentration,
@@ -129,9 +130,22 @@ def test_reporting_dates_and_periods_are_normalised(tmp_path):
     assert load_params(write(tmp_path, text)).reporting == Reporting("sample", "Q", "2025-12-31", "2025Q4")
 
 
-def test_insights_are_kept_as_given(tmp_path):
-    params = load_params(write(tmp_path, with_changes(insights={"bookings_drop": 0.2, "nested": {"a": 1}})))
-    assert dict(params.insights) == {"bookings_drop": 0.2, "nested": {"a": 1}}
+def test_insight_thresholds_are_kept_as_given(tmp_path):
+    params = load_params(write(tmp_path, with_changes(insights={"attainment_low": 0.7, "decline_periods": 3})))
+    assert dict(params.insights) == {"attainment_low": 0.7, "decline_periods": 3}
+
+
+def test_insight_thresholds_are_checked_when_params_load(tmp_path):
+    bad = {"bookings_drop": 0.2, "attainment_low": "low", "growth_high": -0.1, "decline_periods": 1.5,
+           "min_closed_deals": 0}
+    with pytest.raises(ParamsError) as info:
+        load_params(write(tmp_path, with_changes(insights=bad)))
+    assert set(info.value.problems) == {
+        "insights: unknown thresholds ['bookings_drop']; known: " + ", ".join(DEFAULT_THRESHOLDS),
+        "insights.attainment_low: must be a number >= 0, got 'low'",
+        "insights.growth_high: must be a number >= 0, got -0.1",
+        "insights.decline_periods: must be an integer >= 1, got 1.5",
+    }
 
 
 def test_params_are_immutable():

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..errors import InputError
 from .queries import transpile
 
 __all__ = ["Engine", "DuckDBEngine", "SparkEngine", "SQLEngine", "SQLALCHEMY_DIALECTS"]
@@ -230,7 +231,7 @@ class SQLEngine(Engine):
         self._connection = None
         self.name = self.engine.dialect.name
         if self.name not in SQLALCHEMY_DIALECTS:
-            raise ValueError(f"no SQL dialect known for database '{self.name}'; "
+            raise InputError(f"no SQL dialect known for database '{self.name}'; "
                              f"known: {', '.join(sorted(SQLALCHEMY_DIALECTS))}")
         self.dialect = SQLALCHEMY_DIALECTS[self.name]
 

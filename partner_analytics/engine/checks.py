@@ -21,6 +21,7 @@ from ..rules import (CONTROL_CHARACTERS, EXPECTED, REFERENCES, ROW_RULES, UNIQUE
 from ..schema import EMAIL_PATTERN, PARTNER_TYPES, REQUIRED_TABLES, TABLES
 from ..sqltext import literal, quote
 from .backends import Engine
+from .typed import typed_column
 
 __all__ = ["check_tables", "scan_text"]
 
@@ -66,8 +67,6 @@ class _Checker:
 
 def _checked_relation(table: str, relation: str, present: set[str]) -> str:
     """Typed columns, raw text ``raw__c`` and blank flags ``blank__c`` of each column (absent ones: blank)."""
-    from .program import typed_column  # the typed form is defined once, beside the views it builds
-
     parts = []
     for column in TABLES[table].columns:
         parts.append(typed_column(column, column.name in present))

@@ -18,45 +18,22 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import Problem, ProgramDataError
+from ..errors import InputError, Problem, ProgramDataError
 from ..limits import input_limits
 from ..rules import CONTROL_CHARACTERS
-from ..schema import TABLES, WHITESPACE, Column
+from ..schema import TABLES
 from ..sqltext import first_line, literal, quote, safe_url
 from .backends import DuckDBEngine, Engine, SparkEngine, SQLEngine
 from .checks import check_tables, scan_text
+from .typed import SQL_TYPES, typed_column
 
-__all__ = ["EngineProgram", "open_program", "ENGINES"]
+__all__ = ["EngineProgram", "open_program", "ENGINES", "typed_column"]
 
 ENGINES = ("duckdb", "spark", "sql")
 """Engines :func:`open_program` can use."""
 
-_SQL_TYPES = {"date": "DATE", "number": "DOUBLE", "boolean": "BOOLEAN"}
 _EVENT_DATES = (("deals", "created_on"), ("deals", "closed_on"), ("engagement", "occurred_on"),
                 ("surveys", "responded_on"), ("mdf", "approved_on"))
-
-
-def typed_column(column: Column, present: bool) -> str:
-    """SQL expression giving ``column`` its schema type (blank text is missing).
-
-    Examples
-    --------
-    >>> from partner_analytics.schema import TABLES
-    >>> typed_column(TABLES["deals"].column("stage"), True)
-    'LOWER(NULLIF(TRIM(CAST("stage" AS VARCHAR)), \\'\\')) AS "stage"'
-    """
-    name = quote(column.name)
-    if column.kind in _SQL_TYPES:
-        sql_type = _SQL_TYPES[column.kind]
-        expression = f"TRY_CAST({name} AS {sql_type})" if present else f"CAST(NULL AS {sql_type})"
-    elif not present:
-        expression = "CAST(NULL AS VARCHAR)"
-    elif column.kind == "email":  # stripped as pandas strips; a TRIM of many characters is slow, so only here
-        expression = f"NULLIF(TRIM(CAST({name} AS VARCHAR), {literal(WHITESPACE)}), '')"
-    else:
-        text = f"NULLIF(TRIM(CAST({name} AS VARCHAR)), '')"
-        expression = f"LOWER({text})" if column.kind == "category" else text
-    return f"{expression} AS {name}"
 
 
 @dataclass(frozen=True, eq=False)
@@ -171,7 +148,7 @@ def _engine(kind: str, source: str, options: dict[str, Any]) -> tuple[Engine, di
         engine, names = _sql_tables(source, options.pop("schema", None))
         return engine, {name: names[name] for name in TABLES if name in names}
     if "://" in source and not source.startswith("file://"):
-        raise ValueError(f"the {kind} engine reads a folder of table files or a .duckdb file, not "
+        raise InputError(f"the {kind} engine reads a folder of table files or a .duckdb file, not "
                          f"{safe_url(source)}; for a database use --engine sql (or the default memory engine)")
     if kind == "spark":
         engine = SparkEngine(master=options.pop("master", "local[*]"), conf=options.pop("conf", None))
@@ -211,22 +188,22 @@ def _sql_tables(url: str, schema: Any) -> tuple[SQLEngine, dict[str, str]]:
         When the database cannot be reached or refuses the login.
     """
     if schema is not None and not isinstance(schema, str):
-        raise ValueError(f"engine_options.schema must be a schema name, got {schema!r}")
+        raise InputError(f"engine_options.schema must be a schema name, got {schema!r}")
     try:
         engine = SQLEngine(url, schema=schema)
     except ValueError:
         raise
     except Exception as err:  # no driver, malformed URL
-        raise ValueError(f"{safe_url(url)}: cannot use the database: {first_line(err)}") from None
+        raise InputError(f"{safe_url(url)}: cannot use the database: {first_line(err)}") from None
     if engine.name == "sqlite":
         engine.close()
-        raise ValueError(f"{safe_url(url)}: the sql engine cannot roll up SQLite (it has no date truncation); "
+        raise InputError(f"{safe_url(url)}: the sql engine cannot roll up SQLite (it has no date truncation); "
                          "leave out --engine sql: the default memory engine reads SQLite databases")
     try:
         import sqlalchemy as sa
 
         if schema is not None and schema not in (schemas := sa.inspect(engine.engine).get_schema_names()):
-            raise ValueError(f"{safe_url(url)}: schema {schema!r} (engine_options.schema) not found; "
+            raise InputError(f"{safe_url(url)}: schema {schema!r} (engine_options.schema) not found; "
                              f"schemas: {', '.join(schemas)}")
         return engine, engine.table_names()
     except ValueError:
@@ -257,7 +234,7 @@ def _without_control_characters(
         if problems:
             raise ProgramDataError(problems, source)
     else:
-        texts = {name: {c.name for c in TABLES[name].columns if c.kind not in _SQL_TYPES} for name in relations}
+        texts = {name: {c.name for c in TABLES[name].columns if c.kind not in SQL_TYPES} for name in relations}
         warnings, dirty = [], {name: {c for c in engine.columns(relation) if str(c).lower() in texts[name]}
                                for name, relation in relations.items()}
     pattern = literal(CONTROL_CHARACTERS)
@@ -329,14 +306,14 @@ def open_program(source: str | Path, *, engine: str = "duckdb", validate: bool =
     20
     """
     if engine not in ENGINES:
-        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+        raise InputError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     source, options = str(source), dict(options)
     if engine != "sql" and "://" not in source and not Path(source).exists():
         raise ProgramDataError([Problem(source, "no such file or folder")], source)
     connection, relations = _engine(engine, source, options)
     if options:
         connection.close()
-        raise ValueError(f"unknown {engine} option(s): {', '.join(sorted(options))}")
+        raise InputError(f"unknown {engine} option(s): {', '.join(sorted(options))}")
     label = safe_url(source)
     labels = {name: _label(name, relation) for name, relation in relations.items()}
     try:

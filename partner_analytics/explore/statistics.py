@@ -12,10 +12,11 @@ from scipy import stats
 from ..labels import label
 from ..metrics.checks import require_columns as _require
 from ..metrics.checks import resolve_period as _period
-from ..metrics.engagement import _enrolled, engagement_index
+from ..metrics.engagement import engagement_index
 from ..metrics.registry import KPIS
-from ..metrics.satisfaction import _performance, satisfaction_scores
+from ..metrics.satisfaction import satisfaction_scores
 from ..metrics.tiers import TierWhatIf
+from ..metrics.windows import enrolled_in_window, window_performance
 from ..params import Params
 from ..rollup import Rollup
 
@@ -79,12 +80,12 @@ def satisfaction_table(facts: Rollup, *, period: str | pd.Period | None = None, 
     ['engagement_index', 'revenue', 'revenue_growth', 'win_rate']
     """
     end = _period(facts, period)
-    enrolled = _enrolled(facts, end, periods).to_numpy()
+    enrolled = enrolled_in_window(facts, end, periods).to_numpy()
     scores = satisfaction_scores(facts, period=end, periods=periods, by="partner_id")
     for survey in ("psat", "partner_nps", "csat"):
         scores[survey] = scores[survey].where(scores[f"{survey}_responses"] >= min_responses)
     index = engagement_index(facts, period=end, periods=periods)
-    table = scores.merge(index, on="partner_id", how="left").join(_performance(facts, end, periods), on="partner_id")
+    table = scores.merge(index, on="partner_id", how="left").join(window_performance(facts, end, periods), on="partner_id")
     return table[enrolled].reset_index(drop=True)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..errors import InputError
 from ..rollup import Rollup
 
 __all__ = ["resolve_period", "require_columns"]
@@ -16,15 +17,15 @@ def resolve_period(facts: Rollup, period: str | pd.Period | None) -> pd.Period:
 
     Raises
     ------
-    ValueError
-        If the period lies outside the rollup's periods.
+    InputError
+        If the period lies outside the rollup's periods (a ``ValueError``).
     """
     if period is None:
         return facts.period
     normalised = pd.Period(period, freq=facts.freq)
     if normalised not in facts.periods:
         first, last = (facts.periods[0], facts.periods[-1]) if len(facts.periods) else ("-", "-")
-        raise ValueError(f"period {normalised} is outside the rollup's periods {first}..{last}")
+        raise InputError(f"period {normalised} is outside the rollup's periods {first}..{last}")
     return normalised
 
 

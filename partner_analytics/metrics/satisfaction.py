@@ -35,9 +35,11 @@ from scipy import stats
 from ..periods import periods_per_year
 from ..rollup import Rollup
 from ..schema import SURVEY_KINDS
-from .engagement import _in_window, _partner_sums, engagement_index
 from .checks import require_columns as _require
 from .checks import resolve_period as _period
+from .engagement import engagement_index
+from .windows import in_window as _in_window
+from .windows import window_performance as _performance
 
 __all__ = [
     "SATISFACTION_GROUPINGS",
@@ -240,20 +242,6 @@ def partner_satisfaction_kpis(facts: Rollup, *, period: str | pd.Period | None =
     """
     scores = satisfaction_scores(facts, period=period, periods=periods_per_year(facts.freq), by="partner_id")
     return scores[["partner_id", "psat", "partner_nps", "csat"]]
-
-
-def _performance(facts: Rollup, end: pd.Period, periods: int) -> pd.DataFrame:
-    """Window revenue, revenue growth vs the previous window and win rate per partner."""
-    revenue = _partner_sums(facts, end, periods, "revenue")
-    prior = _partner_sums(facts, end - periods, periods, "revenue")
-    complete = len(facts.periods) > 0 and end - 2 * periods + 1 >= facts.periods[0]
-    won = _partner_sums(facts, end, periods, "won_deals")
-    closed = won + _partner_sums(facts, end, periods, "lost_deals")
-    return pd.DataFrame({
-        "revenue": revenue,
-        "revenue_growth": revenue / prior.where((prior != 0) & complete) - 1,
-        "win_rate": won / closed.where(closed != 0),
-    })
 
 
 def round_for_ranking(values: np.ndarray, *, digits: int = RANK_DIGITS) -> np.ndarray:

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from ..params import SCORING_METHODS, Params
+from .checks import require_columns
 from .peers import percentile_ranks
 from .registry import KPIS
 
@@ -207,7 +208,7 @@ def _scores(kpi_table: pd.DataFrame, method: str, kpis: list[str] | None = None)
     """Long partner × KPI scores, keeping ``partner_type``."""
     if method not in SCORING_METHODS:
         raise ValueError(f"method must be one of {', '.join(SCORING_METHODS)}, got {method!r}")
-    _require(kpi_table, ["partner_id", "partner_type"])
+    require_columns(kpi_table, ["partner_id", "partner_type"], "kpi_table")
     dupes = kpi_table["partner_id"][kpi_table["partner_id"].duplicated()]
     if len(dupes):
         raise ValueError(f"column 'partner_id' must be unique; repeated: {', '.join(map(str, dupes.unique()[:5]))}")
@@ -234,7 +235,7 @@ def _scores(kpi_table: pd.DataFrame, method: str, kpis: list[str] | None = None)
 
 def _breakdown(kpi_table: pd.DataFrame, params: Params, method: str | None) -> pd.DataFrame:
     method = params.scoring if method is None else method
-    _require(kpi_table, ["partner_id", "partner_type"])
+    require_columns(kpi_table, ["partner_id", "partner_type"], "kpi_table")
     sets = {t: params.weights_for(t) for t in kpi_table["partner_type"].drop_duplicates()}
     needed = [k for k in KPIS if any(k in s for s in sets.values())]
     for t, s in sets.items():
@@ -268,9 +269,3 @@ def _plan(kpi_table: pd.DataFrame, sets: dict) -> pd.DataFrame:
         "kpi": pd.Series(kpis[flat] if len(flat) else np.array([], dtype=object), dtype="str"),
         "base_weight": weights[flat] if len(flat) else np.array([], dtype=float),
     }).astype({"partner_id": kpi_table["partner_id"].dtype})
-
-
-def _require(frame: pd.DataFrame, columns: list[str]) -> None:
-    for c in columns:
-        if c not in frame.columns:
-            raise ValueError(f"input has no column {c!r}")

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..params import Params
+from .checks import require_columns
 from .scorecard import scorecard
 
 __all__ = ["assign_tiers", "tier_distribution", "tier_what_if", "TierWhatIf", "TOLERANCE"]
@@ -76,7 +77,7 @@ def assign_tiers(scorecard_frame: pd.DataFrame, params: Params) -> pd.DataFrame:
     2          C     reseller       12.5  registered    silver         27.5            False            0.0
     3          D     reseller        NaN         NaN       NaN          NaN            False            0.0
     """
-    _require(scorecard_frame, ["partner_id", "partner_type", "composite"])
+    require_columns(scorecard_frame, ["partner_id", "partner_type", "composite"], "scorecard")
     low_to_high = params.tiers.levels[::-1]
     mins = np.array([t.min_score for t in low_to_high], dtype=float)
     dtype = pd.CategoricalDtype([t.name for t in low_to_high], ordered=True)
@@ -138,7 +139,7 @@ def tier_distribution(tiers_frame: pd.DataFrame) -> pd.DataFrame:
     3  registered         1   0.25
     4         NaN         1   0.25
     """
-    _require(tiers_frame, ["tier"])
+    require_columns(tiers_frame, ["tier"], "tiers")
     tier = tiers_frame["tier"]
     if not isinstance(tier.dtype, pd.CategoricalDtype) or not tier.dtype.ordered:
         raise ValueError("column 'tier' must be the ordered categorical that assign_tiers returns")
@@ -272,9 +273,3 @@ def tier_what_if(
         "share": counts / total if total else np.full(len(_CHANGES), np.nan),
     })
     return TierWhatIf(partners, summary)
-
-
-def _require(frame: pd.DataFrame, columns: list[str]) -> None:
-    for c in columns:
-        if c not in frame.columns:
-            raise ValueError(f"input has no column {c!r}")

@@ -9,7 +9,6 @@ via ``ax.set_title``, no rcParams changes.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -17,6 +16,7 @@ from matplotlib.axes import Axes
 
 from ..labels import label
 from ..metrics.checks import require_columns as _require
+from .axes import get_axes
 from .empty import all_missing, checked
 from .formatting import format_axis, thin_ticks
 
@@ -30,12 +30,6 @@ _HEATMAP_TITLES = {
 }
 _FRACTIONS = {"retention"}
 _POSITIVE, _NEGATIVE = "tab:green", "tab:red"
-
-
-def _axes(ax: Axes | None) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots()
-    return ax
 
 
 def _no_cohorts(retention: pd.DataFrame, *, value: str = "retention", **_) -> str | None:
@@ -95,7 +89,7 @@ def plot_cohort_heatmap(retention: pd.DataFrame, *, value: str = "retention", ax
         If ``retention`` lacks a column.
     """
     _require(retention, ["cohort", "periods_since_onboarding", value], "retention")
-    ax = _axes(ax)
+    ax = get_axes(ax)
     title = _HEATMAP_TITLES.get(value, f"Cohort {label(value).lower()} by periods since onboarding")
     grid = retention.pivot(index="cohort", columns="periods_since_onboarding", values=value).astype("float64")
     grid = grid.dropna(how="all").dropna(axis=1, how="all")
@@ -145,7 +139,7 @@ def plot_time_to_first_deal(km: pd.DataFrame, *, ax: Axes | None = None, **kwarg
         If ``km`` lacks a column.
     """
     _require(km, ["group", "days", "activated_share"], "km")
-    ax = _axes(ax)
+    ax = get_axes(ax)
     groups = list(km.groupby("group", sort=True))
     on_day_zero: dict[float, list[str]] = {}  # a curve over 0 days is a point: groups sharing one are named together
     for name, rows in groups:
@@ -199,7 +193,7 @@ def plot_churn_by_cohort(frame: pd.DataFrame, *, ax: Axes | None = None, **kwarg
         If ``frame`` lacks a column.
     """
     _require(frame, ["cohort", "churn_rate"], "frame")
-    ax = _axes(ax)
+    ax = get_axes(ax)
     rows = frame.sort_values("cohort")
     x = np.arange(len(rows))
     ax.bar(x, rows["churn_rate"].to_numpy(dtype="float64"), **kwargs)
@@ -247,7 +241,7 @@ def plot_mdf_roi(frame: pd.DataFrame, *, ax: Axes | None = None, top: int = 10, 
     """
     key = "partner_id" if "partner_id" in frame.columns else "partner_type"
     _require(frame, [key, "roi"], "frame")
-    ax = _axes(ax)
+    ax = get_axes(ax)
     rows = frame.loc[frame["roi"].notna()]
     if key == "partner_id":
         rows = rows.sort_values(["roi", "partner_id"], ascending=[False, True], kind="stable").head(top)

@@ -6,25 +6,19 @@ figure when None) and returns the Axes; nothing global is changed.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
 from ..labels import label
 from ..metrics.checks import require_columns as _require
+from .axes import get_axes
 from .formatting import format_axis, thin_ticks
 
 __all__ = ["plot_win_rate", "plot_time_to_close", "plot_deal_size_trend", "plot_attainment"]
 
 _COLOR, _SECOND, _GREY = "#1f4e79", "#e07b00", "#9aa5b1"
 _GROUP_COLUMNS = ("channel", "partner_type", "attribution", "partner_id", "group")
-
-
-def _axes(ax: Axes | None) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots()
-    return ax
 
 
 def _label_column(frame: pd.DataFrame) -> str:
@@ -60,7 +54,7 @@ def plot_win_rate(rates: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> A
     """
     _require(rates, ["win_rate", "ci_low", "ci_high"], "win rates")
     group = _label_column(rates)
-    ax = _axes(ax)
+    ax = get_axes(ax)
     x = np.arange(len(rates))
     rate = rates["win_rate"].to_numpy(dtype=float)
     errors = np.vstack([rate - rates["ci_low"].to_numpy(dtype=float), rates["ci_high"].to_numpy(dtype=float) - rate])
@@ -103,7 +97,7 @@ def plot_time_to_close(data: pd.DataFrame, *, ax: Axes | None = None, **kwargs) 
     ValueError
         If ``data`` is neither kind of frame.
     """
-    ax = _axes(ax)
+    ax = get_axes(ax)
     if "days_to_close" in data.columns:
         _require(data, ["attribution", "stage", "days_to_close"], "closed deals")
         won = data[data["stage"] == "won"]
@@ -153,7 +147,7 @@ def plot_deal_size_trend(trend: pd.DataFrame, *, value: str = "median", ax: Axes
     """
     _require(trend, ["period", value], "deal size trend")
     group = _label_column(trend)
-    ax = _axes(ax)
+    ax = get_axes(ax)
     periods = sorted(trend["period"].unique())
     position = {p: i for i, p in enumerate(periods)}
     for key, rows in trend.groupby(group, sort=True):
@@ -196,7 +190,7 @@ def plot_attainment(trend: pd.DataFrame, *, ax: Axes | None = None, **kwargs) ->
     _require(trend, ["period", "target", "actual", "attainment"], "attainment trend")
     if trend["period"].duplicated().any():
         raise ValueError("attainment trend must have one row per period; filter it to one partner first")
-    ax = _axes(ax)
+    ax = get_axes(ax)
     x = np.arange(len(trend))
     ax.bar(x - 0.2, trend["target"], width=0.4, color=_GREY, label="Target")
     ax.bar(x + 0.2, trend["actual"], width=0.4, color=_COLOR, label="Actual", **kwargs)

@@ -7,19 +7,13 @@ main artist and returns the Axes. No global state.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
 
 from ..metrics.early_warning_backtest import METHODS
+from .axes import get_axes
 
 __all__ = ["plot_calibration", "plot_feature_effects"]
-
-
-def _axes(ax: Axes | None) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots()
-    return ax
 
 
 def plot_calibration(calibration: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
@@ -34,7 +28,7 @@ def plot_calibration(calibration: pd.DataFrame, *, ax: Axes | None = None, **kwa
     **kwargs
         Passed to the lines.
     """
-    ax = _axes(ax)
+    ax = get_axes(ax)
     ax.plot([0, 1], [0, 1], color="0.7", linestyle="--", linewidth=1, label="perfectly calibrated")
     for method, rows in calibration[calibration["partners"] > 0].groupby("method", sort=False):
         ax.plot(rows["predicted"], rows["observed"], marker="o", label=METHODS.get(method, method), **kwargs)
@@ -61,7 +55,7 @@ def plot_feature_effects(effects: pd.DataFrame, *, top: int = 12, ax: Axes | Non
     **kwargs
         Passed to ``ax.barh``.
     """
-    ax = _axes(ax)
+    ax = get_axes(ax)
     rows = effects.head(top).iloc[::-1]
     colours = ["#c0392b" if c > 0 else "#2e86c1" for c in rows["coefficient"]]
     positions = range(len(rows))

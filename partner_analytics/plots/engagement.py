@@ -16,9 +16,9 @@ from matplotlib.ticker import PercentFormatter
 
 from ..labels import label as _label
 from ..metrics.checks import require_columns as _require
+from .axes import get_axes, period_ticks
 from .empty import all_missing, checked
 from .formatting import format_axis
-from .revenue import _axes, _period_ticks
 
 __all__ = [
     "plot_engagement_funnel",
@@ -99,7 +99,7 @@ def plot_engagement_funnel(funnel: pd.DataFrame, *, ax: Axes | None = None, **kw
         When no stage has partners.
     """
     _require(funnel, ["stage", "partners", "conversion_from_previous"], "funnel")
-    ax = _axes(ax)
+    ax = get_axes(ax)
     labels = [STAGE_LABELS.get(s, str(s).replace("_", " ").capitalize()) for s in funnel["stage"]]
     widths = funnel["partners"].to_numpy(dtype="float64")
     bars = ax.barh(labels, np.nan_to_num(widths), **kwargs)
@@ -143,7 +143,7 @@ def plot_activity_rates(rates: pd.DataFrame, *, ax: Axes | None = None, **kwargs
         When no partner was active in any activity.
     """
     _require(rates, ["activity", "rate"], "rates")
-    ax = _axes(ax)
+    ax = get_axes(ax)
     ordered = rates.sort_values(["rate", "activity"], ascending=[True, False], kind="stable")
     names = [_label(a) for a in ordered["activity"]]
     ax.barh(names, ordered["rate"].to_numpy(dtype="float64"), **kwargs)
@@ -186,7 +186,7 @@ def plot_satisfaction_scatter(frame: pd.DataFrame, *, x: str, y: str, ax: Axes |
         When no partner has both values.
     """
     _require(frame, [x, y], "frame")
-    ax = _axes(ax)
+    ax = get_axes(ax)
     data = pd.DataFrame({x: frame[x].astype("float64"), y: frame[y].astype("float64")}).dropna()
     kwargs.setdefault("seed", 0)
     kwargs.setdefault("fit_reg", data[x].nunique() >= 2)
@@ -249,7 +249,7 @@ def plot_correlation_matrix(
         counts = rows.pivot(index="x", columns="y", values="n").reindex(index=xs, columns=ys).to_numpy()
         sizes = np.vectorize(lambda v: "" if np.isnan(v) else f"\nn = {v:,.0f}")(counts.astype("float64"))
         annotations = np.char.add(annotations, np.where(np.isnan(values), "", sizes))
-    ax = _axes(ax)
+    ax = get_axes(ax)
     options = {"vmin": -1, "vmax": 1, "cmap": "RdBu_r", "annot": annotations, "fmt": "",
                "xticklabels": [_label(v) for v in ys], "yticklabels": [_label(v) for v in xs],
                "cbar_kws": {"label": _label("r")}}
@@ -286,9 +286,9 @@ def plot_nps_trend(trend: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> 
         When no period has a partner NPS.
     """
     _require(trend, ["period", "partner_nps"], "trend")
-    ax = _axes(ax)
+    ax = get_axes(ax)
     periods = pd.Series(sorted(trend["period"].unique()))
-    x = _period_ticks(ax, periods)
+    x = period_ticks(ax, periods)
     position = dict(zip(periods, x))
     group = next((c for c in _GROUPS if c in trend.columns), None)
     groups = trend.groupby(group, sort=True) if group else [(None, trend)]

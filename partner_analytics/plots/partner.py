@@ -8,24 +8,18 @@ Axes; with nothing to show it raises
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
 from ..labels import label
+from .axes import get_axes
 from .empty import all_missing, checked
 from .formatting import format_axis, thin_ticks
 
 __all__ = ["plot_partner_revenue", "plot_partner_win_rate", "plot_partner_deal_size", "plot_engagement_vs_peers"]
 
 _BAR, _LINE, _PEER = "#1f4e79", "#e07b00", "#9aa5b1"
-
-
-def _axes(ax: Axes | None) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 3.2))
-    return ax
 
 
 def _period_axis(ax: Axes, history: pd.DataFrame) -> np.ndarray:
@@ -69,7 +63,7 @@ def plot_partner_revenue(history: pd.DataFrame, *, ax: Axes | None = None, **kwa
     period", else "Revenue by period". Raises ``NothingToDraw`` when there is
     neither revenue nor a target.
     """
-    ax = _axes(ax)
+    ax = get_axes(ax, figsize=(8, 3.2))
     x = _period_axis(ax, history)
     ax.bar(x, history["revenue"], color=_BAR, label="Revenue", **kwargs)
     if _has_target(history):
@@ -89,7 +83,7 @@ def plot_partner_win_rate(history: pd.DataFrame, *, ax: Axes | None = None, **kw
 
     Raises ``NothingToDraw`` when nothing closed in any period.
     """
-    ax = _axes(ax)
+    ax = get_axes(ax, figsize=(8, 3.2))
     x = _period_axis(ax, history)
     ax.plot(x, history["win_rate"], color=_BAR, marker="o", **kwargs)
     ax.set_ylim(0, 1)
@@ -105,7 +99,7 @@ def plot_partner_deal_size(history: pd.DataFrame, *, ax: Axes | None = None, **k
 
     Raises ``NothingToDraw`` when nothing was won in any period.
     """
-    ax = _axes(ax)
+    ax = get_axes(ax, figsize=(8, 3.2))
     x = _period_axis(ax, history)
     ax.plot(x, history["avg_deal_size"], color=_BAR, marker="o", **kwargs)
     format_axis(ax.yaxis, "avg_deal_size")
@@ -124,7 +118,7 @@ def plot_engagement_vs_peers(engagement: pd.DataFrame, *, window: str = "the las
     :func:`partner_analytics.periods.window_phrase`). Raises
     ``NothingToDraw`` when every count is 0 or missing.
     """
-    ax = _axes(ax)
+    ax = get_axes(ax, figsize=(8, 3.2))
     y = np.arange(len(engagement))
     has_peers = "peer_median" in engagement
     height = 0.4 if has_peers else 0.7

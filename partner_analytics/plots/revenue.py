@@ -8,7 +8,6 @@ rcParams changes.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -17,6 +16,7 @@ from matplotlib.ticker import PercentFormatter
 from ..labels import label as _human
 from ..metrics.checks import require_columns as _require
 from ..metrics.revenue import GROUPINGS
+from .axes import get_axes, period_ticks
 from .empty import all_missing, checked
 from .formatting import format_axis, thin_ticks
 
@@ -26,21 +26,8 @@ _MISSING = "not set"
 _ATTRIBUTIONS = {"sourced_revenue": "Sourced", "influenced_revenue": "Influenced", "direct_revenue": "Direct"}
 
 
-def _axes(ax: Axes | None) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots()
-    return ax
-
-
 def _label(value: object) -> str:
     return _MISSING if pd.isna(value) else str(value)
-
-
-def _period_ticks(ax: Axes, periods: pd.Series) -> np.ndarray:
-    """Periods at x = 0, 1, …, labelled as many as fit (:func:`thin_ticks`); return the positions."""
-    x = np.arange(len(periods))
-    thin_ticks(ax, x, [str(p) for p in periods])
-    return x
 
 
 _MANY_BARS = 100  # more partners than this: the Pareto revenue is an area, not bars
@@ -98,11 +85,11 @@ def plot_revenue_trend(trend: pd.DataFrame, *, ax: Axes | None = None, **kwargs)
     NothingToDraw
         When every revenue value is 0 or missing.
     """
-    ax = _axes(ax)
+    ax = get_axes(ax)
     group = next((c for c in GROUPINGS if c in trend.columns), None)
     if group is None:
         _require(trend, ["period", "sourced_revenue", "influenced_revenue"], "trend")
-        x = _period_ticks(ax, trend["period"])
+        x = period_ticks(ax, trend["period"])
         bottom = np.zeros(len(trend))
         for column, label in _ATTRIBUTIONS.items():
             if column in trend.columns:
@@ -114,7 +101,7 @@ def plot_revenue_trend(trend: pd.DataFrame, *, ax: Axes | None = None, **kwargs)
     else:
         _require(trend, ["period", "revenue"], "trend")
         periods = pd.Series(sorted(trend["period"].unique()))
-        x = _period_ticks(ax, periods)
+        x = period_ticks(ax, periods)
         position = dict(zip(periods, x))
         for name, rows in trend.groupby(group, dropna=False, sort=True):
             rows = rows.sort_values("period")
@@ -151,8 +138,8 @@ def plot_channel_share(channel: pd.DataFrame, *, ax: Axes | None = None, **kwarg
         When every share is missing (no revenue at all).
     """
     _require(channel, ["period", "channel_share"], "channel")
-    ax = _axes(ax)
-    x = _period_ticks(ax, channel["period"])
+    ax = get_axes(ax)
+    x = period_ticks(ax, channel["period"])
     ax.plot(x, channel["channel_share"].to_numpy(dtype="float64"), marker="o", **kwargs)
     ax.set_ylim(0, 1.05)
     format_axis(ax.yaxis, "channel_share")
@@ -188,7 +175,7 @@ def plot_lorenz(curve: pd.DataFrame, *, ax: Axes | None = None, gini: float | No
         When the curve is empty or there is no revenue (NaN shares).
     """
     _require(curve, ["partner_share", "revenue_share"], "curve")
-    ax = _axes(ax)
+    ax = get_axes(ax)
     ax.plot(curve["partner_share"], curve["revenue_share"], label="Partners", **kwargs)
     ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="Equality")
     ax.set_xlim(0, 1)
@@ -235,7 +222,7 @@ def plot_pareto(pareto: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Ax
         When there are no partners or no revenue.
     """
     _require(pareto, ["rank", "revenue", "cumulative_share"], "pareto")
-    ax = _axes(ax)
+    ax = get_axes(ax)
     x = pareto["rank"].to_numpy()
     revenue = pareto["revenue"].to_numpy(dtype="float64")
     if len(pareto) > _MANY_BARS:
@@ -295,7 +282,7 @@ def plot_revenue_by(
         When every value is 0 or missing.
     """
     _require(frame, [by, value], "frame")
-    ax = _axes(ax)
+    ax = get_axes(ax)
     ordered = frame.sort_values(value, ascending=True, kind="stable")
     y = np.arange(len(ordered))
     ax.barh(y, ordered[value].to_numpy(dtype="float64"), **kwargs)

@@ -8,13 +8,14 @@ rcParams changes.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
 from ..labels import label
+from ..metrics.checks import require_columns as _require
 from ..params import Params
+from .axes import get_axes
 from .empty import all_missing, checked
 from .formatting import format_axis
 
@@ -22,18 +23,6 @@ __all__ = ["plot_scorecard_breakdown", "plot_tier_distribution", "plot_composite
 
 _NO_TIER = "no tier"
 _BINS = np.linspace(0.0, 100.0, 11)
-
-
-def _axes(ax: Axes | None) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots()
-    return ax
-
-
-def _require(frame: pd.DataFrame, columns: list[str], name: str) -> None:
-    for c in columns:
-        if c not in frame.columns:
-            raise ValueError(f"{name} has no column {c!r}")
 
 
 def _no_breakdown(breakdown: pd.DataFrame, *, partner_id: str = "", **_) -> str | None:
@@ -89,7 +78,7 @@ def plot_scorecard_breakdown(
     rows = breakdown[breakdown["partner_id"] == partner_id]
     if rows.empty:
         raise ValueError(f"partner_id {partner_id!r} is not in the breakdown")
-    ax = _axes(ax)
+    ax = get_axes(ax)
     contribution = rows["contribution"].to_numpy(dtype=float, na_value=np.nan)
     has_score = ~np.isnan(contribution)
     starts = np.concatenate([[0.0], np.cumsum(np.where(has_score, contribution, 0.0))[:-1]])
@@ -137,7 +126,7 @@ def plot_tier_distribution(dist: pd.DataFrame, *, ax: Axes | None = None, **kwar
         When no partner has a tier.
     """
     _require(dist, ["tier", "partners", "share"], "dist")
-    ax = _axes(ax)
+    ax = get_axes(ax)
     x = np.arange(len(dist))
     heights = dist["partners"].to_numpy(dtype=float)
     ax.bar(x, heights, **kwargs)
@@ -182,7 +171,7 @@ def plot_composite_distribution(
         When no partner has a composite score.
     """
     _require(scorecard, ["partner_type", "composite"], "scorecard")
-    ax = _axes(ax)
+    ax = get_axes(ax)
     scored = scorecard[scorecard["composite"].notna()]
     types = sorted(scored["partner_type"].dropna().unique())
     if types:

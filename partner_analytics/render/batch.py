@@ -23,6 +23,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from .. import __version__
+from ..errors import InputError
 from ..io import open_source
 from ..params import Params, load_params
 from .context import ReportContext, build_context, save_context
@@ -294,5 +295,5 @@ def _selected(context: ReportContext, partners: list[str] | None) -> list[str]:
     wanted = set(partners)
     unknown = sorted(wanted - set(known))
     if unknown:
-        raise ValueError(f"unknown partner ids: {', '.join(unknown[:10])}")
+        raise InputError(f"unknown partner ids: {', '.join(unknown[:10])}")
     return [p for p in known if p in wanted]

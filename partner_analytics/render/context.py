@@ -23,6 +23,7 @@ from types import MappingProxyType
 import pandas as pd
 
 from .. import __version__
+from ..errors import InputError
 from ..insights import program_insights, partner_insights
 from ..metrics.early_warning_backtest import EarlyWarning, early_warning
 from ..metrics.partner import TOTALS, kpi_changes, period_kpis, program_totals
@@ -118,7 +119,7 @@ def build_context(program: Program, params: Params, *, period: str | pd.Period |
     facts = rollup(program, freq=reporting.freq, as_of=coverage.as_of)
     period = coverage.period
     if period not in facts.periods:
-        raise ValueError(f"period {period} is outside the data ({facts.periods[0]} to {facts.periods[-1]})")
+        raise InputError(f"period {period} is outside the data ({facts.periods[0]} to {facts.periods[-1]})")
     compared = period_kpis(program, facts, coverage)
     kpis = compared.kpis
     card = scorecard(kpis, params)

@@ -17,13 +17,15 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..errors import UserError
+
 __all__ = ["FolderLocked", "FolderLock", "LOCK_FILE"]
 
 LOCK_FILE = ".render.lock"
 _POLL = 0.2
 
 
-class FolderLocked(OSError):
+class FolderLocked(UserError, OSError):
     """Another run holds the output folder's lock."""
 
 

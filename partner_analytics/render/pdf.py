@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import UserError
+
 __all__ = ["PdfJob", "write_pdfs", "chromium_path", "check_pdf_support", "PdfUnavailable"]
 
 _FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -28,8 +30,8 @@ _FOOTER = ('<div style="font-size:8px;width:100%;margin:0 12mm;color:#5f6b7a;tex
            'page <span class="pageNumber"></span> of <span class="totalPages"></span></div>')
 
 
-class PdfUnavailable(ValueError):
-    """PDFs were asked for but Playwright or Chromium is missing (a ``ValueError``: the CLI reports it plainly)."""
+class PdfUnavailable(UserError, ValueError):
+    """PDFs were asked for but Playwright or Chromium is missing (a user error: the CLI reports it plainly)."""
 
 
 @dataclass(frozen=True)

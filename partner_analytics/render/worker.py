@@ -35,6 +35,7 @@ from papermill.engines import Engine
 from papermill.exceptions import PapermillExecutionError
 from papermill.execute import raise_for_execution_errors
 
+from ..errors import PartnerAnalyticsError
 from .html_export import export_html, make_exporter
 
 __all__ = ["ReportJob", "ReportWorker", "ReportFailed", "RESET_SOURCE", "read_template", "write_atomic",
@@ -67,7 +68,7 @@ one report instead of the whole heap of pandas and matplotlib.
 """
 
 
-class ReportFailed(RuntimeError):
+class ReportFailed(PartnerAnalyticsError, RuntimeError):
     """A report could not be rendered; the message says which cell failed and why."""
 
 
