@@ -267,12 +267,12 @@ class SQLEngine(Engine):
         except Exception as err:  # pandas wraps the driver's error, whose first line follows the whole query
             raise self._failed(err) from err
 
-    def _failed(self, error: BaseException) -> ValueError:
+    def _failed(self, error: BaseException) -> InputError:
         """One line naming the database's own reason (e.g. a value it cannot read as a date), not the query."""
         from ..sqltext import first_line
 
         cause = error.__cause__ if error.__cause__ is not None else error
-        return ValueError(f"{self.name}: the database refused a query: {first_line(getattr(cause, 'orig', cause))}")
+        return InputError(f"{self.name}: the database refused a query: {first_line(getattr(cause, 'orig', cause))}")
 
     def close(self) -> None:
         if self._connection is not None:
