@@ -605,3 +605,19 @@ def test_deal_distribution_sections_know_when_a_slice_has_none(sample, filters):
         assert set(filters) & {"region", "tier"}
         with pytest.raises(ValueError, match="deals_for"):
             time_to_close(view, by="channel")
+
+
+def test_a_section_draws_data_text_with_dollar_signs_as_written_not_as_maths(sample):
+    """Without math text off, "$\\foo$" in a partner name makes the PNG export raise a parse error."""
+    from IPython.display import Image
+
+    from partner_analytics.explore import FilterPanel
+    from partner_analytics.explore.widgets import figure, section_outputs
+
+    def draw(s):
+        fig, ax = figure(size=(4, 2))
+        ax.set_title(r"Partner $\foo$ & $5 off $10")
+        return fig
+
+    (shown,) = section_outputs(draw, FilterPanel(sample).slice)
+    assert isinstance(shown, Image) and shown.data[:8] == b"\x89PNG\r\n\x1a\n"

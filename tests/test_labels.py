@@ -54,6 +54,8 @@ def test_no_label_of_a_known_column_is_snake_case():
         ("gini", 0.91054, "0.91"),
         ("partner_nps", 12.0, "+12"),
         ("days_to_close", 30.4, "30 days"),
+        ("days_to_close", 1.0, "1 day"),
+        ("days_to_close", 0.6, "1 day"),
         ("engagement_index", 55.6, "56"),
         ("p_value", 0.0004, "< 0.001"),
         ("p_adjusted", 0.0312, "0.031"),

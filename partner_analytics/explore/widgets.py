@@ -29,6 +29,7 @@ from matplotlib.figure import Figure
 
 from ..labels import label
 from ..plots.empty import NothingToDraw
+from ..plots.style import plot_style
 from ..rollup import Rollup
 from .charts import png
 from .downloads import download_links
@@ -127,7 +128,8 @@ def section_outputs(draw: Callable[[Slice], object], view: Slice) -> list:
     responses in the slice, no closed deals); the section then says why, in italics, instead of a traceback.
     """
     try:
-        return as_outputs(draw(view))
+        with plot_style():  # data text such as "$5 off $10" is drawn as written, not as maths
+            return as_outputs(draw(view))
     except NothingToDraw as reason:
         return as_outputs(f"*{reason}*")
 

@@ -151,8 +151,8 @@ def format_unit(unit: str, value: float, *, currency: str = "$") -> str:
 
     Examples
     --------
-    >>> format_unit("fraction", 0.25), format_unit("days", 12.4), format_unit("currency", -2500)
-    ('25.0%', '12 days', '-$2.50k')
+    >>> format_unit("fraction", 0.25), format_unit("days", 12.4), format_unit("days", 1.2), format_unit("currency", -2500)
+    ('25.0%', '12 days', '1 day', '-$2.50k')
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
@@ -163,7 +163,8 @@ def format_unit(unit: str, value: float, *, currency: str = "$") -> str:
     if unit == "nps":
         return f"{value:+.0f}"
     if unit == "days":
-        return f"{value:.0f} days"
+        days = f"{value:.0f}"
+        return f"{days} day" if days in ("1", "-1") else f"{days} days"
     if unit == "index":
         return f"{value:.0f}"
     return f"{value:,.0f}"
