@@ -34,7 +34,24 @@ from ..periods import Coverage, resolve_coverage
 from ..program import Program
 from ..rollup import Rollup, rollup
 
-__all__ = ["ReportContext", "build_context", "save_context", "load_context", "open_context"]
+__all__ = ["ReportContext", "build_context", "save_context", "load_context", "open_context", "code_fingerprint"]
+
+_PACKAGE = Path(__file__).resolve().parents[1]
+
+
+@functools.cache
+def code_fingerprint(root: Path = _PACKAGE) -> str:
+    """SHA-256 of every file of the package under ``root`` (code, templates, packaged params and data).
+
+    Part of :attr:`ReportContext.fingerprint`, so a change to the code re-renders every report even when the
+    version number stays the same (an edited checkout, a patched install). Compiled ``__pycache__`` files are left
+    out. Computed once per process: about a megabyte of files.
+    """
+    digest = hashlib.sha256()
+    files = sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    for path in files:
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -92,8 +109,9 @@ class ReportContext:
 
     @property
     def fingerprint(self) -> str:
-        """Hash of everything the reports depend on apart from the template."""
-        text = "|".join([self.data_fingerprint, repr(self.params), str(self.period), str(self.facts.as_of), __version__])
+        """Hash of everything the reports depend on apart from the template: data, parameters, period and code."""
+        text = "|".join([self.data_fingerprint, repr(self.params), str(self.period), str(self.facts.as_of),
+                         __version__, code_fingerprint()])
         return hashlib.sha256(text.encode()).hexdigest()
 
 
