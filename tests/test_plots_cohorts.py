@@ -133,3 +133,17 @@ def test_plots_draw_on_the_axes_they_are_given(facts):
 def test_plots_reject_frames_without_their_columns(plot, frame, column):
     with pytest.raises(ValueError, match=column):
         plot(frame)
+
+
+def test_cohort_heatmap_caps_the_colours_of_outlying_retention_but_annotates_the_true_value():
+    from partner_analytics.plots.cohorts import RETENTION_COLOUR_CAP
+
+    retention = pd.DataFrame({"cohort": ["2024Q1", "2024Q1", "2024Q2", "2024Q2"],
+                              "periods_since_onboarding": [0, 1, 0, 1], "retention": [1.0, 0.8, 1.0, 21.4]})
+    ax = plot_cohort_heatmap(retention)
+    mesh = ax.collections[0]
+    assert mesh.get_clim()[1] == RETENTION_COLOUR_CAP == 2.0
+    assert mesh.colorbar.extend == "max"
+    assert "2140%" in [t.get_text() for t in ax.texts] and "80%" in [t.get_text() for t in ax.texts]
+    ordinary = plot_cohort_heatmap(retention.iloc[:3])
+    assert ordinary.collections[0].get_clim()[1] == 1.0 and ordinary.collections[0].colorbar.extend == "neither"

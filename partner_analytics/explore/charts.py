@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..labels import format_money, label
+from ..plots.cohorts import RETENTION_COLOUR_CAP
 
 __all__ = ["VEGALITE_MIME", "Hover", "png", "pareto_chart", "lorenz_chart", "scatter_chart", "heatmap_chart"]
 
@@ -131,14 +132,19 @@ def heatmap_chart(retention: pd.DataFrame, *, value: str = "retention") -> alt.C
     """Cohorts × periods since onboarding, coloured by ``value``; hover for the cohort, period and value.
 
     ``retention`` is :func:`~partner_analytics.metrics.cohorts.revenue_retention` output; blank cells are
-    not observed (NaN), never zero.
+    not observed (NaN), never zero. Retention colours stop at
+    :data:`~partner_analytics.plots.cohorts.RETENTION_COLOUR_CAP` (the tooltip shows the true value), as in the
+    static heatmap.
     """
     fmt = "%" if value == "retention" else "$~s" if "revenue" in value else ",.0f"
     data = retention.dropna(subset=[value]).assign(cohort=lambda t: t["cohort"].astype(str))
+    scale = alt.Scale(scheme="blues")
+    if value == "retention" and (data[value] > RETENTION_COLOUR_CAP).any():
+        scale = alt.Scale(scheme="blues", domain=[0, RETENTION_COLOUR_CAP], clamp=True)
     return alt.Chart(data).mark_rect().encode(
         x=alt.X("periods_since_onboarding:O", title=label("periods_since_onboarding")),
         y=alt.Y("cohort:O", title=label("cohort")),
-        color=alt.Color(f"{value}:Q", title=label(value), scale=alt.Scale(scheme="blues"),
+        color=alt.Color(f"{value}:Q", title=label(value), scale=scale,
                         legend=alt.Legend(format=fmt)),
         tooltip=[alt.Tooltip("cohort:N", title=label("cohort")),
                  alt.Tooltip("periods_since_onboarding:O", title=label("periods_since_onboarding")),

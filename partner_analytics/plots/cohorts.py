@@ -20,7 +20,7 @@ from .axes import get_axes
 from .empty import all_missing, checked
 from .formatting import format_axis, thin_ticks
 
-__all__ = ["plot_cohort_heatmap", "plot_time_to_first_deal", "plot_churn_by_cohort", "plot_mdf_roi"]
+__all__ = ["RETENTION_COLOUR_CAP", "plot_cohort_heatmap", "plot_time_to_first_deal", "plot_churn_by_cohort", "plot_mdf_roi"]
 
 _HEATMAP_TITLES = {
     "retention": "Cohort revenue retention (first full period with revenue = 100 %)",
@@ -29,6 +29,9 @@ _HEATMAP_TITLES = {
     "active_partners": "Active partners by cohort and periods since onboarding",
 }
 _FRACTIONS = {"retention"}
+RETENTION_COLOUR_CAP = 2.0
+"""Retention above 200 % takes the darkest colour: one tiny first period (a 2,000 % cohort) would otherwise
+drain every ordinary cell of colour. The cell's annotation still shows its true value."""
 _POSITIVE, _NEGATIVE = "tab:green", "tab:red"
 
 
@@ -74,7 +77,9 @@ def plot_cohort_heatmap(retention: pd.DataFrame, *, value: str = "retention", ax
         Axes to draw on; a new figure when None.
     **kwargs
         Passed to ``seaborn.heatmap`` (defaults: ``cmap="Blues"``, cell
-        annotations when the grid has at most 12 columns and 120 cells).
+        annotations when the grid has at most 12 columns and 120 cells; for
+        retention, colours capped at :data:`RETENTION_COLOUR_CAP` with an
+        arrow on the colour bar when a cell is above it).
 
     Returns
     -------
@@ -99,6 +104,9 @@ def plot_cohort_heatmap(retention: pd.DataFrame, *, value: str = "retention", ax
     kwargs.setdefault("annot", grid.shape[1] <= 12 and grid.size <= 120)
     kwargs.setdefault("fmt", ".0%" if fraction else ",.0f")
     kwargs.setdefault("cbar_kws", {"label": label(value)})
+    if value == "retention" and "vmax" not in kwargs and grid.max().max() > RETENTION_COLOUR_CAP:
+        kwargs["vmax"] = RETENTION_COLOUR_CAP
+        kwargs["cbar_kws"] = {**kwargs["cbar_kws"], "extend": "max"}
     sns.heatmap(grid, ax=ax, **kwargs)
     if ax.collections and ax.collections[0].colorbar is not None:
         format_axis(ax.collections[0].colorbar.ax.yaxis, value)
