@@ -236,7 +236,7 @@ def test_the_early_warning_feature_chart_shows_category_levels_as_text_even_with
     effects = pd.DataFrame({"feature": ["tier = $\\foo$", "revenue_trend"], "coefficient": [0.5, -0.2]})
     plot_feature_effects(effects, ax=ax)
     ax.figure.savefig(io.BytesIO(), format="png")
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["revenue trend", "tier = $\\foo$"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Revenue trend, last 2 vs prior 2 periods", "Tier = $\\foo$"]
 
 
 # --- input limits --------------------------------------------------------------------------------------------------

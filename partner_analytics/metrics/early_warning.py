@@ -62,6 +62,7 @@ __all__ = [
     "warning_features",
     "warning_panel",
     "available_features",
+    "feature_label",
     "period_word",
     "periods_after",
 ]
@@ -76,6 +77,18 @@ NUMERIC_FEATURES = (
     "attainment", "mdf_approved_w", "tenure_periods",
 )
 CATEGORICAL_FEATURES = ("partner_type", "tier")
+
+FEATURE_LABELS = {
+    "revenue_w": f"Revenue, last {WINDOW} periods", "revenue_trend": "Revenue trend, last 2 vs prior 2 periods",
+    "active_periods": f"Periods with revenue, of the last {WINDOW}", "periods_since_win": "Periods since the last win",
+    "created_deals_w": f"Deals registered, last {WINDOW} periods", "won_deals_w": f"Deals won, last {WINDOW} periods",
+    "win_rate_w": f"Win rate, last {WINDOW} periods", "open_pipeline": "Open pipeline",
+    "engagement_w": f"Engagement activities, last {WINDOW} periods", "engagement_change": "Engagement change",
+    "satisfaction": "Partner satisfaction", "nps": "Partner NPS", "attainment": "Revenue target attainment",
+    "mdf_approved_w": f"MDF approved, last {WINDOW} periods", "tenure_periods": "Periods in the programme",
+    "partner_type": "Partner type", "tier": "Tier",
+}
+"""Plain-language name of each feature, for charts and tables."""
 
 FEATURE_TABLES = {
     "engagement_w": "engagement", "engagement_change": "engagement",
@@ -316,6 +329,19 @@ def warning_features(facts: Rollup) -> pd.DataFrame:
     if "mdf" in facts.available:
         out["mdf_approved_w"] = window(_per_grid(grid, facts.mdf, "amount_approved"))
     return out
+
+
+def feature_label(name: str) -> str:
+    """The plain-language name of a feature, or of a category level as returned by ``feature_effects``.
+
+    Examples
+    --------
+    >>> feature_label("created_deals_w"), feature_label("tier = gold"), feature_label("unknown_thing")
+    ('Deals registered, last 4 periods', 'Tier = gold', 'unknown thing')
+    """
+    feature, level = name.split(" = ", 1) if " = " in name else (name, None)
+    text = FEATURE_LABELS.get(feature, feature.replace("_", " "))
+    return text if level is None else f"{text} = {level}"
 
 
 def available_features(features: pd.DataFrame) -> list[str]:

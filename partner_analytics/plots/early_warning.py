@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.axes import Axes
 
+from ..metrics.early_warning import feature_label
 from ..metrics.early_warning_backtest import METHODS
 from .axes import get_axes
 
@@ -61,7 +62,7 @@ def plot_feature_effects(effects: pd.DataFrame, *, top: int = 12, ax: Axes | Non
     positions = range(len(rows))
     ax.barh(positions, rows["coefficient"], color=colours, **kwargs)
     # category levels are data (``tier = $\foo$``): plain text even where math text is on (notebooks)
-    ax.set_yticks(positions, rows["feature"].str.replace("_", " "), parse_math=False)
+    ax.set_yticks(positions, rows["feature"].map(feature_label), parse_math=False)
     ax.axvline(0, color="0.4", linewidth=0.8)
     ax.set_xlabel("Effect on the log-odds of going quiet, per standard deviation (red: raises the risk)")
     ax.set_title("What the model weighs")
