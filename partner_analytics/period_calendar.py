@@ -82,6 +82,11 @@ def in_trailing_window(periods: pd.Series, *, end: pd.Period, n_periods: int) ->
     """Boolean mask: which of ``periods`` fall in the ``n_periods`` ending at ``end``."""
     if n_periods < 1:
         raise ValueError("n_periods must be at least 1")
+    values = periods.array
+    if isinstance(values, pd.arrays.PeriodArray) and values.freq == end.freq:  # compare ordinals (NaT: never in)
+        ordinals = values.asi8
+        inside = (ordinals > end.ordinal - n_periods) & (ordinals <= end.ordinal)
+        return pd.Series(inside, index=periods.index, name=periods.name)
     return (periods > end - n_periods) & (periods <= end)
 
 

@@ -179,7 +179,7 @@ def scorecard(kpi_table: pd.DataFrame, params: Params, *, method: str | None = N
     0          A          msp  52.500000      1.00              2               250.0
     1          B          msp  46.666667      0.75              1               100.0
     """
-    b = _breakdown(kpi_table, params, method)
+    b = _breakdown(kpi_table, params, method, names=False)
     if b.empty:
         out = pd.DataFrame({c: pd.Series(dtype=float) for c in _SCORECARD_COLUMNS})
         out["partner_id"] = kpi_table["partner_id"].iloc[:0].reset_index(drop=True)
@@ -246,11 +246,12 @@ def _scores(kpi_table: pd.DataFrame, method: str) -> pd.DataFrame:
     })
 
 
-def _breakdown(kpi_table: pd.DataFrame, params: Params, method: str | None) -> pd.DataFrame:
+def _breakdown(kpi_table: pd.DataFrame, params: Params, method: str | None, *, names: bool = True) -> pd.DataFrame:
     """Each partner's scorecard KPIs with score, weights and contribution.
 
     Besides the documented columns, ``_row`` (the partner's row in ``kpi_table``) and ``_kpi`` (the KPI's
-    position in ``attrs["kpis"]``) let callers aggregate without string keys.
+    position in ``attrs["kpis"]``) let callers aggregate without string keys; ``names=False`` leaves out
+    the ``partner_id``, ``partner_type`` and ``kpi`` columns.
     """
     method = params.scoring if method is None else method
     require_columns(kpi_table, ["partner_id", "partner_type"], "kpi_table")
@@ -268,9 +269,9 @@ def _breakdown(kpi_table: pd.DataFrame, params: Params, method: str | None) -> p
     total = available.groupby(rows, sort=False).transform("sum")
     weight = available / total.where(total > 0)
     b = pd.DataFrame({
-        "partner_id": kpi_table["partner_id"].array[rows],
-        "partner_type": kpi_table["partner_type"].array[rows],
-        "kpi": pd.array(kpis, dtype="str")[columns] if kpis else pd.array([], dtype="str"),
+        **({"partner_id": kpi_table["partner_id"].array[rows],
+            "partner_type": kpi_table["partner_type"].array[rows],
+            "kpi": pd.array(kpis, dtype="str")[columns] if kpis else pd.array([], dtype="str")} if names else {}),
         "value": values[rows, columns] if len(rows) else np.array([], float),
         "score": score,
         "base_weight": base_weight,
