@@ -19,7 +19,7 @@ from .windows import enrolled_in_window as _enrolled
 from .windows import in_window as _in_window
 from .windows import partner_index as _partner_ids
 from .windows import partner_positions as _positions
-from .windows import positions_in
+from .windows import positions_in, sums_by_key
 
 __all__ = [
     "activity_counts",
@@ -69,9 +69,7 @@ def activity_quantities_by_window(facts: Rollup, end: pd.Period, lengths: tuple[
     out = {}
     for n in lengths:
         inside = _in_window(periods, end, n).to_numpy()
-        sums = pd.Series(quantity[inside]).groupby(cells[inside], sort=False).sum()
-        wide = np.zeros(len(facts.partners) * len(activities), dtype="float64")
-        wide[sums.index.to_numpy(dtype="int64")] = sums.to_numpy(dtype="float64")
+        wide = sums_by_key(cells[inside], quantity[inside], len(facts.partners) * len(activities))
         out[n] = pd.DataFrame(wide.reshape(len(facts.partners), len(activities)), index=_partner_ids(facts),
                               columns=activities)
     return out

@@ -46,7 +46,7 @@ from ..rollup import Rollup
 from .checks import require_columns as _require
 from .checks import resolve_period as _period
 from .intervals import wilson_interval
-from .windows import align_to_partners, partner_positions, sum_by_partner
+from .windows import align_to_partners, partner_positions, rows_in_period, sum_by_partner
 
 __all__ = [
     "GROUPS",
@@ -397,7 +397,8 @@ def pipeline(facts: Rollup, *, period: str | pd.Period | None = None) -> pd.Data
     """
     period = _period(facts, period)
     grid = _require(facts.partner_periods, ["partner_id", "period", "open_deals", "open_pipeline"], "partner_periods")
-    now = align_to_partners(facts, grid[grid["period"] == period], ["open_deals", "open_pipeline"]).fillna(0.0)
+    now = align_to_partners(facts, rows_in_period(grid, period, ["open_deals", "open_pipeline"]),
+                            ["open_deals", "open_pipeline"]).fillna(0.0)
     targets = _require(facts.target_actuals, ["partner_id", "kpi", "period_start", "target"], "target_actuals")
     following = period + 1
     starts_next = (targets["period_start"] >= following.start_time) & (targets["period_start"] <= following.end_time)
@@ -457,12 +458,13 @@ def partner_deal_kpis(facts: Rollup, *, period: str | pd.Period | None = None) -
     period = _period(facts, period)
     grid = _require(facts.partner_periods, ["partner_id", "period", "created_deals", *_PARTNER_MEASURES],
                     "partner_periods")
-    rows = grid[grid["period"] == period]
-    now = align_to_partners(facts, rows, ["created_deals", "revenue", "won_deals"])
-    closed = sum_by_partner(facts, rows, ["won_deals", "lost_deals"]).astype("int64")  # as win_rates()
+    measures = ["created_deals", "revenue", "won_deals", "lost_deals"]
+    now = align_to_partners(facts, rows_in_period(grid, period, measures), measures)
+    closed = now[["won_deals", "lost_deals"]].fillna(0.0).astype("int64")  # as win_rates()
     n = closed["won_deals"] + closed["lost_deals"]
     stats = _require(facts.partner_deal_stats, ["partner_id", "period", "days_median"], "partner_deal_stats")
-    median_days = align_to_partners(facts, stats[stats["period"] == period], ["days_median"])["days_median"]
+    median_days = align_to_partners(facts, rows_in_period(stats, period, ["days_median"]), ["days_median"])
+    median_days = median_days["days_median"]
     flow = pipeline(facts, period=period)
     return pd.DataFrame({
         "partner_id": facts.partners["partner_id"].to_numpy(),

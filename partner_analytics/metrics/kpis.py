@@ -19,7 +19,7 @@ from .satisfaction import partner_satisfaction_kpis
 from .scorecard import scorecard
 from .targets import partner_target_kpis
 from .tiers import assign_tiers
-from .windows import align_to_partners
+from .windows import align_to_partners, rows_in_period
 
 __all__ = ["partner_kpis", "scorecard_table", "ATTRIBUTE_COLUMNS", "KPI_FUNCTIONS"]
 
@@ -89,8 +89,7 @@ def partner_kpis(facts: Rollup, *, period: pd.Period | str | None = None) -> pd.
     True
     """
     period = resolve_period(facts, period)
-    grid = facts.partner_periods
-    enrolled = align_to_partners(facts, grid[grid["period"] == period].astype({"enrolled": "float64"}), ["enrolled"])
+    enrolled = align_to_partners(facts, rows_in_period(facts.partner_periods, period, ["enrolled"]), ["enrolled"])
     table = facts.partners[["partner_id", "partner_name", "partner_type", "tier", "region"]].reset_index(drop=True)
     table["enrolled"] = enrolled["enrolled"].fillna(0.0).to_numpy(dtype=bool)
     table = pd.concat([table, *_domain_tables(facts, period)], axis=1)

@@ -27,7 +27,7 @@ from ..periods import periods_per_year
 from ..rollup import Rollup
 from .checks import require_columns as _require
 from .checks import resolve_period as _period
-from .windows import align_to_partners
+from .windows import align_to_partners, rows_in_period
 
 __all__ = ["partner_revenue_kpis", "channel_revenue", "revenue_by", "revenue_trend", "GROUPINGS"]
 
@@ -111,11 +111,12 @@ def partner_revenue_kpis(facts: Rollup, *, period: str | pd.Period | None = None
     True
     """
     period = _period(facts, period)
-    grid = _partner_grid(facts, [*_REVENUE, "won_deals", "new_customers"])
+    grid = _require(facts.partner_periods, ["partner_id", "period", *_REVENUE, "won_deals", "new_customers"],
+                    "partner_periods")
     ids = _require(facts.partners, ["partner_id"], "partners")["partner_id"]
 
     def at(when: pd.Period, columns: list[str]) -> pd.DataFrame:
-        return align_to_partners(facts, grid[grid["period"] == when], columns)
+        return align_to_partners(facts, rows_in_period(grid, when, columns), columns)
 
     out = at(period, [*_REVENUE, "won_deals", "new_customers"])
     revenue = out["revenue"]

@@ -22,8 +22,10 @@ __all__ = [
     "partner_index",
     "partner_positions",
     "positions_in",
+    "rows_in_period",
     "align_to_partners",
     "sum_by_partner",
+    "sums_by_key",
     "enrolled_in_window",
     "partner_window_sums",
     "window_performance",
@@ -86,6 +88,12 @@ def positions_in(values: pd.Series | pd.api.extensions.ExtensionArray, labels: p
     return np.append(labels.get_indexer(uniques), -1)[codes]
 
 
+def rows_in_period(frame: pd.DataFrame, period: pd.Period, columns: list[str]) -> pd.DataFrame:
+    """``partner_id`` and ``columns`` of the rows of ``frame`` whose ``period`` is ``period`` (only those columns
+    are copied)."""
+    return frame.loc[in_window(frame["period"], period, 1).to_numpy(), ["partner_id", *columns]]
+
+
 def align_to_partners(facts: Rollup, rows: pd.DataFrame, columns: list[str], *,
                       fill: float = np.nan) -> pd.DataFrame:
     """``columns`` of ``rows`` (at most one row per partner) in ``facts.partners`` order, as float.
@@ -103,16 +111,37 @@ def align_to_partners(facts: Rollup, rows: pd.DataFrame, columns: list[str], *,
     return pd.DataFrame(out, columns=columns)
 
 
+def sums_by_key(keys: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Σ ``values`` per key ``0 .. size-1`` (0.0 for a key without values), the numbers of a pandas groupby sum.
+
+    Whole numbers (counts) sum exactly in any order, so they take the fast ``np.bincount``; anything else
+    (amounts, NaN) takes pandas' compensated groupby sum, which skips NaN.
+
+    Examples
+    --------
+    >>> sums_by_key(np.array([2, 0, 2]), np.array([1.0, 2.0, 3.0]), 4).tolist()
+    [2.0, 0.0, 4.0, 0.0]
+    """
+    values = np.asarray(values, dtype="float64")
+    if np.all(values == np.floor(values)) and np.abs(values).sum() < 2.0**53:
+        return np.bincount(keys, weights=values, minlength=size).astype("float64")
+    out = np.zeros(size, dtype="float64")
+    if len(values):
+        sums = pd.Series(values).groupby(keys, sort=False).sum()
+        out[sums.index.to_numpy(dtype="int64")] = sums.to_numpy(dtype="float64")
+    return out
+
+
 def sum_by_partner(facts: Rollup, rows: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Σ ``columns`` of ``rows`` per partner of ``facts.partners`` (that order, ``RangeIndex``), float.
 
-    Partners without rows get a true 0.0; rows of other partners are ignored. Sums run in row order
-    per partner, exactly as ``rows.groupby("partner_id").sum()``.
+    Partners without rows get a true 0.0; rows of other partners are ignored. The sums are those of
+    ``rows.groupby("partner_id").sum()`` (:func:`sums_by_key`).
     """
     positions = partner_positions(facts, rows["partner_id"])
     mine = positions >= 0
-    sums = rows.loc[mine, columns].groupby(positions[mine], sort=False).sum()
-    return sums.reindex(range(len(facts.partners)), fill_value=0.0).astype("float64")
+    return pd.DataFrame({c: sums_by_key(positions[mine], rows[c].to_numpy(dtype="float64", na_value=np.nan)[mine],
+                                        len(facts.partners)) for c in columns}, columns=columns)
 
 
 def enrolled_in_window(facts: Rollup, end: pd.Period, n: int) -> pd.Series:
