@@ -37,6 +37,7 @@ import pandas as pd
 
 from .engine.backends import DuckDBEngine, Engine
 from .engine.queries import DEAL_EVENT_KPIS, RollupQueries
+from .periods import periods_per_year
 from .program import Program
 from .rollup_frames import (
     PARTNER_PERIOD_MEASURES,
@@ -67,8 +68,6 @@ FREQS = {"Q": "Q", "quarter": "Q", "M": "M", "month": "M"}
 
 DEAL_STAT_GROUPINGS = ("all", "channel", "attribution", "partner_type")
 """Groupings of :attr:`Rollup.deal_stats` (``all`` and ``partner_type`` over partner deals only)."""
-
-PERIODS_PER_YEAR = {"Q": 4, "M": 12}
 
 DEAL_KPIS = DEAL_EVENT_KPIS
 """Target KPIs measured on partner deals. Any other KPI is matched to an engagement activity."""
@@ -178,7 +177,7 @@ def default_windows(freq: str) -> tuple[int, ...]:
     >>> default_windows("M"), default_windows("Q")
     ((1, 4, 12), (1, 4))
     """
-    return tuple(sorted({1, 4, PERIODS_PER_YEAR[FREQS[freq]]}))
+    return tuple(sorted({1, 4, periods_per_year(FREQS[freq])}))
 
 
 def rollup(

@@ -18,6 +18,8 @@ from .checks import resolve_period as _period
 from .windows import enrolled_in_window as _enrolled
 from .windows import in_window as _in_window
 from .windows import partner_index as _partner_ids
+from .windows import partner_positions as _positions
+from .windows import positions_in, sums_by_key
 
 __all__ = [
     "activity_counts",
@@ -26,6 +28,7 @@ __all__ = [
     "active_partners",
     "active_partner_share",
     "activity_quantities",
+    "activity_quantities_by_window",
     "has_engagement",
 ]
 
@@ -45,11 +48,31 @@ def activity_quantities(facts: Rollup, end: pd.Period, n: int) -> pd.DataFrame:
     Index: the partners of ``facts.partners``; columns: the recorded activities, sorted; a true 0.0
     where a partner has no rows.
     """
+    return activity_quantities_by_window(facts, end, (n,))[n]
+
+
+def activity_quantities_by_window(facts: Rollup, end: pd.Period, lengths: tuple[int, ...]) -> dict[int, pd.DataFrame]:
+    """:func:`activity_quantities` for several window lengths ending at ``end``, in one pass.
+
+    The rows of the longest window are matched to partners and activities once; each shorter
+    window sums its own rows of them (in row order, so the sums equal separate calls).
+    """
     engagement = _require(facts.engagement, _COLUMNS, "engagement")
-    window = engagement[_in_window(engagement["period"], end, n)]
-    sums = window.groupby(["partner_id", "activity"])["quantity"].sum().unstack("activity") if len(window) else None
-    wide = pd.DataFrame(sums).reindex(index=_partner_ids(facts), columns=_activities(facts))
-    return wide.astype("float64").fillna(0.0).rename_axis(columns=None)
+    activities = _activities(facts)
+    window = _in_window(engagement["period"], end, max(lengths)).to_numpy()
+    positions = _positions(facts, engagement["partner_id"].array[window])
+    kinds = positions_in(engagement["activity"].array[window], pd.Index(activities))
+    mine = (positions >= 0) & (kinds >= 0)
+    cells = positions[mine] * len(activities) + kinds[mine]  # partner × activity, row-major
+    quantity = engagement["quantity"].to_numpy(dtype="float64", na_value=np.nan)[window][mine]
+    periods = pd.Series(engagement["period"].array[window][mine])
+    out = {}
+    for n in lengths:
+        inside = _in_window(periods, end, n).to_numpy()
+        wide = sums_by_key(cells[inside], quantity[inside], len(facts.partners) * len(activities))
+        out[n] = pd.DataFrame(wide.reshape(len(facts.partners), len(activities)), index=_partner_ids(facts),
+                              columns=activities)
+    return out
 
 
 def has_engagement(facts: Rollup) -> bool:

@@ -38,6 +38,7 @@ zero counts and NaN rates where nothing closed.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from scipy import stats
 
@@ -45,6 +46,7 @@ from ..rollup import Rollup
 from .checks import require_columns as _require
 from .checks import resolve_period as _period
 from .intervals import wilson_interval
+from .windows import align_to_partners, partner_positions, rows_in_period, sum_by_partner
 
 __all__ = [
     "GROUPS",
@@ -395,17 +397,21 @@ def pipeline(facts: Rollup, *, period: str | pd.Period | None = None) -> pd.Data
     """
     period = _period(facts, period)
     grid = _require(facts.partner_periods, ["partner_id", "period", "open_deals", "open_pipeline"], "partner_periods")
-    now = grid[grid["period"] == period].set_index("partner_id")
+    now = align_to_partners(facts, rows_in_period(grid, period, ["open_deals", "open_pipeline"]),
+                            ["open_deals", "open_pipeline"]).fillna(0.0)
     targets = _require(facts.target_actuals, ["partner_id", "kpi", "period_start", "target"], "target_actuals")
     following = period + 1
     starts_next = (targets["period_start"] >= following.start_time) & (targets["period_start"] <= following.end_time)
-    next_target = targets[starts_next & (targets["kpi"] == "revenue")].groupby("partner_id")["target"].sum()
-    ids = facts.partners["partner_id"]
+    next_targets = targets[starts_next & (targets["kpi"] == "revenue")]
+    positions = partner_positions(facts, next_targets["partner_id"])
+    set_for = np.zeros(len(facts.partners), dtype=bool)
+    set_for[positions[positions >= 0]] = True
+    next_target = sum_by_partner(facts, next_targets, ["target"])["target"].where(set_for)
     out = pd.DataFrame({
-        "partner_id": ids.to_numpy(),
-        "open_deals": ids.map(now["open_deals"]).fillna(0.0).astype("float64").to_numpy(),
-        "open_pipeline": ids.map(now["open_pipeline"]).fillna(0.0).astype("float64").to_numpy(),
-        "next_target": ids.map(next_target).astype("float64").to_numpy(),
+        "partner_id": facts.partners["partner_id"].to_numpy(),
+        "open_deals": now["open_deals"].to_numpy(),
+        "open_pipeline": now["open_pipeline"].to_numpy(),
+        "next_target": next_target.to_numpy(),
     })
     out["pipeline_coverage"] = out["open_pipeline"] / out["next_target"].where(out["next_target"] > 0)
     return out
@@ -450,21 +456,22 @@ def partner_deal_kpis(facts: Rollup, *, period: str | pd.Period | None = None) -
     (['deals_registered', 'win_rate', 'avg_deal_size'], True)
     """
     period = _period(facts, period)
-    grid = _require(facts.partner_periods, ["partner_id", "period", "created_deals", "revenue", "won_deals"],
+    grid = _require(facts.partner_periods, ["partner_id", "period", "created_deals", *_PARTNER_MEASURES],
                     "partner_periods")
-    now = grid[grid["period"] == period].set_index("partner_id")
-    ids = facts.partners["partner_id"]
-    rates = win_rates(facts, by="partner_id", period=period).set_index("partner_id")
+    measures = ["created_deals", "revenue", "won_deals", "lost_deals"]
+    now = align_to_partners(facts, rows_in_period(grid, period, measures), measures)
+    closed = now[["won_deals", "lost_deals"]].fillna(0.0).astype("int64")  # as win_rates()
+    n = closed["won_deals"] + closed["lost_deals"]
     stats = _require(facts.partner_deal_stats, ["partner_id", "period", "days_median"], "partner_deal_stats")
-    median_days = stats[stats["period"] == period].set_index("partner_id")["days_median"]
-    revenue, won_deals = ids.map(now["revenue"]), ids.map(now["won_deals"])
-    flow = pipeline(facts, period=period).set_index("partner_id")
+    median_days = align_to_partners(facts, rows_in_period(stats, period, ["days_median"]), ["days_median"])
+    median_days = median_days["days_median"]
+    flow = pipeline(facts, period=period)
     return pd.DataFrame({
-        "partner_id": ids.to_numpy(),
-        "deals_registered": ids.map(now["created_deals"]).fillna(0.0).astype("float64").to_numpy(),
-        "win_rate": ids.map(rates["win_rate"]).astype("float64").to_numpy(),
-        "avg_deal_size": (revenue / won_deals.where(won_deals > 0)).astype("float64").to_numpy(),
-        "days_to_close": ids.map(median_days).astype("float64").to_numpy(),
-        "open_pipeline": ids.map(flow["open_pipeline"]).astype("float64").to_numpy(),
-        "pipeline_coverage": ids.map(flow["pipeline_coverage"]).astype("float64").to_numpy(),
+        "partner_id": facts.partners["partner_id"].to_numpy(),
+        "deals_registered": now["created_deals"].fillna(0.0).to_numpy(),
+        "win_rate": (closed["won_deals"] / n.where(n > 0)).astype("float64").to_numpy(),
+        "avg_deal_size": (now["revenue"] / now["won_deals"].where(now["won_deals"] > 0)).to_numpy(),
+        "days_to_close": median_days.to_numpy(),
+        "open_pipeline": flow["open_pipeline"].to_numpy(),
+        "pipeline_coverage": flow["pipeline_coverage"].to_numpy(),
     })

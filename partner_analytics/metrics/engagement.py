@@ -40,6 +40,7 @@ from .activity import (
     active_partners,
     activity_counts,
     activity_quantities,
+    activity_quantities_by_window,
     activity_rates,
     has_engagement,
     participation_rate,
@@ -148,8 +149,11 @@ def engagement_index(
     """
     weights = _weights(weights)
     end = _period(facts, period)
-    enrolled = _enrolled(facts, end, periods)
-    wide = activity_quantities(facts, end, periods)
+    return _index_of(facts, activity_quantities(facts, end, periods), _enrolled(facts, end, periods), weights)
+
+
+def _index_of(facts: Rollup, wide: pd.DataFrame, enrolled: pd.Series, weights: dict[str, float]) -> pd.DataFrame:
+    """:func:`engagement_index` from the window's activity quantities and enrolled partners."""
     used = {a: w for a, w in weights.items() if a in wide.columns}
     index = pd.Series(np.nan, index=wide.index)
     if has_engagement(facts) and sum(used.values()) > 0 and enrolled.any():
@@ -328,8 +332,10 @@ def partner_engagement_kpis(facts: Rollup, *, period: str | pd.Period | None = N
     (['partner_id', 'engagement_index', 'certifications', 'training_completed', 'prm_logins'], True)
     """
     end = _period(facts, period)
-    out = engagement_index(facts, period=end, periods=periods_per_year(facts.freq))
-    wide = activity_quantities(facts, end, 1)
+    year = periods_per_year(facts.freq)
+    windows = activity_quantities_by_window(facts, end, (year, 1))
+    out = _index_of(facts, windows[year], _enrolled(facts, end, year), _weights(None))
+    wide = windows[1]
     for column, activity in (("certifications", "certification"), ("training_completed", "training_completed"),
                              ("prm_logins", "prm_login")):
         values = wide[activity].to_numpy() if activity in wide.columns else np.zeros(len(wide))

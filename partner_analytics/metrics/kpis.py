@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
+import numpy as np
 import pandas as pd
 
 from ..params import Params
@@ -16,20 +19,44 @@ from .satisfaction import partner_satisfaction_kpis
 from .scorecard import scorecard
 from .targets import partner_target_kpis
 from .tiers import assign_tiers
+from .windows import align_to_partners, rows_in_period
 
-__all__ = ["partner_kpis", "scorecard_table", "ATTRIBUTE_COLUMNS"]
+__all__ = ["partner_kpis", "scorecard_table", "ATTRIBUTE_COLUMNS", "KPI_FUNCTIONS"]
 
 ATTRIBUTE_COLUMNS = ("partner_id", "partner_name", "partner_type", "tier", "region", "enrolled")
 """Columns that describe the partner, before the KPI columns."""
 
-_DOMAIN_TABLES = (
-    partner_revenue_kpis,
-    partner_target_kpis,
-    partner_deal_kpis,
-    partner_engagement_kpis,
-    partner_satisfaction_kpis,
-    partner_mdf_kpis,
-)
+KPI_FUNCTIONS: dict[str, Callable[..., pd.DataFrame]] = {
+    "revenue": partner_revenue_kpis,
+    "targets": partner_target_kpis,
+    "deals": partner_deal_kpis,
+    "engagement": partner_engagement_kpis,
+    "satisfaction": partner_satisfaction_kpis,
+    "mdf": partner_mdf_kpis,
+}
+"""The function that computes each group of registry KPIs (:attr:`KPI.domain <.registry.KPI>` → function).
+
+Called as ``function(facts, period=period)``, it returns one row per partner of ``facts.partners``, in that
+order: ``partner_id``, then one column per registry KPI of the domain. The registry stays free of imports
+(labels, params and plots read it); this table, which imports the domain modules, ties it to the code.
+"""
+
+
+def _domain_tables(facts: Rollup, period: pd.Period) -> Iterator[pd.DataFrame]:
+    """The KPI columns of every registry domain, in registry order, checked against the registry."""
+    partner_ids = facts.partners["partner_id"].to_numpy()
+    for domain in dict.fromkeys(k.domain for k in KPIS.values()):
+        if domain not in KPI_FUNCTIONS:
+            raise KeyError(f"registry KPIs of domain {domain!r} have no function in KPI_FUNCTIONS")
+        values = KPI_FUNCTIONS[domain](facts, period=period)
+        registered = {k.name for k in KPIS.values() if k.domain == domain}
+        computed = set(values.columns) - {"partner_id"}
+        if computed != registered:
+            raise ValueError(f"{KPI_FUNCTIONS[domain].__name__} computes {sorted(computed)}, but the registry "
+                             f"lists {sorted(registered)} for domain {domain!r}")
+        if not np.array_equal(values["partner_id"].to_numpy(), partner_ids):
+            raise ValueError(f"{KPI_FUNCTIONS[domain].__name__} is not one row per partner in facts.partners order")
+        yield values.drop(columns="partner_id").reset_index(drop=True)
 
 
 def partner_kpis(facts: Rollup, *, period: pd.Period | str | None = None) -> pd.DataFrame:
@@ -62,12 +89,10 @@ def partner_kpis(facts: Rollup, *, period: pd.Period | str | None = None) -> pd.
     True
     """
     period = resolve_period(facts, period)
-    enrolled = facts.partner_periods.loc[facts.partner_periods["period"] == period].set_index("partner_id")["enrolled"]
-    table = facts.partners[["partner_id", "partner_name", "partner_type", "tier", "region"]].assign(
-        enrolled=lambda t: t["partner_id"].map(enrolled).fillna(False).astype(bool)
-    )
-    for domain_table in _DOMAIN_TABLES:
-        table = table.merge(domain_table(facts, period=period), on="partner_id", how="left", validate="one_to_one")
+    enrolled = align_to_partners(facts, rows_in_period(facts.partner_periods, period, ["enrolled"]), ["enrolled"])
+    table = facts.partners[["partner_id", "partner_name", "partner_type", "tier", "region"]].reset_index(drop=True)
+    table["enrolled"] = enrolled["enrolled"].fillna(0.0).to_numpy(dtype=bool)
+    table = pd.concat([table, *_domain_tables(facts, period)], axis=1)
     return table[[*ATTRIBUTE_COLUMNS, *KPIS]]
 
 

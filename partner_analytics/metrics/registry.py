@@ -32,7 +32,9 @@ class KPI:
     higher_is_better
         Direction used by scorecards, benchmarks and insights.
     domain
-        Metric module that computes it.
+        The group of KPIs computed together, named after the metric module that computes them;
+        ``partner_analytics.metrics.kpis.KPI_FUNCTIONS[domain]`` is the function that returns its
+        column (kept there so that this module imports nothing of the package).
     description
         Formula in plain language (the module docstring has the details).
     partner_types

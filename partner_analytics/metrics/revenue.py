@@ -27,6 +27,7 @@ from ..periods import periods_per_year
 from ..rollup import Rollup
 from .checks import require_columns as _require
 from .checks import resolve_period as _period
+from .windows import align_to_partners, rows_in_period
 
 __all__ = ["partner_revenue_kpis", "channel_revenue", "revenue_by", "revenue_trend", "GROUPINGS"]
 
@@ -110,13 +111,20 @@ def partner_revenue_kpis(facts: Rollup, *, period: str | pd.Period | None = None
     True
     """
     period = _period(facts, period)
-    grid = _partner_grid(facts, [*_REVENUE, "won_deals", "new_customers"])
-    grid = _add_growth(grid.sort_values(["partner_id", "period"], kind="stable"), ["partner_id"], facts.freq)
-    current = grid[grid["period"] == period].set_index("partner_id")
-    columns = [*_REVENUE, "revenue_growth_qoq", "revenue_growth_yoy", "won_deals", "new_customers"]
+    grid = _require(facts.partner_periods, ["partner_id", "period", *_REVENUE, "won_deals", "new_customers"],
+                    "partner_periods")
     ids = _require(facts.partners, ["partner_id"], "partners")["partner_id"]
-    out = current.reindex(ids.array)[columns].astype("float64")
-    return out.rename_axis("partner_id").reset_index()
+
+    def at(when: pd.Period, columns: list[str]) -> pd.DataFrame:
+        return align_to_partners(facts, rows_in_period(grid, when, columns), columns)
+
+    out = at(period, [*_REVENUE, "won_deals", "new_customers"])
+    revenue = out["revenue"]
+    growth = {f"revenue_growth_{name}": _growth(revenue, at(period - lag, ["revenue"])["revenue"])
+              for name, lag in (("qoq", 1), ("yoy", periods_per_year(facts.freq)))}
+    out = out.assign(**growth)
+    out.insert(0, "partner_id", ids.array)
+    return out[["partner_id", *_REVENUE, "revenue_growth_qoq", "revenue_growth_yoy", "won_deals", "new_customers"]]
 
 
 def channel_revenue(facts: Rollup) -> pd.DataFrame:

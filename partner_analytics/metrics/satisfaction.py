@@ -39,6 +39,7 @@ from .checks import require_columns as _require
 from .checks import resolve_period as _period
 from .engagement import engagement_index
 from .windows import in_window as _in_window
+from .windows import partner_positions as _positions
 from .windows import window_performance as _performance
 
 __all__ = [
@@ -134,20 +135,23 @@ def _grouped(facts: Rollup, rows: pd.DataFrame, by: str | None, with_period: pd.
         raise ValueError(f"by must be one of {list(SATISFACTION_GROUPINGS)}, got {by!r}")
     partners = _require(facts.partners, ["partner_id", "partner_type"], "partners")
     available = "surveys" in facts.available
-    rows = rows[rows["partner_id"].isin(partners["partner_id"])]
-    key = by or "_all"
-    groups = {"partner_id": pd.Index(partners["partner_id"].array),
+    positions = _positions(facts, rows["partner_id"])
+    rows = rows[positions >= 0].assign(_partner=positions[positions >= 0])
+    key = {"partner_id": "_partner", None: "_all"}.get(by, by)
+    groups = {"_partner": pd.RangeIndex(len(partners)),
               "partner_type": pd.Index(sorted(partners["partner_type"].dropna().unique())),
               "_all": pd.Index([0])}[key]
-    types = dict(zip(partners["partner_id"], partners["partner_type"]))
-    rows = rows.assign(partner_type=rows["partner_id"].map(types), _all=0)
+    types = partners["partner_type"].array
+    rows = rows.assign(partner_type=types[rows["_partner"].to_numpy()], _all=0)
     keys = [key] if with_period is None else ["period", key]
     index = (pd.Index(groups, name=key) if with_period is None
              else pd.MultiIndex.from_product([with_period, groups], names=keys))
     out = _scores(rows, keys, index, available).reset_index()
     if by == "partner_id":
-        out.insert(out.columns.get_loc("partner_id") + 1, "partner_type", out["partner_id"].map(types))
-    out = out.drop(columns="_all", errors="ignore")
+        at = out["_partner"].to_numpy()
+        out.insert(out.columns.get_loc("_partner"), "partner_id", partners["partner_id"].array[at])
+        out.insert(out.columns.get_loc("_partner"), "partner_type", types[at])
+    out = out.drop(columns=["_all", "_partner"], errors="ignore")
     return out.astype({c: "str" for c in ("partner_id", "partner_type") if c in out.columns})
 
 

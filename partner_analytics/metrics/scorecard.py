@@ -89,7 +89,7 @@ def kpi_scores(kpi_table: pd.DataFrame, *, method: str = "peer_percentile") -> p
     4          C      win_rate    NaN    NaN
     5          C days_to_close   45.0   50.0
     """
-    return _scores(kpi_table, method)[["partner_id", "kpi", "value", "score"]]
+    return _scores(kpi_table, method)
 
 
 def scorecard_breakdown(kpi_table: pd.DataFrame, params: Params, *, method: str | None = None) -> pd.DataFrame:
@@ -137,7 +137,7 @@ def scorecard_breakdown(kpi_table: pd.DataFrame, params: Params, *, method: str 
     6          B                csat    0.8    0.0         0.20  0.266667      0.000000
     7          B      certifications    1.0    0.0         0.20  0.266667      0.000000
     """
-    return _breakdown(kpi_table, params, method).drop(columns="partner_type")
+    return _breakdown(kpi_table, params, method).drop(columns=["partner_type", "_row", "_kpi"])
 
 
 def scorecard(kpi_table: pd.DataFrame, params: Params, *, method: str | None = None) -> pd.DataFrame:
@@ -179,7 +179,7 @@ def scorecard(kpi_table: pd.DataFrame, params: Params, *, method: str | None = N
     0          A          msp  52.500000      1.00              2               250.0
     1          B          msp  46.666667      0.75              1               100.0
     """
-    b = _breakdown(kpi_table, params, method)
+    b = _breakdown(kpi_table, params, method, names=False)
     if b.empty:
         out = pd.DataFrame({c: pd.Series(dtype=float) for c in _SCORECARD_COLUMNS})
         out["partner_id"] = kpi_table["partner_id"].iloc[:0].reset_index(drop=True)
@@ -187,25 +187,29 @@ def scorecard(kpi_table: pd.DataFrame, params: Params, *, method: str | None = N
         return out.astype({"kpis_achieved": "int64"})
     rewards = params.rewards
     achieved = (b["score"] >= rewards.achievement_score) & (b["base_weight"] > 0)
+    points = np.array([rewards.points_for_kpi(k) for k in b.attrs["kpis"]], dtype=float)
     b = b.assign(
         available_weight=b["base_weight"].where(b["score"].notna(), 0.0),
         achieved=achieved.astype("int64"),
-        points=b["kpi"].map({k: rewards.points_for_kpi(k) for k in b["kpi"].unique()}).where(achieved, 0.0)
-        .astype(float),
+        points=pd.Series(points[b["_kpi"].to_numpy()], index=b.index).where(achieved, 0.0),
     )
-    g = b.groupby("partner_id", sort=False)
+    g = b.groupby("_row", sort=False)  # partners in input order
+    composite = g["contribution"].sum(min_count=1)
+    rows = composite.index.to_numpy()
     out = pd.DataFrame({
-        "partner_type": g["partner_type"].first(),
-        "composite": g["contribution"].sum(min_count=1),
-        "coverage": g["available_weight"].sum(),
-        "kpis_achieved": g["achieved"].sum(),
-        "achievement_points": g["points"].sum(),
+        "partner_id": kpi_table["partner_id"].array[rows],
+        "partner_type": kpi_table["partner_type"].array[rows],
+        "composite": composite.to_numpy(),
+        "coverage": g["available_weight"].sum().to_numpy(),
+        "kpis_achieved": g["achieved"].sum().to_numpy(),
+        "achievement_points": g["points"].sum().to_numpy(),
     })
-    return out.reset_index()[_SCORECARD_COLUMNS]
+    return out[_SCORECARD_COLUMNS]
 
 
-def _scores(kpi_table: pd.DataFrame, method: str, kpis: list[str] | None = None) -> pd.DataFrame:
-    """Long partner × KPI scores, keeping ``partner_type``."""
+def _score_matrix(kpi_table: pd.DataFrame, method: str, kpis: list[str] | None = None
+                  ) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """``(kpis, values, scores)``: partners × KPIs arrays of raw values and 0..100 scores (NaN without a value)."""
     if method not in SCORING_METHODS:
         raise ValueError(f"method must be one of {', '.join(SCORING_METHODS)}, got {method!r}")
     require_columns(kpi_table, ["partner_id", "partner_type"], "kpi_table")
@@ -217,23 +221,38 @@ def _scores(kpi_table: pd.DataFrame, method: str, kpis: list[str] | None = None)
     for k in kpis:
         if not pd.api.types.is_numeric_dtype(kpi_table[k]) and kpi_table[k].notna().any():
             raise ValueError(f"KPI column {k!r} must be numeric, got dtype {kpi_table[k].dtype}")
+    types = pd.Series(pd.factorize(kpi_table["partner_type"].to_numpy(dtype=object), use_na_sentinel=False)[0])
+    values = np.empty((len(kpi_table), len(kpis)), dtype=float)
+    scores = np.empty_like(values)
+    for j, k in enumerate(kpis):  # one peer ranking per KPI, within partner types
+        value = pd.Series(kpi_table[k].to_numpy(dtype=float, na_value=np.nan))
+        score = 100.0 * percentile_ranks(value * (1.0 if KPIS[k].higher_is_better else -1.0), [types])
+        if method == "target" and k in ATTAINMENT_KPIS:
+            score = value.clip(0.0, TARGET_CAP) / TARGET_CAP * 100.0
+        values[:, j] = value.to_numpy()
+        scores[:, j] = score.where(value.notna()).to_numpy(dtype=float)
+    return kpis, values, scores
+
+
+def _scores(kpi_table: pd.DataFrame, method: str) -> pd.DataFrame:
+    """Long partner × KPI scores (partners in input order, KPIs in registry order)."""
+    kpis, values, scores = _score_matrix(kpi_table, method)
     n = len(kpis)
-    long = pd.DataFrame({
+    return pd.DataFrame({
         "partner_id": kpi_table["partner_id"].repeat(n).reset_index(drop=True),
-        "partner_type": kpi_table["partner_type"].repeat(n).reset_index(drop=True),
         "kpi": pd.Series(np.tile(np.array(kpis, dtype=object), len(kpi_table)), dtype="str"),
-        "value": kpi_table[kpis].to_numpy(dtype=float, na_value=np.nan).ravel() if n else np.array([], float),
+        "value": values.ravel(),
+        "score": scores.ravel(),
     })
-    sign = long["kpi"].map({k: 1.0 if KPIS[k].higher_is_better else -1.0 for k in kpis}).astype(float)
-    score = 100.0 * percentile_ranks(long["value"] * sign, [long["partner_type"], long["kpi"]])
-    if method == "target":
-        target = long["kpi"].isin(ATTAINMENT_KPIS)
-        score = score.where(~target, long["value"].clip(0.0, TARGET_CAP) / TARGET_CAP * 100.0)
-    long["score"] = score.where(long["value"].notna()).astype(float)
-    return long
 
 
-def _breakdown(kpi_table: pd.DataFrame, params: Params, method: str | None) -> pd.DataFrame:
+def _breakdown(kpi_table: pd.DataFrame, params: Params, method: str | None, *, names: bool = True) -> pd.DataFrame:
+    """Each partner's scorecard KPIs with score, weights and contribution.
+
+    Besides the documented columns, ``_row`` (the partner's row in ``kpi_table``) and ``_kpi`` (the KPI's
+    position in ``attrs["kpis"]``) let callers aggregate without string keys; ``names=False`` leaves out
+    the ``partner_id``, ``partner_type`` and ``kpi`` columns.
+    """
     method = params.scoring if method is None else method
     require_columns(kpi_table, ["partner_id", "partner_type"], "kpi_table")
     sets = {t: params.weights_for(t) for t in kpi_table["partner_type"].drop_duplicates()}
@@ -243,18 +262,31 @@ def _breakdown(kpi_table: pd.DataFrame, params: Params, method: str | None) -> p
             if k not in kpi_table.columns:
                 card = t if t in params.scorecard else "default"
                 raise ValueError(f"kpi_table has no column {k!r}, needed by scorecard.{card}")
-    scores = _scores(kpi_table, method, needed)
-    b = _plan(kpi_table, sets).merge(scores, on=["partner_id", "kpi"], how="left", validate="one_to_one")
-    available = b["base_weight"].where(b["score"].notna(), 0.0)
-    total = available.groupby(b["partner_id"], sort=False).transform("sum")
+    kpis, values, scores = _score_matrix(kpi_table, method, needed)
+    rows, columns, base_weight = _plan(kpi_table, sets, kpis)
+    score = pd.Series(scores[rows, columns] if len(rows) else np.array([], float))
+    available = pd.Series(base_weight).where(score.notna(), 0.0)
+    total = available.groupby(rows, sort=False).transform("sum")
     weight = available / total.where(total > 0)
-    return b.assign(weight=weight, contribution=weight * b["score"])[
-        ["partner_id", "partner_type", "kpi", "value", "score", "base_weight", "weight", "contribution"]
-    ]
+    b = pd.DataFrame({
+        **({"partner_id": kpi_table["partner_id"].array[rows],
+            "partner_type": kpi_table["partner_type"].array[rows],
+            "kpi": pd.array(kpis, dtype="str")[columns] if kpis else pd.array([], dtype="str")} if names else {}),
+        "value": values[rows, columns] if len(rows) else np.array([], float),
+        "score": score,
+        "base_weight": base_weight,
+        "weight": weight,
+        "contribution": weight * score,
+        "_row": rows,
+        "_kpi": columns,
+    })
+    b.attrs["kpis"] = kpis
+    return b
 
 
-def _plan(kpi_table: pd.DataFrame, sets: dict) -> pd.DataFrame:
-    """``partner_id, kpi, base_weight``: each partner's scorecard KPIs (partners in input order, KPIs in order)."""
+def _plan(kpi_table: pd.DataFrame, sets: dict, kpis: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(rows, columns, base_weights)``: each partner's scorecard KPIs as its row in ``kpi_table``, the KPI's
+    position in ``kpis`` and its weight (partners in input order, KPIs in configured order)."""
     types = kpi_table["partner_type"].to_numpy(dtype=object)
     codes, cards = pd.factorize(types, use_na_sentinel=False)
     cards = [sets[t] for t in cards]
@@ -262,10 +294,8 @@ def _plan(kpi_table: pd.DataFrame, sets: dict) -> pd.DataFrame:
     starts = np.concatenate([[0], np.cumsum([len(card) for card in cards])])[codes]
     within = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
     flat = np.repeat(starts, sizes) + within  # position in the concatenated scorecards
-    kpis = np.array([k for card in cards for k in card], dtype=object)
+    column_of = {k: j for j, k in enumerate(kpis)}
+    columns = np.array([column_of[k] for card in cards for k in card], dtype="int64")
     weights = np.array([w for card in cards for w in card.values()], dtype=float)
-    return pd.DataFrame({
-        "partner_id": kpi_table["partner_id"].to_numpy().repeat(sizes),
-        "kpi": pd.Series(kpis[flat] if len(flat) else np.array([], dtype=object), dtype="str"),
-        "base_weight": weights[flat] if len(flat) else np.array([], dtype=float),
-    }).astype({"partner_id": kpi_table["partner_id"].dtype})
+    rows = np.repeat(np.arange(len(kpi_table)), sizes)
+    return rows, columns[flat] if len(flat) else np.array([], "int64"), weights[flat] if len(flat) else np.array([], float)

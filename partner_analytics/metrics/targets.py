@@ -33,6 +33,7 @@ import pandas as pd
 from ..rollup import Rollup
 from .checks import require_columns as _require
 from .checks import resolve_period as _period
+from .windows import partner_positions
 
 __all__ = [
     "attainment",
@@ -176,10 +177,13 @@ def partner_target_kpis(facts: Rollup, *, period: str | pd.Period | None = None)
     (['partner_id', 'revenue_attainment'], True)
     """
     rows = targets_in_period(facts, period=period)
-    revenue = attainment(rows[rows["kpi"] == "revenue"], by=["partner_id"]).set_index("partner_id")["attainment"]
-    ids = facts.partners["partner_id"]
-    return pd.DataFrame({"partner_id": ids.to_numpy(),
-                         "revenue_attainment": ids.map(revenue).astype("float64").to_numpy()})
+    rows = rows[rows["kpi"] == "revenue"]
+    positions = partner_positions(facts, rows["partner_id"])
+    mine = positions >= 0
+    by_position = attainment(rows[mine].assign(partner_id=positions[mine]), by=["partner_id"])
+    values = np.full(len(facts.partners), np.nan)
+    values[by_position["partner_id"].to_numpy()] = by_position["attainment"].to_numpy()
+    return pd.DataFrame({"partner_id": facts.partners["partner_id"].to_numpy(), "revenue_attainment": values})
 
 
 def on_track_forecast(
