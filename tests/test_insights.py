@@ -152,3 +152,26 @@ def test_revenue_falling_to_zero_is_reported_once_as_a_decline(facts):
     p1 = found[found["partner_id"] == "P1"]
     assert "revenue_decline" in set(p1["rule"]) and "no_revenue" not in set(p1["rule"])
     assert list(found.loc[found["rule"] == "no_revenue", "partner_id"]) == ["P3"]
+
+
+def test_a_rule_reading_a_threshold_without_default_fails_when_the_parameters_load(monkeypatch):
+    from partner_analytics import insight_thresholds
+    from partner_analytics.insight_rules import PARTNER_RULES, Comparison, PartnerRule
+    from partner_analytics.params import parse_params
+
+    typo = PartnerRule("typo", "improvement", 1, "win_rate", "win_rate", (Comparison("win_rate", "<", "win_rat_low"),),
+                       title="Win rate is {win_rate}.", action="Act.")
+    monkeypatch.setattr(insight_thresholds, "PARTNER_RULES", (*PARTNER_RULES, typo))
+    base = {"scorecard": {"default": {"revenue": 1}}, "tiers": {"levels": [{"name": "m", "min_score": 0}]}}
+    with pytest.raises(ValueError, match="rule 'typo' reads threshold 'win_rat_low', which has no default"):
+        parse_params(base)
+
+
+def test_every_threshold_the_rules_read_has_a_default():
+    from partner_analytics.insight_rules import referenced_thresholds
+
+    read = referenced_thresholds()
+    assert read["low_win_rate"] == ("win_rate_low", "min_closed_deals")
+    assert read["revenue_decline"] == ("decline_periods",)  # through its derived columns and its title
+    assert read["mdf_negative_roi"] == ()  # compared with a fixed 0
+    assert set().union(*map(set, read.values())) <= set(DEFAULT_THRESHOLDS)
