@@ -34,6 +34,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import InputError
 from .insight_rules import PARTNER_RULES, Comparison, PartnerRule
@@ -86,21 +88,25 @@ def _values(kpis: pd.DataFrame, column: str) -> np.ndarray:
     return kpis[column].to_numpy(dtype=float, na_value=np.nan)
 
 
-def _aligned(ids: pd.Index, keys, values) -> np.ndarray:
+def _positions(values, labels) -> np.ndarray:
+    """Position of each of ``values`` in ``labels`` (unique), -1 where absent (Arrow hashing: no Python objects)."""
+    return pc.index_in(pa.array(values), value_set=pa.array(labels)).fill_null(-1).to_numpy().astype(np.int64)
+
+
+def _aligned(ids, keys, values) -> np.ndarray:
     """``values`` (labelled by ``keys``) in the order of ``ids``; NaN for an id without a value."""
-    values = np.asarray(values, dtype=float)
-    where = pd.Index(keys).get_indexer(ids)
-    return np.where(where >= 0, values[where], np.nan) if len(values) else np.full(len(ids), np.nan)
+    values = np.append(np.asarray(values, dtype=float), np.nan)
+    return values[_positions(ids, keys)]  # -1 picks the NaN
 
 
-def _recent_revenue(periods: pd.DataFrame, ids: pd.Index, last: pd.Period, n: int) -> np.ndarray:
+def _recent_revenue(periods: pd.DataFrame, ids, last: pd.Period, n: int) -> np.ndarray:
     """Partners × the last ``n + 1`` periods up to ``last`` in which any partner was enrolled: summed revenue
     (NaN where the partner has no enrolled row); fewer columns when fewer such periods exist."""
     period = periods["period"].array.asi8
     upto = (period <= last.ordinal) & periods["enrolled"].to_numpy(dtype=bool)
     columns = np.unique(period[upto])[-(n + 1):]
     rows = periods.loc[upto & np.isin(period, columns), ["partner_id", "period", "revenue"]]
-    where = ids.get_indexer(rows["partner_id"])
+    where = _positions(rows["partner_id"].array, ids)
     known = where >= 0
     cell = where[known] * len(columns) + np.searchsorted(columns, rows["period"].array.asi8[known])
     revenue = rows["revenue"].to_numpy(dtype=float, na_value=np.nan)[known]
@@ -110,7 +116,7 @@ def _recent_revenue(periods: pd.DataFrame, ids: pd.Index, last: pd.Period, n: in
     return np.where(counts > 0, sums, np.nan).reshape(len(ids), len(columns))
 
 
-def _csat_a_year_earlier(facts: Rollup, ids: pd.Index, year_ago: pd.Period) -> np.ndarray:
+def _csat_a_year_earlier(facts: Rollup, ids, year_ago: pd.Period) -> np.ndarray:
     """CSAT of the trailing year ending at ``year_ago`` (as :func:`partner_satisfaction_kpis` scores it)."""
     if year_ago not in facts.periods or "surveys" not in facts.available:
         return np.full(len(ids), np.nan)
@@ -121,15 +127,15 @@ def _csat_a_year_earlier(facts: Rollup, ids: pd.Index, year_ago: pd.Period) -> n
     responses = sums["responses"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         csat = np.where(responses > 0, sums["score_pct_sum"].to_numpy(dtype=float) / responses, np.nan)
-    return _aligned(ids, sums.index, csat)
+    return _aligned(ids, sums.index.array, csat)
 
 
-def _partner_columns(facts: Rollup, enrolled: pd.DataFrame, card: pd.DataFrame, t: Mapping[str, float],
-                     period: pd.Period) -> tuple[dict[str, np.ndarray], dict[str, str]]:
-    """Every column the rules read (KPIs and :data:`~.insight_rules.DERIVED_COLUMNS`), aligned with ``enrolled``,
-    and the period words of the titles."""
-    ids = pd.Index(enrolled["partner_id"].array)
-    columns = {name: _values(enrolled, name) for name in enrolled.columns if name in KPIS}
+def _partner_columns(facts: Rollup, kpis: pd.DataFrame, enrolled: np.ndarray, card: pd.DataFrame,
+                     t: Mapping[str, float], period: pd.Period) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """Every column the rules read (KPIs and :data:`~.insight_rules.DERIVED_COLUMNS`) for the ``enrolled`` rows
+    of ``kpis``, and the period words of the titles."""
+    ids = kpis["partner_id"].array[enrolled]
+    columns = {name: _values(kpis, name)[enrolled] for name in kpis.columns if name in KPIS}
     periods = facts.partner_periods
     # a period still in progress is not a fall in revenue: the trend rules read complete periods only
     last = period if is_complete(period, facts.as_of) else period - 1
@@ -176,36 +182,36 @@ def _fires(rule: PartnerRule, columns: Mapping[str, np.ndarray], t: Mapping[str,
     return mask
 
 
-def _field_text(values: np.ndarray | float, name: str, spec: str) -> np.ndarray | str:
+def _field_text(values: np.ndarray, name: str, spec: str) -> list[str]:
     """One title field: ``values`` formatted as KPI ``spec`` or ``name``, or with format spec ``spec``."""
     kpi = spec if spec in KPIS else (name if not spec and name in KPIS else None)
     if kpi is not None:
         unit = KPIS[kpi].unit
-        text = [format_unit(unit, v) for v in np.atleast_1d(values).tolist()]
-    else:
-        text = [format(v, spec) for v in np.atleast_1d(values).tolist()]
-    return np.array(text, dtype=object) if np.ndim(values) else text[0]
+        return [format_unit(unit, v) for v in values.tolist()]
+    return [format(v, spec) for v in values.tolist()]
 
 
 def _titles(template: str, columns: Mapping[str, np.ndarray], picked: np.ndarray, t: Mapping[str, float],
-            words: Mapping[str, str]) -> np.ndarray:
+            words: Mapping[str, str]) -> list[str]:
     """The title of every finding at rows ``picked`` (template language: :mod:`~.insight_rules`)."""
-    out = np.full(len(picked), "", dtype=object)
+    titles = [""] * len(picked)
     for i, part in enumerate(template.replace("]", "[").split("[")):  # odd parts: optional
-        text = np.full(len(picked), "", dtype=object)
-        missing = np.zeros(len(picked), dtype=bool)
+        pattern, fields, missing = "", [], np.zeros(len(picked), dtype=bool)
         for literal, name, spec, _ in string.Formatter().parse(part):
-            text = text + literal
-            if name in words:
-                text = text + words[name]
-            elif name in columns:
+            pattern += literal.replace("{", "{{").replace("}", "}}")
+            if name in columns:
                 values = columns[name][picked]
                 missing |= np.isnan(values)
-                text = text + _field_text(values, name, spec or "")
-            elif name:
-                text = text + _field_text(float(t[name]), name, spec or "")
-        out = out + (np.where(missing, "", text) if i % 2 else text)
-    return out
+                fields.append(_field_text(values, name, spec or ""))
+                pattern += "{}"
+            elif name:  # the same for every finding: a period phrase or a threshold
+                text = words[name] if name in words else _field_text(np.array([t[name]]), name, spec or "")[0]
+                pattern += text.replace("{", "{{").replace("}", "}}")
+        texts = list(map(pattern.format, *fields)) if fields else [pattern.format()] * len(picked)
+        if i % 2:
+            texts = ["" if gone else text for gone, text in zip(missing.tolist(), texts)]
+        titles = list(map(str.__add__, titles, texts))
+    return titles
 
 
 def _partner_findings(rules: tuple[PartnerRule, ...], columns: Mapping[str, np.ndarray], t: Mapping[str, float],
@@ -223,7 +229,7 @@ def _partner_findings(rules: tuple[PartnerRule, ...], columns: Mapping[str, np.n
         parts.append({"_row": picked, "_rule": np.full(len(picked), index), "rule": np.full(len(picked), rule.name,
                       dtype=object), "kind": np.full(len(picked), rule.kind, dtype=object), "severity": severity,
                       "kpi": np.full(len(picked), rule.kpi, dtype=object), "value": columns[rule.value][picked],
-                      "title": _titles(rule.title, columns, picked, t, words),
+                      "title": np.array(_titles(rule.title, columns, picked, t, words), dtype=object),
                       "action": np.full(len(picked), rule.action, dtype=object)})
     return {key: np.concatenate([part[key] for part in parts]) for key in parts[0]} if parts else {}
 
@@ -268,16 +274,16 @@ def partner_insights(facts: Rollup, kpis: pd.DataFrame, params: Params, *, perio
     """
     t = thresholds(params)
     period = resolve_period(facts, period)
-    enrolled = kpis[kpis["enrolled"].to_numpy(dtype=bool)].reset_index(drop=True)
+    enrolled = kpis["enrolled"].to_numpy(dtype=bool)
     if scorecard is None:
         from .metrics.scorecard import scorecard as score
 
         scorecard = score(kpis, params)  # scored among all partners, enrolled or not
-    columns, words = _partner_columns(facts, enrolled, scorecard, t, period)
+    columns, words = _partner_columns(facts, kpis, enrolled, scorecard, t, period)
     found = _partner_findings(PARTNER_RULES, columns, t, words)
     if not found:
         return _to_frame([])
-    ids = enrolled["partner_id"].to_numpy(dtype=object)
+    ids = kpis["partner_id"].to_numpy(dtype=object)[enrolled]
     rank = np.empty(len(ids), dtype=np.int64)
     rank[np.argsort(ids, kind="stable")] = np.arange(len(ids))
     kind = np.where(found["kind"] == "improvement", _KIND_ORDER["improvement"], _KIND_ORDER["strength"])
@@ -320,9 +326,11 @@ def _program_findings(facts: Rollup, kpis: pd.DataFrame, params: Params, period:
                 "Keep investing in the programme; recognise the partners behind the growth.",
             )
 
-    summary = concentration_summary(facts, period=period, window=year,
-                                    population=params.concentration.population).iloc[0]
-    producing = concentration_summary(facts, period=period, window=year).iloc[0]["share_generating_revenue"]
+    producing = concentration_summary(facts, period=period, window=year).iloc[0]  # among all enrolled partners
+    summary = (producing if params.concentration.population == "enrolled" else
+               concentration_summary(facts, period=period, window=year,
+                                     population=params.concentration.population).iloc[0])
+    producing = producing["share_generating_revenue"]
     if summary["top_10pct_share"] > t["concentration_top10_high"]:
         yield _Finding(
             "revenue_concentrated", "improvement", 2, None, summary["top_10pct_share"],
