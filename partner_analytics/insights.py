@@ -216,8 +216,8 @@ def _titles(template: str, columns: Mapping[str, np.ndarray], picked: np.ndarray
 
 def _partner_findings(rules: tuple[PartnerRule, ...], columns: Mapping[str, np.ndarray], t: Mapping[str, float],
                       words: Mapping[str, str]) -> dict[str, np.ndarray]:
-    """Every finding of ``rules`` over all partners: partner row, rule index and the INSIGHT_COLUMNS they fill
-    (empty when none fires)."""
+    """Every finding of ``rules`` over all partners: partner ``row``, ``rule`` index, ``severity``, ``value`` and
+    ``title`` (empty when none fires)."""
     parts = []
     for index, rule in enumerate(rules):
         picked = np.flatnonzero(_fires(rule, columns, t, len(columns["composite"])))
@@ -226,12 +226,17 @@ def _partner_findings(rules: tuple[PartnerRule, ...], columns: Mapping[str, np.n
         severity = np.full(len(picked), rule.severity, dtype="int64")
         if rule.severe_when is not None:
             severity[_holds(rule.severe_when, columns, t)[picked]] = 3
-        parts.append({"_row": picked, "_rule": np.full(len(picked), index), "rule": np.full(len(picked), rule.name,
-                      dtype=object), "kind": np.full(len(picked), rule.kind, dtype=object), "severity": severity,
-                      "kpi": np.full(len(picked), rule.kpi, dtype=object), "value": columns[rule.value][picked],
-                      "title": np.array(_titles(rule.title, columns, picked, t, words), dtype=object),
-                      "action": np.full(len(picked), rule.action, dtype=object)})
+        parts.append({"row": picked, "rule": np.full(len(picked), index), "severity": severity,
+                      "value": columns[rule.value][picked],
+                      "title": np.array(_titles(rule.title, columns, picked, t, words), dtype=object)})
     return {key: np.concatenate([part[key] for part in parts]) for key in parts[0]} if parts else {}
+
+
+def _labels(codes: np.ndarray, labels: list[str | None]) -> pd.Series:
+    """A text column holding ``labels[code]`` for each code (built in Arrow: no string per row in Python)."""
+    dictionary = pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()), pa.array(labels, pa.large_string()))
+    text = pd.StringDtype("pyarrow", na_value=np.nan)
+    return dictionary.cast(pa.large_string()).to_pandas(types_mapper={pa.large_string(): text}.get)
 
 
 def _to_frame(rows: list[dict]) -> pd.DataFrame:
@@ -286,14 +291,19 @@ def partner_insights(facts: Rollup, kpis: pd.DataFrame, params: Params, *, perio
     ids = kpis["partner_id"].to_numpy(dtype=object)[enrolled]
     rank = np.empty(len(ids), dtype=np.int64)
     rank[np.argsort(ids, kind="stable")] = np.arange(len(ids))
-    kind = np.where(found["kind"] == "improvement", _KIND_ORDER["improvement"], _KIND_ORDER["strength"])
-    order = np.lexsort((found["_rule"], found["_row"], -found["severity"], kind, rank[found["_row"]]))
+    kind = np.array([_KIND_ORDER[rule.kind] for rule in PARTNER_RULES])[found["rule"]]
+    order = np.lexsort((found["rule"], found["row"], -found["severity"], kind, rank[found["row"]]))
+    rule = found["rule"][order]
     frame = pd.DataFrame({
-        "scope": np.full(len(order), "partner", dtype=object), "partner_id": ids[found["_row"][order]],
-        **{column: found[column][order] for column in INSIGHT_COLUMNS[2:]},
+        "scope": _labels(np.zeros(len(order)), ["partner"]),
+        "partner_id": pd.Series(ids[found["row"][order]], dtype="str"),
+        "rule": _labels(rule, [r.name for r in PARTNER_RULES]), "kind": _labels(rule, [r.kind for r in PARTNER_RULES]),
+        "severity": found["severity"][order], "kpi": _labels(rule, [r.kpi for r in PARTNER_RULES]),
+        "value": found["value"][order],
+        "title": pd.Series(found["title"][order], dtype="str"),
+        "action": _labels(rule, [r.action for r in PARTNER_RULES]),
     })
-    return frame.astype({"scope": "str", "partner_id": "str", "rule": "str", "kind": "str", "kpi": "str",
-                         "title": "str", "action": "str", "severity": "int64", "value": "float64"})
+    return frame
 
 
 def _program_findings(facts: Rollup, kpis: pd.DataFrame, params: Params, period: pd.Period,
