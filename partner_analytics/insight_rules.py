@@ -37,7 +37,13 @@ from dataclasses import dataclass
 from .metrics.registry import KPIS
 
 __all__ = ["Comparison", "PartnerRule", "PARTNER_RULES", "DERIVED_COLUMNS", "OPERATORS", "WORDS",
-           "referenced_thresholds"]
+           "INSIGHT_COLUMNS", "KIND_ORDER", "referenced_thresholds"]
+
+INSIGHT_COLUMNS = ["scope", "partner_id", "rule", "kind", "severity", "kpi", "value", "title", "action"]
+"""The columns of a table of findings (:mod:`partner_analytics.insights`)."""
+
+KIND_ORDER = {"improvement": 0, "strength": 1}
+"""Findings are ranked by kind first: improvements before strengths."""
 
 OPERATORS = ("<", "<=", ">", ">=", "==")
 """Comparisons a rule may make. Any comparison with a missing (NaN) value is false."""
@@ -113,6 +119,13 @@ class PartnerRule:
     def comparisons(self) -> tuple[Comparison, ...]:
         """Every comparison the rule makes (``when`` and ``severe_when``)."""
         return self.when + ((self.severe_when,) if self.severe_when else ())
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The columns the rule reads: compared, required, reported and worded."""
+        read = [c.column for c in self.comparisons] + [self.value] + ([self.condition] if self.condition else [])
+        read += [field for field in _fields(self.title) if _is_column(field)]
+        return tuple(dict.fromkeys(read))
 
     @property
     def thresholds(self) -> tuple[str, ...]:

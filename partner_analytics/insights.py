@@ -28,7 +28,6 @@ typo cannot silently disable a rule.
 
 from __future__ import annotations
 
-import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -38,10 +37,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import InputError
-from .insight_rules import PARTNER_RULES, Comparison, PartnerRule
+from .insight_evaluation import evaluate_partner_rules, no_findings
+from .insight_rules import INSIGHT_COLUMNS, KIND_ORDER
 from .insight_thresholds import DEFAULT_THRESHOLDS, threshold_problems
 from .metrics.checks import resolve_period
-from .metrics.registry import KPIS, format_unit, format_value
+from .metrics.registry import KPIS, format_value
 from .metrics.windows import in_window
 from .params import Params
 from .periods import is_complete, periods_per_year, window_phrase
@@ -49,9 +49,6 @@ from .rollup import Rollup
 
 __all__ = ["DEFAULT_THRESHOLDS", "INSIGHT_COLUMNS", "partner_insights", "program_insights", "thresholds"]
 
-INSIGHT_COLUMNS = ["scope", "partner_id", "rule", "kind", "severity", "kpi", "value", "title", "action"]
-
-_KIND_ORDER = {"improvement": 0, "strength": 1}
 
 
 def thresholds(params: Params) -> dict[str, float]:
@@ -130,10 +127,10 @@ def _csat_a_year_earlier(facts: Rollup, ids, year_ago: pd.Period) -> np.ndarray:
     return _aligned(ids, sums.index.array, csat)
 
 
-def _partner_columns(facts: Rollup, kpis: pd.DataFrame, enrolled: np.ndarray, card: pd.DataFrame,
-                     t: Mapping[str, float], period: pd.Period) -> tuple[dict[str, np.ndarray], dict[str, str]]:
-    """Every column the rules read (KPIs and :data:`~.insight_rules.DERIVED_COLUMNS`) for the ``enrolled`` rows
-    of ``kpis``, and the period words of the titles."""
+def _partner_table(facts: Rollup, kpis: pd.DataFrame, enrolled: np.ndarray, card: pd.DataFrame,
+                   t: Mapping[str, float], period: pd.Period) -> dict[str, np.ndarray]:
+    """``partner_id`` and every column the rules read (KPIs and :data:`~.insight_rules.DERIVED_COLUMNS`) for the
+    ``enrolled`` rows of ``kpis``."""
     ids = kpis["partner_id"].array[enrolled]
     columns = {name: _values(kpis, name)[enrolled] for name in kpis.columns if name in KPIS}
     periods = facts.partner_periods
@@ -158,92 +155,16 @@ def _partner_columns(facts: Rollup, kpis: pd.DataFrame, enrolled: np.ndarray, ca
         csat_prior=csat_prior,
         csat_fall=csat_prior - columns["csat"],
         revenue_falling=falling, revenue_steady=~falling, revenue_drop=drop,
+        partner_id=ids,
     )
-    words = {"year_ago": "same period last year" if last == period else "same days of the same period last year",
-             "so_far": "this period" if last == period else "so far this period"}
-    return columns, words
-
-
-_OPERATORS = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal, "==": np.equal}
-
-
-def _holds(comparison: Comparison, columns: Mapping[str, np.ndarray], t: Mapping[str, float]) -> np.ndarray:
-    limit = t[comparison.threshold] if isinstance(comparison.threshold, str) else comparison.threshold
-    with np.errstate(invalid="ignore"):
-        return _OPERATORS[comparison.op](columns[comparison.column], limit * comparison.scale)
-
-
-def _fires(rule: PartnerRule, columns: Mapping[str, np.ndarray], t: Mapping[str, float], n: int) -> np.ndarray:
-    mask = np.ones(n, dtype=bool)
-    for comparison in rule.when:
-        mask &= _holds(comparison, columns, t)
-    if rule.condition:
-        mask &= columns[rule.condition]
-    return mask
-
-
-def _field_text(values: np.ndarray, name: str, spec: str) -> list[str]:
-    """One title field: ``values`` formatted as KPI ``spec`` or ``name``, or with format spec ``spec``."""
-    kpi = spec if spec in KPIS else (name if not spec and name in KPIS else None)
-    if kpi is not None:
-        unit = KPIS[kpi].unit
-        return [format_unit(unit, v) for v in values.tolist()]
-    return [format(v, spec) for v in values.tolist()]
-
-
-def _titles(template: str, columns: Mapping[str, np.ndarray], picked: np.ndarray, t: Mapping[str, float],
-            words: Mapping[str, str]) -> list[str]:
-    """The title of every finding at rows ``picked`` (template language: :mod:`~.insight_rules`)."""
-    titles = [""] * len(picked)
-    for i, part in enumerate(template.replace("]", "[").split("[")):  # odd parts: optional
-        pattern, fields, missing = "", [], np.zeros(len(picked), dtype=bool)
-        for literal, name, spec, _ in string.Formatter().parse(part):
-            pattern += literal.replace("{", "{{").replace("}", "}}")
-            if name in columns:
-                values = columns[name][picked]
-                missing |= np.isnan(values)
-                fields.append(_field_text(values, name, spec or ""))
-                pattern += "{}"
-            elif name:  # the same for every finding: a period phrase or a threshold
-                text = words[name] if name in words else _field_text(np.array([t[name]]), name, spec or "")[0]
-                pattern += text.replace("{", "{{").replace("}", "}}")
-        texts = list(map(pattern.format, *fields)) if fields else [pattern.format()] * len(picked)
-        if i % 2:
-            texts = ["" if gone else text for gone, text in zip(missing.tolist(), texts)]
-        titles = list(map(str.__add__, titles, texts))
-    return titles
-
-
-def _partner_findings(rules: tuple[PartnerRule, ...], columns: Mapping[str, np.ndarray], t: Mapping[str, float],
-                      words: Mapping[str, str]) -> dict[str, np.ndarray]:
-    """Every finding of ``rules`` over all partners: partner ``row``, ``rule`` index, ``severity``, ``value`` and
-    ``title`` (empty when none fires)."""
-    parts = []
-    for index, rule in enumerate(rules):
-        picked = np.flatnonzero(_fires(rule, columns, t, len(columns["composite"])))
-        if not len(picked):
-            continue
-        severity = np.full(len(picked), rule.severity, dtype="int64")
-        if rule.severe_when is not None:
-            severity[_holds(rule.severe_when, columns, t)[picked]] = 3
-        parts.append({"row": picked, "rule": np.full(len(picked), index), "severity": severity,
-                      "value": columns[rule.value][picked],
-                      "title": np.array(_titles(rule.title, columns, picked, t, words), dtype=object)})
-    return {key: np.concatenate([part[key] for part in parts]) for key in parts[0]} if parts else {}
-
-
-def _labels(codes: np.ndarray, labels: list[str | None]) -> pd.Series:
-    """A text column holding ``labels[code]`` for each code (built in Arrow: no string per row in Python)."""
-    dictionary = pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()), pa.array(labels, pa.large_string()))
-    text = pd.StringDtype("pyarrow", na_value=np.nan)
-    return dictionary.cast(pa.large_string()).to_pandas(types_mapper={pa.large_string(): text}.get)
+    return columns
 
 
 def _to_frame(rows: list[dict]) -> pd.DataFrame:
+    if not rows:
+        return no_findings()
     frame = pd.DataFrame(rows, columns=INSIGHT_COLUMNS)
-    if frame.empty:
-        return frame.astype({"severity": "int64", "value": "float64"})
-    order = frame["kind"].map(_KIND_ORDER)
+    order = frame["kind"].map(KIND_ORDER)
     frame = frame.assign(_order=order).sort_values(
         ["partner_id", "_order", "severity"], ascending=[True, True, False], kind="stable"
     )
@@ -284,26 +205,8 @@ def partner_insights(facts: Rollup, kpis: pd.DataFrame, params: Params, *, perio
         from .metrics.scorecard import scorecard as score
 
         scorecard = score(kpis, params)  # scored among all partners, enrolled or not
-    columns, words = _partner_columns(facts, kpis, enrolled, scorecard, t, period)
-    found = _partner_findings(PARTNER_RULES, columns, t, words)
-    if not found:
-        return _to_frame([])
-    ids = kpis["partner_id"].to_numpy(dtype=object)[enrolled]
-    rank = np.empty(len(ids), dtype=np.int64)
-    rank[np.argsort(ids, kind="stable")] = np.arange(len(ids))
-    kind = np.array([_KIND_ORDER[rule.kind] for rule in PARTNER_RULES])[found["rule"]]
-    order = np.lexsort((found["rule"], found["row"], -found["severity"], kind, rank[found["row"]]))
-    rule = found["rule"][order]
-    frame = pd.DataFrame({
-        "scope": _labels(np.zeros(len(order)), ["partner"]),
-        "partner_id": pd.Series(ids[found["row"][order]], dtype="str"),
-        "rule": _labels(rule, [r.name for r in PARTNER_RULES]), "kind": _labels(rule, [r.kind for r in PARTNER_RULES]),
-        "severity": found["severity"][order], "kpi": _labels(rule, [r.kpi for r in PARTNER_RULES]),
-        "value": found["value"][order],
-        "title": pd.Series(found["title"][order], dtype="str"),
-        "action": _labels(rule, [r.action for r in PARTNER_RULES]),
-    })
-    return frame
+    table = _partner_table(facts, kpis, enrolled, scorecard, t, period)
+    return evaluate_partner_rules(table, t, complete=is_complete(period, facts.as_of))
 
 
 def _program_findings(facts: Rollup, kpis: pd.DataFrame, params: Params, period: pd.Period,
