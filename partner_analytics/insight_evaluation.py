@@ -61,7 +61,8 @@ def evaluate_partner_rules(table: Mapping, thresholds: Mapping[str, float], *, c
     missing = [c for c in ["partner_id", *required_columns(rules)] if c not in table]
     if missing:
         raise KeyError(f"the partner table lacks columns {missing}")
-    columns = {c: _column(table[c]) for c in required_columns(rules)}
+    conditions = {rule.condition for rule in rules}
+    columns = {c: _truth(table[c]) if c in conditions else _numbers(table[c]) for c in required_columns(rules)}
     words = {"year_ago": "same period last year" if complete else "same days of the same period last year",
              "so_far": "this period" if complete else "so far this period"}
     ids = np.asarray(table["partner_id"], dtype=object)
@@ -84,9 +85,16 @@ def evaluate_partner_rules(table: Mapping, thresholds: Mapping[str, float], *, c
     })
 
 
-def _column(values) -> np.ndarray:
+def _numbers(values) -> np.ndarray:
+    """Floats, NaN for missing values."""
     values = np.asarray(values)
-    return values if values.dtype == bool else np.asarray(pd.array(values, dtype="float64").to_numpy(na_value=np.nan))
+    return values if values.dtype == np.float64 else pd.array(values, dtype="Float64").to_numpy(float, na_value=np.nan)
+
+
+def _truth(values) -> np.ndarray:
+    """True/false, false for missing values."""
+    values = np.asarray(values)
+    return values if values.dtype == bool else pd.array(values, dtype="boolean").to_numpy(bool, na_value=False)
 
 
 _OPERATORS = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal, "==": np.equal}
