@@ -51,7 +51,7 @@ def test_revenue_bars_with_the_target_line_and_a_title_naming_it():
     assert ax.get_title() == "Revenue vs target by period"
     assert {t.get_text() for t in ax.get_legend().get_texts()} == {"Revenue", "Target"}
     assert [t.get_text() for t in ax.get_xticklabels()] == ["2024Q1", "2024Q2", "2024Q3", "2024Q4"]
-    assert ax.get_xlabel() == "Period" and ax.get_ylabel() == "Revenue"
+    assert ax.get_xlabel() == "Period" and ax.get_ylabel() == "Partner revenue"
 
 
 def test_revenue_without_a_target_draws_no_line_and_says_so_in_the_title():
