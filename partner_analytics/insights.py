@@ -87,6 +87,8 @@ def _values(kpis: pd.DataFrame, column: str) -> np.ndarray:
 
 def _positions(values, labels) -> np.ndarray:
     """Position of each of ``values`` in ``labels`` (unique), -1 where absent (Arrow hashing: no Python objects)."""
+    if not len(labels) or not len(values):
+        return np.full(len(values), -1, dtype=np.int64)
     return pc.index_in(pa.array(values), value_set=pa.array(labels)).fill_null(-1).to_numpy().astype(np.int64)
 
 
