@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from .metrics.registry import KPIS
 
 __all__ = ["Comparison", "PartnerRule", "PARTNER_RULES", "DERIVED_COLUMNS", "OPERATORS", "WORDS",
-           "INSIGHT_COLUMNS", "KIND_ORDER", "referenced_thresholds"]
+           "INSIGHT_COLUMNS", "KIND_ORDER", "known_column", "referenced_thresholds"]
 
 INSIGHT_COLUMNS = ["scope", "partner_id", "rule", "kind", "severity", "kpi", "value", "title", "action"]
 """The columns of a table of findings (:mod:`partner_analytics.insights`)."""
@@ -124,7 +124,7 @@ class PartnerRule:
     def columns(self) -> tuple[str, ...]:
         """The columns the rule reads: compared, required, reported and worded."""
         read = [c.column for c in self.comparisons] + [self.value] + ([self.condition] if self.condition else [])
-        read += [field for field in _fields(self.title) if _is_column(field)]
+        read += [field for field in _fields(self.title) if known_column(field)]
         return tuple(dict.fromkeys(read))
 
     @property
@@ -133,7 +133,7 @@ class PartnerRule:
         keys = [c.threshold for c in self.comparisons if isinstance(c.threshold, str)]
         for column in (self.value, self.condition, *(c.column for c in self.comparisons)):
             keys.extend(DERIVED_COLUMNS.get(column, ()))
-        keys.extend(field for field in _fields(self.title) if field not in WORDS and not _is_column(field))
+        keys.extend(field for field in _fields(self.title) if field not in WORDS and not known_column(field))
         return tuple(dict.fromkeys(keys))
 
 
@@ -143,7 +143,8 @@ def _fields(template: str) -> list[str]:
             if name]
 
 
-def _is_column(name: str) -> bool:
+def known_column(name: str) -> bool:
+    """True for a column rules can read: a registry KPI or one of :data:`DERIVED_COLUMNS`."""
     return name in KPIS or name in DERIVED_COLUMNS
 
 

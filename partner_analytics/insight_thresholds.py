@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from .insight_rules import PARTNER_RULES, PartnerRule
+from .insight_rules import PARTNER_RULES, PartnerRule, known_column
 
 __all__ = ["DEFAULT_THRESHOLDS", "threshold_problems", "rule_problems"]
 
@@ -67,14 +67,18 @@ def threshold_problems(values: Mapping[str, Any]) -> list[str]:
 
 
 def rule_problems(rules: tuple[PartnerRule, ...] | None = None) -> list[str]:
-    """Thresholds the insight ``rules`` (default: :data:`~.insight_rules.PARTNER_RULES`) read that have no
-    default: a mistake in the rule table, reported when the parameters load.
+    """Mistakes in the insight ``rules`` (default: :data:`~.insight_rules.PARTNER_RULES`), reported when the
+    parameters load: a threshold without a default, a column that is neither a KPI nor a derived column.
 
     Examples
     --------
     >>> rule_problems()
     []
     """
-    return [f"insights: rule '{rule.name}' reads threshold '{key}', which has no default"
-            for rule in (PARTNER_RULES if rules is None else rules) for key in rule.thresholds
-            if key not in DEFAULT_THRESHOLDS]
+    problems = []
+    for rule in PARTNER_RULES if rules is None else rules:
+        problems += [f"insights: rule '{rule.name}' reads threshold '{key}', which has no default"
+                     for key in rule.thresholds if key not in DEFAULT_THRESHOLDS]
+        problems += [f"insights: rule '{rule.name}' reads column '{column}', which is neither a KPI nor a derived "
+                     f"column" for column in rule.columns if not known_column(column)]
+    return problems

@@ -157,6 +157,18 @@ def test_a_rule_reading_a_threshold_without_default_fails_when_the_parameters_lo
         parse_params(base)
 
 
+def test_a_rule_reading_an_unknown_column_fails_when_the_parameters_load(monkeypatch):
+    from partner_analytics import insight_thresholds
+    from partner_analytics.insight_rules import PARTNER_RULES, Comparison, PartnerRule
+    from partner_analytics.params import load_params
+
+    typo = PartnerRule("typo", "improvement", 1, "win_rate", "win_rate", (Comparison("winrate", "<", 0.5),),
+                       title="Win rate is {win_rate}.", action="Act.")
+    monkeypatch.setattr(insight_thresholds, "PARTNER_RULES", (typo, *PARTNER_RULES))
+    with pytest.raises(ValueError, match="rule 'typo' reads column 'winrate', which is neither a KPI nor a derived"):
+        load_params()
+
+
 def test_every_threshold_the_rules_read_has_a_default():
     from partner_analytics.insight_rules import referenced_thresholds
 
