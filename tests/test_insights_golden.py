@@ -8,6 +8,7 @@ run ``PARTNER_ANALYTICS_WRITE_GOLDEN=1 pytest tests/test_insights_golden.py`` an
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import os
 from pathlib import Path
@@ -30,10 +31,12 @@ LOOSE = {"decline_periods": 1, "attainment_low": 0.9, "attainment_high": 1.0, "g
 """Thresholds that make every rule fire somewhere on the sample."""
 
 
+@functools.cache
 def _sample(freq="Q"):
     return pa.rollup(pa.load_program("sample"), freq=freq)
 
 
+@functools.cache
 def _messy():
     """The 30-partner sample cut part-way through a quarter, with a stray won deal long after the rest."""
     return pa.rollup(constructed.export(end="2025-05-14", tail=["2025-05-13"]), as_of="2025-05-14")
