@@ -131,7 +131,7 @@ class PartnerRule:
     def thresholds(self) -> tuple[str, ...]:
         """The ``params.insights`` keys the rule reads, directly or through derived columns and its title."""
         keys = [c.threshold for c in self.comparisons if isinstance(c.threshold, str)]
-        for column in (self.value, self.condition, *(c.column for c in self.comparisons)):
+        for column in self.columns:
             keys.extend(DERIVED_COLUMNS.get(column, ()))
         keys.extend(field for field in _fields(self.title) if field not in WORDS and not known_column(field))
         return tuple(dict.fromkeys(keys))
