@@ -11,7 +11,9 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["DEFAULT_THRESHOLDS", "threshold_problems"]
+from .insight_rules import PARTNER_RULES, PartnerRule, known_column
+
+__all__ = ["DEFAULT_THRESHOLDS", "threshold_problems", "rule_problems"]
 
 DEFAULT_THRESHOLDS: dict[str, float] = {
     "decline_periods": 2,  # revenue fell this many periods in a row
@@ -37,7 +39,8 @@ _WHOLE_AT_LEAST = {"decline_periods": 1, "min_closed_deals": 0, "min_responses":
 def threshold_problems(values: Mapping[str, Any]) -> list[str]:
     """Problems with insight threshold overrides, each ``key.path: message`` (empty when they are fine).
 
-    Every key must be a known threshold; every value a finite number >= 0; counts (``decline_periods``,
+    Every threshold an insight rule reads must have a default (:func:`rule_problems`). Every key must be a known
+    threshold; every value a finite number >= 0; counts (``decline_periods``,
     ``min_closed_deals``, ``min_responses``) whole numbers, ``decline_periods`` and ``min_responses`` >= 1.
 
     Examples
@@ -47,7 +50,7 @@ def threshold_problems(values: Mapping[str, Any]) -> list[str]:
     >>> threshold_problems({"attainment_lwo": 0.7, "min_responses": 0})  # doctest: +ELLIPSIS
     ["insights: unknown thresholds ['attainment_lwo']; known: decline_periods, ...", 'insights.min_responses: must be an integer >= 1, got 0']
     """
-    problems = []
+    problems = rule_problems()
     unknown = sorted(set(values) - set(DEFAULT_THRESHOLDS))
     if unknown:
         problems.append(f"insights: unknown thresholds {unknown}; known: {', '.join(DEFAULT_THRESHOLDS)}")
@@ -60,4 +63,22 @@ def threshold_problems(values: Mapping[str, Any]) -> list[str]:
                 problems.append(f"insights.{key}: must be an integer >= {_WHOLE_AT_LEAST[key]}, got {value!r}")
         elif not (number and value >= 0):
             problems.append(f"insights.{key}: must be a number >= 0, got {value!r}")
+    return problems
+
+
+def rule_problems(rules: tuple[PartnerRule, ...] | None = None) -> list[str]:
+    """Mistakes in the insight ``rules`` (default: :data:`~.insight_rules.PARTNER_RULES`), reported when the
+    parameters load: a threshold without a default, a column that is neither a KPI nor a derived column.
+
+    Examples
+    --------
+    >>> rule_problems()
+    []
+    """
+    problems = []
+    for rule in PARTNER_RULES if rules is None else rules:
+        problems += [f"insights: rule '{rule.name}' reads threshold '{key}', which has no default"
+                     for key in rule.thresholds if key not in DEFAULT_THRESHOLDS]
+        problems += [f"insights: rule '{rule.name}' reads column '{column}', which is neither a KPI nor a derived "
+                     f"column" for column in rule.columns if not known_column(column)]
     return problems

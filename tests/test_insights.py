@@ -43,8 +43,12 @@ def test_an_unknown_threshold_is_an_error_naming_it():
         thresholds(params)
 
 
-def test_defaults_apply_when_params_set_nothing():
-    assert thresholds(load_params()) == {k: float(v) for k, v in DEFAULT_THRESHOLDS.items()}
+def test_defaults_apply_when_params_set_nothing_and_overrides_replace_them_one_by_one():
+    defaults = thresholds(load_params())
+    assert (defaults["attainment_low"], defaults["decline_periods"], defaults["min_responses"]) == (0.8, 2.0, 1.0)
+    assert len(defaults) == 14
+    changed = thresholds(_with_insights(load_params(), attainment_low=0.5, min_responses=3))
+    assert (changed["attainment_low"], changed["min_responses"], changed["attainment_high"]) == (0.5, 3.0, 1.2)
 
 
 def test_csat_drop_compares_with_a_year_earlier(tiny_frames):
@@ -62,14 +66,6 @@ def test_csat_drop_compares_with_a_year_earlier(tiny_frames):
     drop = found[(found["partner_id"] == "P1") & (found["rule"] == "csat_drop")]
     assert len(drop) == 1
     assert drop.iloc[0]["value"] == pytest.approx(0.6)
-
-
-def test_improvements_come_before_strengths_for_each_partner(sample_program):
-    facts = pa.rollup(sample_program)
-    found = partner_insights(facts, partner_kpis(facts), load_params())
-    for _, rows in found.groupby("partner_id"):
-        kinds = list(rows["kind"])
-        assert kinds == sorted(kinds, key={"improvement": 0, "strength": 1}.get)
 
 
 def test_partner_findings_never_mention_another_partner(sample_program):
@@ -104,12 +100,6 @@ def test_min_responses_must_be_a_whole_number_of_at_least_one(value):
     params = _with_insights(parse_params(base), min_responses=value)
     with pytest.raises(ValueError, match=f"insights.min_responses: must be an integer >= 1, got {value}"):
         thresholds(params)  # and when params were built around the check
-
-
-def test_min_responses_defaults_to_one_response():
-    from partner_analytics.insights import DEFAULT_THRESHOLDS
-
-    assert DEFAULT_THRESHOLDS["min_responses"] == 1
 
 
 def test_a_shared_scorecard_is_used_instead_of_recomputing_it(facts):
@@ -152,3 +142,38 @@ def test_revenue_falling_to_zero_is_reported_once_as_a_decline(facts):
     p1 = found[found["partner_id"] == "P1"]
     assert "revenue_decline" in set(p1["rule"]) and "no_revenue" not in set(p1["rule"])
     assert list(found.loc[found["rule"] == "no_revenue", "partner_id"]) == ["P3"]
+
+
+def test_a_rule_reading_a_threshold_without_default_fails_when_the_parameters_load(monkeypatch):
+    from partner_analytics import insight_thresholds
+    from partner_analytics.insight_rules import PARTNER_RULES, Comparison, PartnerRule
+    from partner_analytics.params import parse_params
+
+    typo = PartnerRule("typo", "improvement", 1, "win_rate", "win_rate", (Comparison("win_rate", "<", "win_rat_low"),),
+                       title="Win rate is {win_rate}.", action="Act.")
+    monkeypatch.setattr(insight_thresholds, "PARTNER_RULES", (*PARTNER_RULES, typo))
+    base = {"scorecard": {"default": {"revenue": 1}}, "tiers": {"levels": [{"name": "m", "min_score": 0}]}}
+    with pytest.raises(ValueError, match="rule 'typo' reads threshold 'win_rat_low', which has no default"):
+        parse_params(base)
+
+
+def test_a_rule_reading_an_unknown_column_fails_when_the_parameters_load(monkeypatch):
+    from partner_analytics import insight_thresholds
+    from partner_analytics.insight_rules import PARTNER_RULES, Comparison, PartnerRule
+    from partner_analytics.params import load_params
+
+    typo = PartnerRule("typo", "improvement", 1, "win_rate", "win_rate", (Comparison("winrate", "<", 0.5),),
+                       title="Win rate is {win_rate}.", action="Act.")
+    monkeypatch.setattr(insight_thresholds, "PARTNER_RULES", (typo, *PARTNER_RULES))
+    with pytest.raises(ValueError, match="rule 'typo' reads column 'winrate', which is neither a KPI nor a derived"):
+        load_params()
+
+
+def test_every_threshold_the_rules_read_has_a_default():
+    from partner_analytics.insight_rules import referenced_thresholds
+
+    read = referenced_thresholds()
+    assert read["low_win_rate"] == ("win_rate_low", "min_closed_deals")
+    assert read["revenue_decline"] == ("decline_periods",)  # through its derived columns and its title
+    assert read["mdf_negative_roi"] == ()  # compared with a fixed 0
+    assert set().union(*map(set, read.values())) <= set(DEFAULT_THRESHOLDS)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -28,7 +27,6 @@ from partner_analytics.metrics.concentration import (
 )
 
 NAN = float("nan")
-SAMPLE = Path(pa.__file__).parent / "data" / "sample" / "partners.csv"
 
 
 def same(got: float, expected: float) -> bool:
@@ -327,7 +325,6 @@ def test_concentration_helpers_do_not_change_the_facts(facts):
     assert_frame_equal(facts.partner_periods, before)
 
 
-@pytest.mark.skipif(not SAMPLE.exists(), reason="sample data not generated yet")
 def test_sample_program_concentration_is_in_range(sample_program):
     trend = concentration_trend(pa.rollup(sample_program, as_of="2025-12-31"), window=4)
     complete = trend[trend["window_complete"]]

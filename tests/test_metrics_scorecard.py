@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -268,9 +267,6 @@ def test_contributions_sum_to_the_composite_and_stay_in_range(rows, method):
 
 
 def test_default_params_score_the_sample_program():
-    pytest.importorskip("partner_analytics.metrics.kpis")
-    if not (Path(__file__).resolve().parents[1] / "partner_analytics/data/sample/partners.csv").exists():
-        pytest.skip("sample data not generated yet")
     import partner_analytics as pa
     from partner_analytics.metrics.kpis import partner_kpis
 
