@@ -7,7 +7,6 @@ by the SQL checks with the table, the column, a count and example values.
 
 from __future__ import annotations
 
-
 import re
 import shutil
 from pathlib import Path
