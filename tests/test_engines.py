@@ -148,6 +148,22 @@ def _broken(parquet: Path, tmp_path: Path, table: str, change) -> Path:
     return folder
 
 
+def test_clean_text_is_read_as_is_and_messy_text_is_typed_with_the_same_facts(parquet, expected, tmp_path):
+    def view(program, name):
+        return program.engine.fetch(f"SELECT sql FROM duckdb_views() WHERE view_name = '{name}'")["sql"].iloc[0]
+
+    with open_program(parquet) as program:  # the sample's text is already in typed form
+        assert "CAST(stage AS VARCHAR) AS stage" in view(program, "deals")
+
+    def messy(deals):  # padded, upper-case: the typed views must still trim and lower-case it
+        return deals.assign(stage=" " + deals["stage"].str.upper() + " ", deal_id=deals["deal_id"] + "  ")
+
+    with open_program(_broken(parquet, tmp_path, "deals", messy)) as program:
+        assert "CAST(stage AS VARCHAR) AS stage" not in view(program, "deals")
+        assert "CAST(deal_id AS VARCHAR) AS deal_id" not in view(program, "deals")
+        assert_same_facts(pa.rollup(program, freq="Q"), expected["Q"])
+
+
 def _problems(folder: Path) -> str:
     with pytest.raises(pa.ProgramDataError) as raised:
         open_program(folder)

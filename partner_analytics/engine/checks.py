@@ -21,7 +21,7 @@ from ..rules import (CONTROL_CHARACTERS, EXPECTED, REFERENCES, ROW_RULES, UNIQUE
 from ..schema import EMAIL_PATTERN, PARTNER_TYPES, REQUIRED_TABLES, TABLES
 from ..sqltext import literal, quote
 from .backends import Engine
-from .typed import typed_column
+from .typed import SQL_TYPES, typed_column, typed_expression
 
 __all__ = ["check_tables", "scan_text"]
 
@@ -114,7 +114,7 @@ def _column_rules(table: str, present: set[str]) -> list[tuple[str, str, str, st
 
 def scan_text(
     engine: Engine, relations: Mapping[str, str], labels: Mapping[str, str], *, max_chars: int
-) -> tuple[list[Problem], list[str], dict[str, set[str]]]:
+) -> tuple[list[Problem], list[str], dict[str, set[str]], dict[str, set[str]]]:
     """Check the text columns of each raw table in one scan, as :mod:`partner_analytics.validate` does in pandas.
 
     Parameters
@@ -126,23 +126,30 @@ def scan_text(
 
     Returns
     -------
-    tuple of (list of Problem, list of str, dict)
+    tuple of (list of Problem, list of str, dict, dict)
         A problem per column with values longer than ``max_chars``; a warning
         per column whose values hold control characters
-        (:data:`~partner_analytics.rules.CONTROL_CHARACTERS`); and, per table,
-        the raw column names holding them, which the caller removes.
+        (:data:`~partner_analytics.rules.CONTROL_CHARACTERS`); per table, the
+        raw column names holding them, which the caller removes; and per
+        table, the schema text columns already in their typed form on every
+        row (no blank, padded or upper-case value), which the typed views read
+        as they are (:func:`~partner_analytics.engine.typed.typed_column`).
     """
-    checker, warnings, dirty = _Checker(engine, labels), [], {}
+    checker, warnings, dirty, plain = _Checker(engine, labels), [], {}, {}
     for name, relation in relations.items():
         texts = [str(c) for c, dtype in engine.fetch(f"SELECT * FROM {relation} LIMIT 0").dtypes.items()
                  if pd.api.types.is_string_dtype(dtype)]  # text, or a type pandas cannot tell from text
         if not texts:
             continue
         values = [f"CAST({quote(c)} AS VARCHAR)" for c in texts]
+        schema = {c.name: c for c in TABLES[name].columns if c.kind not in SQL_TYPES}
+        typed = {i: typed_expression(schema[c.lower()], True) for i, c in enumerate(texts) if c.lower() in schema}
         counts = engine.fetch("SELECT " + ", ".join(
             f"COUNT(CASE WHEN LENGTH({v}) > {int(max_chars)} THEN 1 END) AS l{i}, "
             f"COUNT(CASE WHEN REGEXP_MATCHES({v}, {literal(CONTROL_CHARACTERS)}) THEN 1 END) AS c{i}"
-            for i, v in enumerate(values)) + f" FROM {relation}")
+            for i, v in enumerate(values)) + "".join(
+            f", COUNT(CASE WHEN {expression} IS DISTINCT FROM {values[i]} THEN 1 END) AS t{i}"
+            for i, expression in typed.items()) + f" FROM {relation}")
         counts.columns = [str(c).lower() for c in counts.columns]
         for i, (column, value) in enumerate(zip(texts, values)):
             if long := int(counts[f"l{i}"].iloc[0]):
@@ -153,7 +160,9 @@ def scan_text(
             if removed := int(counts[f"c{i}"].iloc[0]):
                 warnings.append(control_characters_removed(labels[name], column.lower(), removed))
                 dirty.setdefault(name, set()).add(column)
-    return checker.problems, warnings, dirty
+            elif i in typed and int(counts[f"t{i}"].iloc[0]) == 0:
+                plain.setdefault(name, set()).add(column.lower())
+    return checker.problems, warnings, dirty, plain
 
 
 def check_tables(
