@@ -310,8 +310,15 @@ def _deal_stats(
     whole = len(periods)
     ends = sorted({(end, n) for end in range(whole) for n in windows} | {(whole - 1, whole)})
     members = [(periods[i], periods[end], n) for end, n in ends for i in range(max(0, end - n + 1), end + 1)]
-    raw = engine.fetch(queries.deal_stats(members))
+    # One grouping per query bounds the engine's memory; the channel groups are the "all" group (partner
+    # deals) and the direct attribution, so they are copied rather than computed twice.
+    raw = pd.concat([engine.fetch(queries.deal_stats(members, [grouping]))
+                     for grouping in ("all", "attribution", "partner_type")], ignore_index=True)
     raw.columns = [str(c).lower() for c in raw.columns]
+    partner = raw[raw["dimension"] == "all"]
+    direct = raw[(raw["dimension"] == "attribution") & (raw["member"] == "direct")]
+    channel = pd.concat([partner.assign(member="partner"), direct], ignore_index=True).assign(dimension="channel")
+    raw = pd.concat([raw, channel], ignore_index=True)
     for measure in ("amount", "days"):  # quartile lists (arrays from Spark, lists from DuckDB and PostgreSQL)
         quartiles = np.array([list(q) for q in raw.pop(f"{measure}_quartiles")], dtype=float).reshape(-1, 3)
         raw[f"{measure}_p25"], raw[f"{measure}_median"], raw[f"{measure}_p75"] = quartiles.T

@@ -7,6 +7,7 @@ by the SQL checks with the table, the column, a count and example values.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -147,6 +148,22 @@ def _broken(parquet: Path, tmp_path: Path, table: str, change) -> Path:
     return folder
 
 
+def test_clean_text_is_read_as_is_and_messy_text_is_typed_with_the_same_facts(parquet, expected, tmp_path):
+    def view(program, name):
+        return program.engine.fetch(f"SELECT sql FROM duckdb_views() WHERE view_name = '{name}'")["sql"].iloc[0]
+
+    with open_program(parquet) as program:  # the sample's text is already in typed form
+        assert "CAST(stage AS VARCHAR) AS stage" in view(program, "deals")
+
+    def messy(deals):  # padded, upper-case: the typed views must still trim and lower-case it
+        return deals.assign(stage=" " + deals["stage"].str.upper() + " ", deal_id=deals["deal_id"] + "  ")
+
+    with open_program(_broken(parquet, tmp_path, "deals", messy)) as program:
+        assert "CAST(stage AS VARCHAR) AS stage" not in view(program, "deals")
+        assert "CAST(deal_id AS VARCHAR) AS deal_id" not in view(program, "deals")
+        assert_same_facts(pa.rollup(program, freq="Q"), expected["Q"])
+
+
 def _problems(folder: Path) -> str:
     with pytest.raises(pa.ProgramDataError) as raised:
         open_program(folder)
@@ -177,6 +194,17 @@ def test_references_uniqueness_and_deal_rules_are_checked(parquet, tmp_path):
     assert "column 'partner_id': refers to partners not in partners [1 row, e.g. 'P9999']" in message
     assert "column 'deal_id': duplicate values (must be unique) [2 rows" in message  # every row, as in pandas
     assert "column 'closed_on': is before created_on [1 row" in message
+
+
+def test_an_unknown_id_on_many_rows_counts_every_row_and_is_shown_once(parquet, tmp_path):
+    def damage(deals):  # the references are checked per distinct id: rows still count one by one
+        deals.loc[[0, 4, 9], "partner_id"] = "P9999"
+        deals.loc[[11], "partner_id"] = "P8888"
+        return deals
+
+    message = _problems(_broken(parquet, tmp_path, "deals", damage))
+    found = re.search(r"column 'partner_id': refers to partners not in partners \[4 rows, e\.g\. ([^\]]*)\]", message)
+    assert found and sorted(found.group(1).split(", ")) == ["'P8888'", "'P9999'"]
 
 
 def test_missing_tables_and_columns_are_named(parquet, tmp_path):

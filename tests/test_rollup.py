@@ -197,3 +197,26 @@ def test_a_rollup_before_any_win_has_no_first_win_dates(tiny_program):
     assert facts.partners["first_won_on"].isna().all()
     assert facts.partners["first_won_on"].dtype == "datetime64[ns]"
     assert facts.partner_periods["revenue"].sum() == 0
+
+
+def test_channel_distributions_equal_the_engine_computing_the_channel_grouping(sample_program):
+    """The rollup copies the channel groups from ``all`` and the direct attribution instead of computing them."""
+    from partner_analytics.engine.backends import DuckDBEngine
+    from partner_analytics.engine.queries import RollupQueries
+
+    facts = pa.rollup(sample_program)
+    queries = RollupQueries(facts.freq, facts.as_of)
+    windows = [(p, p, 1) for p in facts.periods]
+    tables = {name: sample_program.table(name) for name in ("partners", "deals")}
+    with DuckDBEngine.from_frames(tables) as engine:
+        engine.materialize("as_of_deals", queries.as_of_deals)
+        direct = engine.fetch(queries.deal_stats(windows, ["channel"]))
+    direct = direct.assign(period=pd.to_datetime(direct["period_start"]).dt.to_period(facts.freq))
+    got = facts.deal_stats[(facts.deal_stats["periods"] == 1) & (facts.deal_stats["by"] == "channel")]
+    assert set(got["group"]) == {"partner", "direct"} and len(got) == len(direct)
+    for (period, group), row in got.set_index(["period", "group"]).iterrows():
+        expected = direct[(direct["period"] == period) & (direct["member"] == group)].iloc[0]
+        assert row["n"] == expected["n"] and row["amount_max"] == expected["amount_max"]
+        assert [row["days_p25"], row["days_median"], row["days_p75"]] == list(expected["days_quartiles"])
+        assert row["amount_median"] == expected["amount_quartiles"][1]
+        assert row["amount_mean"] == pytest.approx(expected["amount_mean"], rel=1e-12)

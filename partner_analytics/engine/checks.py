@@ -21,7 +21,7 @@ from ..rules import (CONTROL_CHARACTERS, EXPECTED, REFERENCES, ROW_RULES, UNIQUE
 from ..schema import EMAIL_PATTERN, PARTNER_TYPES, REQUIRED_TABLES, TABLES
 from ..sqltext import literal, quote
 from .backends import Engine
-from .typed import typed_column
+from .typed import SQL_TYPES, typed_column, typed_expression
 
 __all__ = ["check_tables", "scan_text"]
 
@@ -34,30 +34,39 @@ class _Checker:
         self.problems: list[Problem] = []
 
     def rows(self, table: str, relation: str, condition: str, column: str | None, message: str,
-             shown: str | None = None) -> None:
-        """Report the rows of ``relation`` meeting ``condition`` (nothing if none do)."""
+             shown: str | None = None, rows: str = "COUNT(*)") -> None:
+        """Report the rows of ``relation`` meeting ``condition`` (nothing if none do).
+
+        ``rows`` counts the table rows behind the matching rows of ``relation`` (``SUM(n)`` when
+        ``relation`` holds each distinct value once with its number of rows ``n``).
+        """
         shown = shown or (f"CAST({quote(column)} AS VARCHAR)" if column else "'?'")
-        count = self.engine.fetch(f"SELECT COUNT(*) AS n FROM {relation} WHERE {condition}")["n"].iloc[0]
+        count = self.engine.fetch(f"SELECT COALESCE({rows}, 0) AS n FROM {relation} WHERE {condition}")["n"].iloc[0]
         if count:
             self.report(table, column, message, int(count),
                         self.engine.fetch(f"SELECT {shown} AS shown FROM {relation} WHERE {condition} "
                                           f"LIMIT {MAX_EXAMPLES}")["shown"])
 
-    def counts(self, table: str, relation: str, rules: list[tuple[str, str, str, str]]) -> None:
+    def counts(self, table: str, relation: str, rules: list[tuple[str, str, str, str]],
+               unique: list[str]) -> list[str]:
         """Count every single-row rule of a table in one scan, then fetch examples of the broken ones.
 
-        Each rule is (condition, column at fault, message, column whose raw values are shown).
+        Each rule is (condition, column at fault, message, column whose raw values are shown). The
+        same scan tells whether the ``unique`` columns repeat a value; those that do are returned.
         """
-        if not rules:
-            return
-        sums = ", ".join(f"COUNT(CASE WHEN {rule[0]} THEN 1 END) AS c{i}" for i, rule in enumerate(rules))
-        counts = self.engine.fetch(f"SELECT {sums} FROM {relation}").iloc[0]
+        if not rules and not unique:
+            return []
+        sums = [f"COUNT(CASE WHEN {rule[0]} THEN 1 END) AS c{i}" for i, rule in enumerate(rules)]
+        sums += [f"COUNT({quote(c)}) - COUNT(DISTINCT {quote(c)}) AS u{i}" for i, c in enumerate(unique)]
+        counts = self.engine.fetch(f"SELECT {', '.join(sums)} FROM {relation}").iloc[0]
+        repeated = [c for i, c in enumerate(unique) if counts.iloc[len(rules) + i] > 0]
         for i, (condition, column, message, shown_column) in enumerate(rules):
             if counts.iloc[i] and counts.iloc[i] > 0:
                 shown = f"CAST({quote('raw__' + shown_column)} AS VARCHAR)"
                 examples = self.engine.fetch(f"SELECT {shown} AS shown FROM {relation} WHERE {condition} "
                                              f"LIMIT {MAX_EXAMPLES}")["shown"]
                 self.report(table, column, message, int(counts.iloc[i]), examples)
+        return repeated
 
     def report(self, table: str, column: str | None, message: str, count: int, examples) -> None:
         shown = ", ".join("''" if v is None else repr(str(v)) for v in list(examples)[:MAX_EXAMPLES])
@@ -105,7 +114,7 @@ def _column_rules(table: str, present: set[str]) -> list[tuple[str, str, str, st
 
 def scan_text(
     engine: Engine, relations: Mapping[str, str], labels: Mapping[str, str], *, max_chars: int
-) -> tuple[list[Problem], list[str], dict[str, set[str]]]:
+) -> tuple[list[Problem], list[str], dict[str, set[str]], dict[str, set[str]]]:
     """Check the text columns of each raw table in one scan, as :mod:`partner_analytics.validate` does in pandas.
 
     Parameters
@@ -117,23 +126,30 @@ def scan_text(
 
     Returns
     -------
-    tuple of (list of Problem, list of str, dict)
+    tuple of (list of Problem, list of str, dict, dict)
         A problem per column with values longer than ``max_chars``; a warning
         per column whose values hold control characters
-        (:data:`~partner_analytics.rules.CONTROL_CHARACTERS`); and, per table,
-        the raw column names holding them, which the caller removes.
+        (:data:`~partner_analytics.rules.CONTROL_CHARACTERS`); per table, the
+        raw column names holding them, which the caller removes; and per
+        table, the schema text columns already in their typed form on every
+        row (no blank, padded or upper-case value), which the typed views read
+        as they are (:func:`~partner_analytics.engine.typed.typed_column`).
     """
-    checker, warnings, dirty = _Checker(engine, labels), [], {}
+    checker, warnings, dirty, plain = _Checker(engine, labels), [], {}, {}
     for name, relation in relations.items():
         texts = [str(c) for c, dtype in engine.fetch(f"SELECT * FROM {relation} LIMIT 0").dtypes.items()
                  if pd.api.types.is_string_dtype(dtype)]  # text, or a type pandas cannot tell from text
         if not texts:
             continue
         values = [f"CAST({quote(c)} AS VARCHAR)" for c in texts]
+        schema = {c.name: c for c in TABLES[name].columns if c.kind not in SQL_TYPES}
+        typed = {i: typed_expression(schema[c.lower()], True) for i, c in enumerate(texts) if c.lower() in schema}
         counts = engine.fetch("SELECT " + ", ".join(
             f"COUNT(CASE WHEN LENGTH({v}) > {int(max_chars)} THEN 1 END) AS l{i}, "
             f"COUNT(CASE WHEN REGEXP_MATCHES({v}, {literal(CONTROL_CHARACTERS)}) THEN 1 END) AS c{i}"
-            for i, v in enumerate(values)) + f" FROM {relation}")
+            for i, v in enumerate(values)) + "".join(
+            f", COUNT(CASE WHEN {expression} IS DISTINCT FROM {values[i]} THEN 1 END) AS t{i}"
+            for i, expression in typed.items()) + f" FROM {relation}")
         counts.columns = [str(c).lower() for c in counts.columns]
         for i, (column, value) in enumerate(zip(texts, values)):
             if long := int(counts[f"l{i}"].iloc[0]):
@@ -144,7 +160,9 @@ def scan_text(
             if removed := int(counts[f"c{i}"].iloc[0]):
                 warnings.append(control_characters_removed(labels[name], column.lower(), removed))
                 dirty.setdefault(name, set()).add(column)
-    return checker.problems, warnings, dirty
+            elif i in typed and int(counts[f"t{i}"].iloc[0]) == 0:
+                plain.setdefault(name, set()).add(column.lower())
+    return checker.problems, warnings, dirty, plain
 
 
 def check_tables(
@@ -192,21 +210,24 @@ def check_tables(
         return checker.problems, []
 
     for name, relation in relations.items():
-        checker.counts(name, _checked_relation(name, relation, set(columns[name])), _column_rules(name, set(columns[name])))
-        for column in TABLES[name].columns:
-            if column.unique:  # every row of a repeated value, as the pandas path counts them
-                value = quote(column.name)
-                checker.rows(name, f"(SELECT {value}, COUNT(*) OVER (PARTITION BY {value}) AS n FROM {name} "
-                                   f"WHERE {value} IS NOT NULL) AS repeated", "n > 1", column.name,
-                             "duplicate values (must be unique)")
+        present = set(columns[name])
+        unique = [c.name for c in TABLES[name].columns if c.unique and c.name in present]
+        repeated = checker.counts(name, _checked_relation(name, relation, present), _column_rules(name, present), unique)
+        for column in repeated:  # every row of a repeated value, as the pandas path counts them
+            value = quote(column)
+            checker.rows(name, f"(SELECT {value}, COUNT(*) OVER (PARTITION BY {value}) AS n FROM {name} "
+                               f"WHERE {value} IS NOT NULL) AS repeated", "n > 1", column,
+                         "duplicate values (must be unique)")
     for reference in REFERENCES:
         for name in relations:
             applies = reference.table in ("*", name) and name != reference.target
             if applies and reference.column in TABLES[name].column_names:
+                # each distinct id once with its rows: a far smaller join than one probe per row
                 column = quote(reference.column)
-                checker.rows(name, f"{name} AS t", f"t.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
-                                                   f"{reference.target} AS r WHERE r.{column} = t.{column})",
-                             reference.column, reference.message, f"t.{column}")
+                checker.rows(name, f"(SELECT {column}, COUNT(*) AS n FROM {name} WHERE {column} IS NOT NULL "
+                                   f"GROUP BY {column}) AS t",
+                             f"NOT EXISTS (SELECT 1 FROM {reference.target} AS r WHERE r.{column} = t.{column})",
+                             reference.column, reference.message, f"t.{column}", rows="SUM(n)")
     for key in UNIQUE_KEYS:
         if key.table in relations:
             parts = ", ".join(map(quote, key.key))
@@ -226,8 +247,9 @@ def _warnings(engine: Engine, labels: Mapping[str, str], supplied: set[str]) -> 
     if unknown:
         warnings.append(f"{labels['partners']}: partner types {unknown} are not configured by default; "
                         "they use the default KPI set unless params/ define one")
-    idle = engine.fetch("SELECT partner_id FROM partners AS p WHERE NOT EXISTS "
-                        "(SELECT 1 FROM deals AS d WHERE d.partner_id = p.partner_id) ORDER BY partner_id")
+    idle = engine.fetch("SELECT partner_id FROM partners AS p WHERE NOT EXISTS (SELECT 1 FROM "
+                        "(SELECT partner_id FROM deals GROUP BY partner_id) AS d WHERE d.partner_id = p.partner_id) "
+                        "ORDER BY partner_id")
     if len(idle):
         warnings.append(f"{len(idle)} partner(s) have no deals (e.g. {', '.join(idle.iloc[:5, 0].astype(str))})")
     if "mdf" in supplied:

@@ -216,8 +216,11 @@ def _sql_tables(url: str, schema: Any) -> tuple[SQLEngine, dict[str, str]]:
 
 def _without_control_characters(
     engine: Engine, relations: dict[str, str], labels: dict[str, str], source: str, *, validate: bool
-) -> tuple[dict[str, str], list[str]]:
+) -> tuple[dict[str, str], list[str], dict[str, set[str]]]:
     """The raw relations with control characters removed from the text that holds any, and a warning per column.
+
+    Also, per table, the text columns already in typed form (read as they are; see
+    :func:`~partner_analytics.engine.checks.scan_text`); none when not validating.
 
     As the in-memory path does (:func:`partner_analytics.validate.strip_control_characters`), so both give
     the same names, codes and ids. Only the columns found holding control characters are cleaned, so clean
@@ -230,13 +233,15 @@ def _without_control_characters(
         For text longer than :func:`~partner_analytics.limits.input_limits` allows.
     """
     if validate:
-        problems, warnings, dirty = scan_text(engine, relations, labels, max_chars=input_limits().max_cell_chars)
+        problems, warnings, dirty, plain = scan_text(engine, relations, labels,
+                                                     max_chars=input_limits().max_cell_chars)
         if problems:
             raise ProgramDataError(problems, source)
     else:
         texts = {name: {c.name for c in TABLES[name].columns if c.kind not in SQL_TYPES} for name in relations}
-        warnings, dirty = [], {name: {c for c in engine.columns(relation) if str(c).lower() in texts[name]}
-                               for name, relation in relations.items()}
+        warnings, plain = [], {}
+        dirty = {name: {c for c in engine.columns(relation) if str(c).lower() in texts[name]}
+                 for name, relation in relations.items()}
     pattern = literal(CONTROL_CHARACTERS)
     cleaned = dict(relations)
     for name, columns in dirty.items():
@@ -244,7 +249,7 @@ def _without_control_characters(
             parts = [f"REGEXP_REPLACE(CAST({quote(c)} AS VARCHAR), {pattern}, '', 'g') AS {quote(c)}" if c in columns
                      else quote(c) for c in engine.columns(relations[name])]
             cleaned[name] = f"(SELECT {', '.join(parts)} FROM {relations[name]}) AS cleaned"
-    return cleaned, warnings
+    return cleaned, warnings, plain
 
 
 def _label(name: str, relation: str) -> str:
@@ -320,11 +325,13 @@ def open_program(source: str | Path, *, engine: str = "duckdb", validate: bool =
         empty = {name for name, relation in relations.items() if TABLES[name].optional
                  and connection.fetch(f"SELECT COUNT(*) AS n FROM {relation}")["n"].iloc[0] == 0}
         relations = {name: relation for name, relation in relations.items() if name not in empty}
-        relations, cleaned = _without_control_characters(connection, relations, labels, label, validate=validate)
+        relations, cleaned, plain = _without_control_characters(connection, relations, labels, label,
+                                                                validate=validate)
         columns = {name: [str(c).lower() for c in connection.columns(relation)] for name, relation in relations.items()}
         for name in TABLES:  # typed views; absent optional tables are empty, with schema columns
             present = set(columns.get(name, ()))
-            typed = ", ".join(typed_column(c, c.name in present) for c in TABLES[name].columns)
+            as_is = plain.get(name, set())
+            typed = ", ".join(typed_column(c, c.name in present, c.name in as_is) for c in TABLES[name].columns)
             connection.define(name, f"SELECT {typed} FROM {relations[name]}" if name in relations
                               else f"SELECT {typed} WHERE 1 = 0")
         problems, warnings = check_tables(connection, relations, columns, labels, validate=validate)
