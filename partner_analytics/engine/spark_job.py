@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> str:
         params = params or load_params(_shipped(args.params))
         if _exists(session, target):  # before the rollup: no cluster time on a result we cannot write
             raise InputError(f"{safe_url(target)} exists already; give --out a new folder")
-        rows = dict(zip(program.summary()["table"], program.summary()["rows"]))
+        rows = program.summary().set_index("table")["rows"]
         print(f"{program.source}: valid ({rows['partners']:,} partners, {rows['deals']:,} deals)", file=sys.stderr)
         for warning in program.warnings:
             print(f"warning: {warning}", file=sys.stderr)
@@ -83,8 +83,10 @@ def run(args: argparse.Namespace) -> str:
         if args.format == "csv":
             table = formula_safe(table)
         frame = session.createDataFrame(table).coalesce(1)  # one partner per row: one file is plenty
-        writer = frame.write.mode("errorifexists")
-        writer.option("header", "true").csv(target) if args.format == "csv" else writer.parquet(target)
+        if args.format == "csv":
+            frame.write.mode("errorifexists").option("header", "true").csv(target)
+        else:
+            frame.write.mode("errorifexists").parquet(target)
     print(f"wrote {len(table):,} partners to {safe_url(target)}", file=sys.stderr)
     return target
 
