@@ -106,7 +106,7 @@ def _count_fetches(engine) -> dict:
 
 
 SPARK_LOCAL = {"master": "local[2]", "conf": {"spark.driver.memory": "2g", "spark.sql.shuffle.partitions": "8"}}
-"""Spark local-mode options of the benchmark (also the README's worked example, tested in local mode)."""
+"""Spark local-mode options of the benchmark (the README's worked spark-submit example: tests/test_spark_job.py)."""
 
 
 def time_engine(folder: str | Path, *, engine: str = "duckdb", threads: int | None = None,

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from .engine.program import EngineProgram
     from .program import Program
 
-__all__ = ["main", "build_parser", "add_source_arguments", "load_source", "bug_report"]
+__all__ = ["main", "build_parser", "add_source_arguments", "load_source", "metrics_table", "date_argument",
+           "period_argument", "bug_report"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 70
 
@@ -61,12 +62,13 @@ def _add_encoding_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_as_of_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD", default=None, type=_date,
+    parser.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD", default=None, type=date_argument,
                         help="last day counted (default: reporting.as_of, else the end of the data without a stray "
                              "sparse tail); without --period the report covers the period containing it")
 
 
-def _date(text: str) -> str:
+def date_argument(text: str) -> str:
+    """argparse type: a date, as ``YYYY-MM-DD``."""
     import pandas as pd
 
     try:
@@ -75,7 +77,8 @@ def _date(text: str) -> str:
         raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
 
 
-def _period(text: str) -> str:
+def period_argument(text: str) -> str:
+    """argparse type: a period such as ``2025Q4`` or ``2025-11``."""
     import pandas as pd
 
     try:
@@ -145,23 +148,11 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _metrics(args: argparse.Namespace) -> int:
-    from .metrics.kpis import scorecard_table
-    from .metrics.partner import period_kpis
     from .params import load_params
-    from .periods import resolve_coverage
-    from .rollup import rollup
 
     params = load_params(args.params)
-    reporting = params.reporting
-    with load_source(args, reporting) as program:
-        coverage = resolve_coverage(program, freq=reporting.freq, as_of=args.as_of or reporting.as_of,
-                                    period=args.period or reporting.period)
-        facts = rollup(program, freq=reporting.freq, as_of=coverage.as_of)
-        # a partial period's growth is measured against the same days of earlier periods, as in the reports
-        kpis = None if coverage.complete else period_kpis(program, facts, coverage).kpis
-    print(f"note: {coverage.note(subject='The table')}", file=sys.stderr)
-    table = scorecard_table(facts, params, period=coverage.period, kpis=kpis)
-    table = _with_quiet_probability(table, facts, params, coverage.period)
+    with load_source(args, params.reporting) as program:
+        table = metrics_table(program, params, as_of=args.as_of, period=args.period)
     if args.format == "json":
         sys.stdout.write(table.to_json(orient="records", indent=1, date_format="iso") + "\n")
     else:
@@ -169,6 +160,29 @@ def _metrics(args: argparse.Namespace) -> int:
 
         formula_safe(table).to_csv(sys.stdout, index=False)
     return EXIT_OK
+
+
+def metrics_table(program: Program | EngineProgram, params: Params, *, as_of: str | None = None,
+                  period: str | None = None) -> pd.DataFrame:
+    """The ``metrics`` command's table: every KPI, composite, tier and reward points per partner, and
+    ``quiet_probability``; notes on the period covered go to stderr.
+
+    ``as_of`` and ``period`` win over ``params.reporting``'s (see :func:`~partner_analytics.periods.resolve_coverage`).
+    """
+    from .metrics.kpis import scorecard_table
+    from .metrics.partner import period_kpis
+    from .periods import resolve_coverage
+    from .rollup import rollup
+
+    reporting = params.reporting
+    coverage = resolve_coverage(program, freq=reporting.freq, as_of=as_of or reporting.as_of,
+                                period=period or reporting.period)
+    facts = rollup(program, freq=reporting.freq, as_of=coverage.as_of)
+    # a partial period's growth is measured against the same days of earlier periods, as in the reports
+    kpis = None if coverage.complete else period_kpis(program, facts, coverage).kpis
+    print(f"note: {coverage.note(subject='The table')}", file=sys.stderr)
+    table = scorecard_table(facts, params, period=coverage.period, kpis=kpis)
+    return _with_quiet_probability(table, facts, params, coverage.period)
 
 
 def _with_quiet_probability(table: pd.DataFrame, facts: Rollup, params: Params, period: pd.Period) -> pd.DataFrame:
@@ -214,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--source", default=None, help="data source (default: reporting.source in the parameters)")
     render.add_argument("--mapping", metavar="PATH", default=None, help="column-mapping YAML for the source")
     _add_engine_argument(render)
-    render.add_argument("--period", default=None, type=_period,
+    render.add_argument("--period", default=None, type=period_argument,
                         help="reporting period, e.g. 2025Q4 (default: the latest complete period)")
     _add_as_of_argument(render)
     _add_encoding_argument(render)
@@ -237,7 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
                                               "too short to back-test it).")
     add_source_arguments(metrics, default="sample")
     metrics.add_argument("--params", metavar="PATH", default=None, help="programme parameters YAML")
-    metrics.add_argument("--period", default=None, type=_period,
+    metrics.add_argument("--period", default=None, type=period_argument,
                          help="reporting period, e.g. 2025Q4 (default: the latest complete period)")
     _add_as_of_argument(metrics)
     metrics.add_argument("--format", choices=("csv", "json"), default="csv", help="output format (default: csv)")

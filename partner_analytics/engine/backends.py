@@ -148,19 +148,23 @@ class SparkEngine(Engine):
         A ``SparkSession``; default: one built from ``master`` and ``conf``
         (stopped by :meth:`close`).
     master
-        Spark master URL, e.g. ``local[*]`` (default) or ``spark://host:7077``.
+        Spark master URL, e.g. ``local[2]``, ``yarn`` or ``spark://host:7077``;
+        default: the one ``spark-submit`` (or ``spark-defaults.conf``) gives,
+        else ``local[*]``.
     conf
         Extra Spark settings, e.g. ``{"spark.executor.memory": "8g"}``.
     """
 
     dialect = name = "spark"
 
-    def __init__(self, session: Any = None, *, master: str = "local[*]", conf: Mapping[str, str] | None = None) -> None:
+    def __init__(self, session: Any = None, *, master: str | None = None,
+                 conf: Mapping[str, str] | None = None) -> None:
         self._owned = session is None
         if session is None:
             from pyspark.sql import SparkSession
 
-            builder = (SparkSession.builder.master(master).appName("partner-analytics")
+            builder = SparkSession.builder if master is None else SparkSession.builder.master(master)
+            builder = (builder.appName("partner-analytics")
                        .config("spark.sql.session.timeZone", "UTC")
                        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
                        .config("spark.ui.enabled", "false"))

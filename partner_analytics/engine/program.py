@@ -147,18 +147,18 @@ def _engine(kind: str, source: str, options: dict[str, Any]) -> tuple[Engine, di
     if kind == "sql":
         engine, names = _sql_tables(source, options.pop("schema", None))
         return engine, {name: names[name] for name in TABLES if name in names}
-    if "://" in source and not source.startswith("file://"):
-        raise InputError(f"the {kind} engine reads a folder of table files or a .duckdb file, not "
-                         f"{safe_url(source)}; for a database use --engine sql (or the default memory engine)")
     if kind == "spark":
-        engine = SparkEngine(master=options.pop("master", "local[*]"), conf=options.pop("conf", None))
-        remote = "://" in source and not source.startswith("file://")  # storage URIs: Spark checks they exist
+        engine = SparkEngine(master=options.pop("master", None), conf=options.pop("conf", None))
+        uri = "://" in source  # s3a://, abfss://, hdfs://, file://: Spark's file systems find the tables
         relations = {}
         for name in TABLES:
-            path = f"{source.rstrip('/')}/{name}.parquet" if remote else _table_path(source, name, (".parquet",))
+            path = f"{source.rstrip('/')}/{name}.parquet" if uri else _table_path(source, name, (".parquet",))
             if path is not None and engine.register_parquet(f"raw_{name}", str(path)):
                 relations[name] = f"raw_{name}"
         return engine, relations
+    if "://" in source and not source.startswith("file://"):
+        raise InputError(f"the {kind} engine reads a folder of table files or a .duckdb file, not "
+                         f"{safe_url(source)}; for a database use --engine sql (or the default memory engine)")
     engine = DuckDBEngine(threads=options.pop("threads", None), memory_limit=options.pop("memory_limit", None))
     if Path(source).suffix.lower() in (".duckdb", ".ddb"):
         engine.execute(f"ATTACH {literal(source)} AS src (READ_ONLY)")
@@ -285,7 +285,8 @@ def open_program(source: str | Path, *, engine: str = "duckdb", validate: bool =
         off only for data that a previous run has just validated.
     **options
         Engine settings: ``threads`` and ``memory_limit`` (DuckDB),
-        ``master`` and ``conf`` (Spark), ``schema`` (SQL).
+        ``master`` (default: ``spark-submit``'s, else ``local[*]``) and
+        ``conf`` (Spark), ``schema`` (SQL).
 
     Returns
     -------
