@@ -51,7 +51,9 @@ from partner_analytics.plots.partner import (  # noqa: E402
     plot_partner_revenue,
     plot_partner_win_rate,
 )
+from partner_analytics.plots.empty import draw_panels  # noqa: E402
 from partner_analytics.plots.scorecard import plot_scorecard_breakdown  # noqa: E402
+from partner_analytics.plots.style import plot_style  # noqa: E402
 from partner_analytics.render.batch import TEMPLATES, render_reports  # noqa: E402
 from partner_analytics.render.context import build_context, save_context  # noqa: E402
 from partner_analytics.render.figures import figure_html  # noqa: E402
@@ -151,19 +153,29 @@ def _renderer(source: Path, ids: list[str], work: Path, workers: int) -> tuple[f
     return seconds / (len(ids) + 1), memory
 
 
+def _report_panels(view) -> list[tuple[list, tuple[float, float]]]:
+    """The chart panels ``templates/partner_report.py`` draws for ``view``, under the same conditions."""
+    figures = []
+    if not view.history.empty:
+        figures.append(([(plot_partner_revenue, view.history, {}), (plot_partner_win_rate, view.history, {}),
+                         (plot_partner_deal_size, view.history, {})], (8, 9)))
+    if "engagement" in view.available and view.engagement["quantity"].gt(0).any():
+        figures.append(([(plot_engagement_vs_peers, view.engagement, {"window": view.window})], (8, 3.2)))
+    if view.comparable and not view.breakdown["score"].isna().all():
+        figures.append(([(plot_scorecard_breakdown, view.breakdown.assign(partner_id=view.partner_id),
+                          {"partner_id": view.partner_id})], (6.4, 4.8)))
+    return figures
+
+
 def _draw_reports(context, ids: list[str]) -> int:
     """Compute each partner's view and draw its charts exactly as ``templates/partner_report.py`` shows them."""
-    for partner_id in ids:
-        view = partner_view(context, partner_id)
-        fig, axes = plt.subplots(3, 1, figsize=(8, 9), constrained_layout=True)
-        plot_partner_revenue(view.history, ax=axes[0])
-        plot_partner_win_rate(view.history, ax=axes[1])
-        plot_partner_deal_size(view.history, ax=axes[2])
-        for figure in (fig, plot_engagement_vs_peers(view.engagement).figure,
-                       plot_scorecard_breakdown(view.breakdown.assign(partner_id=partner_id),
-                                                partner_id=partner_id).figure):
-            figure_html(figure)
-            plt.close(figure)
+    with plot_style():
+        for partner_id in ids:
+            for panels, size in _report_panels(partner_view(context, partner_id)):
+                figure, _ = draw_panels(panels, figsize=size)
+                if figure is not None:
+                    figure_html(figure)
+                    plt.close(figure)
     return len(ids)
 
 
