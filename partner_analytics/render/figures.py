@@ -5,8 +5,8 @@ A report cell shows a Matplotlib figure through IPython's display machinery;
 two inline SVG drawings instead of a PNG:
 
 * the **desktop** rendition, drawn once at the figure's own size (its layout
-  engine runs inside that single draw: no ``bbox_inches="tight"``, which draws
-  every figure twice);
+  engine runs once, without drawing, before that single draw; a plain
+  ``savefig`` would draw twice);
 * the **phone** rendition, the same axes re-arranged into one column at
   :data:`PHONE_WIDTH` inches, so that at 390 px the charts stack and their text
   stays about as large as the page's own small print.
