@@ -51,7 +51,9 @@ from partner_analytics.plots.partner import (  # noqa: E402
     plot_partner_revenue,
     plot_partner_win_rate,
 )
+from partner_analytics.plots.empty import draw_panels  # noqa: E402
 from partner_analytics.plots.scorecard import plot_scorecard_breakdown  # noqa: E402
+from partner_analytics.plots.style import plot_style  # noqa: E402
 from partner_analytics.render.batch import TEMPLATES, render_reports  # noqa: E402
 from partner_analytics.render.context import build_context, save_context  # noqa: E402
 from partner_analytics.render.figures import figure_html  # noqa: E402
@@ -151,19 +153,29 @@ def _renderer(source: Path, ids: list[str], work: Path, workers: int) -> tuple[f
     return seconds / (len(ids) + 1), memory
 
 
+def _report_panels(view) -> list[tuple[list, tuple[float, float]]]:
+    """The chart panels ``templates/partner_report.py`` draws for ``view``, under the same conditions."""
+    figures = []
+    if not view.history.empty:
+        figures.append(([(plot_partner_revenue, view.history, {}), (plot_partner_win_rate, view.history, {}),
+                         (plot_partner_deal_size, view.history, {})], (8, 9)))
+    if "engagement" in view.available and view.engagement["quantity"].gt(0).any():
+        figures.append(([(plot_engagement_vs_peers, view.engagement, {"window": view.window})], (8, 3.2)))
+    if view.comparable and not view.breakdown["score"].isna().all():
+        figures.append(([(plot_scorecard_breakdown, view.breakdown.assign(partner_id=view.partner_id),
+                          {"partner_id": view.partner_id})], (6.4, 4.8)))
+    return figures
+
+
 def _draw_reports(context, ids: list[str]) -> int:
     """Compute each partner's view and draw its charts exactly as ``templates/partner_report.py`` shows them."""
-    for partner_id in ids:
-        view = partner_view(context, partner_id)
-        fig, axes = plt.subplots(3, 1, figsize=(8, 9), constrained_layout=True)
-        plot_partner_revenue(view.history, ax=axes[0])
-        plot_partner_win_rate(view.history, ax=axes[1])
-        plot_partner_deal_size(view.history, ax=axes[2])
-        for figure in (fig, plot_engagement_vs_peers(view.engagement).figure,
-                       plot_scorecard_breakdown(view.breakdown.assign(partner_id=partner_id),
-                                                partner_id=partner_id).figure):
-            figure_html(figure)
-            plt.close(figure)
+    with plot_style():
+        for partner_id in ids:
+            for panels, size in _report_panels(partner_view(context, partner_id)):
+                figure, _ = draw_panels(panels, figsize=size)
+                if figure is not None:
+                    figure_html(figure)
+                    plt.close(figure)
     return len(ids)
 
 
@@ -203,7 +215,8 @@ def _ratios(title: str, stock: float, renderer: float, floor: float) -> None:
     print(f"    ratio renderer / floor = {renderer / floor:6.2f}x   (goal <= 1.3x)")
 
 
-def bench_rendering(n_partners: int, stock_reports: int, workers: int | None, big: int = 0) -> None:
+def bench_rendering(n_partners: int, stock_reports: int, workers: int | None, big: int = 0,
+                    big_reports: int = 0) -> None:
     """Time the three ways of rendering per core and on all cores; print per-report times and ratios."""
     cores = workers or default_workers()
     with tempfile.TemporaryDirectory() as tmp:
@@ -221,7 +234,7 @@ def bench_rendering(n_partners: int, stock_reports: int, workers: int | None, bi
         renderer_n, memory_n = _renderer(work / "data", ids, work, cores)
         stock_1 = _stock_chain(stock_ids, context_path, work, 1)
         stock_n = _stock_chain(stock_ids, context_path, work, cores)
-        big_result = _big_run(work, big, cores) if big else None
+        big_result = _big_run(work, big, cores, big_reports) if big else None
 
     print(f"\nRendering {len(ids)} partner reports (stock chain timed on {len(stock_ids)}), {cores} cores:")
     _ratios("per core: 1 renderer worker, stock chain one process at a time, floor in one process",
@@ -231,15 +244,23 @@ def bench_rendering(n_partners: int, stock_reports: int, workers: int | None, bi
     print(f"  {len(ids)} partners, 1 worker:       {memory_1.text()}")
     print(f"  {len(ids)} partners, {cores} workers:      {memory_n.text()}")
     if big_result:
-        seconds, memory = big_result
-        print(f"  {big:,} partners, {cores} workers: {seconds:.3f} s/report; {memory.text()}")
+        seconds, memory, rendered = big_result
+        print(f"  {big:,} partners ({rendered:,} reports), {cores} workers: {seconds:.3f} s/report; {memory.text()}")
 
 
-def _big_run(work: Path, partners: int, workers: int) -> tuple[float, _PeakMemory]:
-    """The renderer on a program of ``partners`` partners, every report."""
+def _big_run(work: Path, partners: int, workers: int, reports: int = 0) -> tuple[float, _PeakMemory, int]:
+    """The renderer on a program of ``partners`` partners: every report, or ``reports`` of them.
+
+    The subset is fixed: every k-th partner id in the program's order (k =
+    partners // reports), so runs compare the same reports. Returns seconds per
+    report, peak memory and the number of partner reports rendered.
+    """
     write_sample(work / "big", n_partners=partners)
     ids = list(pa.load_program(work / "big").partners["partner_id"])
-    return _renderer(work / "big", ids, work / "big-out", workers)
+    if reports and reports < len(ids):
+        ids = ids[::len(ids) // reports][:reports]
+    seconds, memory = _renderer(work / "big", ids, work / "big-out", workers)
+    return seconds, memory, len(ids)
 
 
 def bench_metrics(n_partners: int) -> None:
@@ -279,6 +300,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="processes in the all-cores comparison (default: one per core)")
     parser.add_argument("--big", type=int, default=0, metavar="PARTNERS",
                         help="also render every report of a program this large (e.g. 10000): time and peak memory")
+    parser.add_argument("--big-reports", type=int, default=0, metavar="N",
+                        help="with --big, render only N reports of it (every k-th partner id; default: all)")
+    parser.add_argument("--skip-small", action="store_true",
+                        help="with --big, skip the small three-way comparison (only the big run)")
     parser.add_argument("--metric-partners", type=int, default=10_000,
                         help="partners in the metric benchmark (10,000 ≈ 1,000,000 deals)")
     parser.add_argument("--skip-render", action="store_true", help="skip the rendering benchmark")
@@ -290,7 +315,13 @@ def main(argv: list[str] | None = None) -> int:
     add_scale_arguments(scale, prefix="scale-")
     args = parser.parse_args(argv)
     if not args.skip_render:
-        bench_rendering(args.partners, args.stock_reports, args.workers, args.big)
+        if args.big and args.skip_small:
+            with tempfile.TemporaryDirectory() as tmp:
+                seconds, memory, rendered = _big_run(Path(tmp), args.big, args.workers or default_workers(),
+                                                     args.big_reports)
+            print(f"\n{args.big:,} partners ({rendered:,} reports rendered): {seconds:.3f} s/report; {memory.text()}")
+        else:
+            bench_rendering(args.partners, args.stock_reports, args.workers, args.big, args.big_reports)
     if not args.skip_metrics:
         bench_metrics(args.metric_partners)
     if args.scale:

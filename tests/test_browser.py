@@ -140,3 +140,22 @@ def test_a_failed_report_stays_flagged_in_the_index(browser, tmp_path, tiny_dir)
     assert page.evaluate("[...document.querySelectorAll('td.failed')].filter(c => !c.closest('tr').hidden)"
                          ".map(c => c.textContent)") == ["failed"]
     page.close()
+
+
+def test_on_a_phone_the_index_reflows_into_cards_that_never_scroll_sideways(browser, rendered):
+    context = browser.new_context(offline=True, viewport={"width": 390, "height": 844}, device_scale_factor=1)
+    page = context.new_page()
+    page.goto((rendered / "index.html").as_uri())
+    table = page.locator("#pa-partners")
+    assert page.evaluate("(t => t.scrollWidth - t.clientWidth)(document.getElementById('pa-partners'))") <= 1
+    first = table.locator("tbody tr").first
+    cells = first.locator("td")
+    tops = [cells.nth(i).bounding_box()["y"] for i in range(cells.count())]
+    assert tops == sorted(tops) and len(set(tops)) == len(tops), "one line per column: the row is a stacked card"
+    labels = page.evaluate("""[...document.querySelectorAll('#pa-partners tbody tr:first-child td')].slice(1)
+        .map(td => getComputedStyle(td, '::before').content)""")
+    assert labels[:2] == ['"Type"', '"Tier"'] and labels[-1] == '"Report"'  # each value says which column it is
+    page.select_option("select[name=tier]", index=1)  # filtered-out cards stay hidden despite the card layout
+    hidden = table.locator("tbody tr[hidden]")
+    assert hidden.count() > 0 and not hidden.first.is_visible()
+    context.close()

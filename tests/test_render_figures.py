@@ -112,3 +112,13 @@ def test_the_accessible_name_is_the_escaped_chart_titles():
     ax.set_title('Revenue <script>"x"</script>')
     assert 'aria-label="Revenue &lt;script&gt;&quot;x&quot;&lt;/script&gt;"' in figure_html(fig)
     plt.close(fig)
+
+
+def test_each_rendition_draws_the_figure_once(side_by_side, monkeypatch):
+    draws = []
+    original = type(side_by_side).draw
+    monkeypatch.setattr(type(side_by_side), "draw", lambda self, renderer: (draws.append(1), original(self, renderer)))
+    engine = side_by_side.get_layout_engine()
+    figure_html(side_by_side)
+    assert len(draws) == 2  # the layout runs without drawing; savefig alone would draw twice per rendition
+    assert side_by_side.get_layout_engine() is engine  # switched off for the draw, restored afterwards

@@ -5,8 +5,8 @@ A report cell shows a Matplotlib figure through IPython's display machinery;
 two inline SVG drawings instead of a PNG:
 
 * the **desktop** rendition, drawn once at the figure's own size (its layout
-  engine runs inside that single draw: no ``bbox_inches="tight"``, which draws
-  every figure twice);
+  engine runs once, without drawing, before that single draw; a plain
+  ``savefig`` would draw twice);
 * the **phone** rendition, the same axes re-arranged into one column at
   :data:`PHONE_WIDTH` inches, so that at 390 px the charts stack and their text
   stays about as large as the page's own small print.
@@ -29,6 +29,8 @@ import re
 import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.gridspec import GridSpec
+from matplotlib.layout_engine import LayoutEngine
+from matplotlib.transforms import Bbox
 
 __all__ = ["figure_html", "figure_svg", "use_report_figures", "PHONE_WIDTH"]
 
@@ -55,23 +57,28 @@ def figure_svg(figure: Figure, *, crop: bool = False) -> str:
     """The figure as compact SVG markup for inlining in HTML.
 
     Drawn once: a figure without a layout engine gets the constrained one, so
-    that its labels fit inside the canvas without a second, cropping draw
+    that its labels fit inside the canvas without a cropping pass
     (``bbox_inches="tight"``). Only a figure whose axes were placed by hand
     outside one grid (a seaborn colour bar, for example) is cropped, and so is
-    any figure when ``crop`` is true: ``bbox_inches="tight"`` then grows the
-    canvas to whatever overflows it (a long title on a narrow figure). Since
-    Matplotlib 3.8 the crop is measured in the same layout pass, so it costs no
-    extra draw.
+    any figure when ``crop`` is true: the canvas then grows to whatever
+    overflows it (a long title on a narrow figure).
+
+    The layout (and the crop) is measured once, without drawing
+    (:func:`_lay_out`), and then the figure is drawn once, to SVG; a plain
+    ``savefig`` would draw it twice, once without output to lay it out and
+    once for the file.
     """
-    tight = {"bbox_inches": "tight"} if crop else {}
-    if figure.get_layout_engine() is None:
-        if _grid(figure) is not None:
-            figure.set_layout_engine("constrained")
-        else:
-            tight = {"bbox_inches": "tight"}
     buffer = io.BytesIO()
+    engine = _layout_engine(figure)
     with matplotlib.rc_context(_SVG_RC):
-        figure.savefig(buffer, format="svg", metadata=_SVG_METADATA, **tight)
+        bbox = _lay_out(figure, engine, crop=crop or engine is None)
+        if engine is not None:
+            figure.set_layout_engine(None)  # laid out already: without an engine, saving draws once
+        try:
+            figure.savefig(buffer, format="svg", metadata=_SVG_METADATA, bbox_inches=bbox)
+        finally:
+            if engine is not None:
+                figure.set_layout_engine(engine)
     svg = buffer.getvalue()
     svg = svg[svg.index(b"<svg"):]
     svg = _TAG.sub(lambda tag: _LONG_NUMBER.sub(rb"\1", tag.group()), svg)
@@ -83,6 +90,25 @@ def figure_svg(figure: Figure, *, crop: bool = False) -> str:
     svg = _SVG_STYLE.sub(b"", svg, count=1)
     svg = _INVISIBLE_PATH.sub(b"", svg)
     return _drop_bare_groups(svg).decode("utf-8").strip()
+
+
+def _layout_engine(figure: Figure) -> LayoutEngine | None:
+    """The figure's layout engine; a gridded figure without one gets the constrained one (None: hand-placed axes)."""
+    engine = figure.get_layout_engine()
+    if engine is None and _grid(figure) is not None:
+        figure.set_layout_engine("constrained")
+        engine = figure.get_layout_engine()
+    return engine
+
+
+def _lay_out(figure: Figure, engine: LayoutEngine | None, *, crop: bool) -> Bbox | None:
+    """Run ``engine`` once without drawing; return the crop box in inches (padded as savefig pads) or None."""
+    if engine is not None and figure.axes:
+        engine.execute(figure)
+    if not crop:
+        return None
+    pad = matplotlib.rcParams["savefig.pad_inches"]
+    return figure.get_tightbbox().padded(pad, pad)
 
 
 def _grid(figure: Figure) -> GridSpec | None:
