@@ -41,46 +41,8 @@ When no period is complete, the latest (partial) one is used and labelled.
 
 from __future__ import annotations
 
-from .coverage import (
-    Coverage,
-    GRACE_DAYS,
-    SparseTail,
-    activity_by_day,
-    data_coverage,
-    find_sparse_tail,
-    resolve_coverage,
-    sparse_tail_warning,
-)
-from .period_calendar import (
-    PERIODS_PER_YEAR,
-    days_elapsed,
-    in_trailing_window,
-    is_complete,
-    period_days,
-    period_label,
-    period_unit,
-    periods_per_year,
-    same_days_as_of,
-    window_phrase,
-)
+from . import coverage, period_calendar
+from .coverage import *  # noqa: F401,F403  (the re-exported names are listed in each module's __all__)
+from .period_calendar import *  # noqa: F401,F403
 
-__all__ = [
-    "PERIODS_PER_YEAR",
-    "GRACE_DAYS",
-    "periods_per_year",
-    "period_unit",
-    "window_phrase",
-    "in_trailing_window",
-    "period_days",
-    "days_elapsed",
-    "is_complete",
-    "period_label",
-    "same_days_as_of",
-    "data_coverage",
-    "activity_by_day",
-    "SparseTail",
-    "find_sparse_tail",
-    "sparse_tail_warning",
-    "Coverage",
-    "resolve_coverage",
-]
+__all__ = [*period_calendar.__all__, *coverage.__all__]
