@@ -41,7 +41,7 @@ from .insight_evaluation import evaluate_partner_rules, no_findings
 from .insight_rules import INSIGHT_COLUMNS, KIND_ORDER
 from .insight_thresholds import DEFAULT_THRESHOLDS, threshold_problems
 from .metrics.checks import resolve_period
-from .metrics.registry import KPIS, format_value
+from .metrics.registry import KPIS, format_unit, format_value
 from .metrics.windows import in_window
 from .params import Params
 from .periods import is_complete, periods_per_year, window_phrase
@@ -269,7 +269,7 @@ def _program_findings(facts: Rollup, kpis: pd.DataFrame, params: Params, period:
         if faster > 0 and better >= 0:
             yield _Finding(
                 "channel_outperforms_direct", "strength", 3, "win_rate", rates.loc["partner", "win_rate"],
-                f"Over {window}, partner deals closed {faster:.0f} days faster than direct deals and won "
+                f"Over {window}, partner deals closed {format_unit('days', faster)} faster than direct deals and won "
                 f"{_fmt('win_rate', rates.loc['partner', 'win_rate'])} vs "
                 f"{_fmt('win_rate', rates.loc['direct', 'win_rate'])}.",
                 "Invest in the channel: route more opportunities through partners and expand co-selling.",

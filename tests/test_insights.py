@@ -177,3 +177,28 @@ def test_every_threshold_the_rules_read_has_a_default():
     assert read["revenue_decline"] == ("decline_periods",)  # through its derived columns and its title
     assert read["mdf_negative_roi"] == ()  # compared with a fixed 0
     assert set().union(*map(set, read.values())) <= set(DEFAULT_THRESHOLDS)
+
+
+def _program_findings_with_direct_deals(tiny_frames, **closed_on: str) -> pd.DataFrame:
+    deals = tiny_frames["deals"].set_index("deal_id")
+    for deal, day in closed_on.items():
+        deals.loc[deal, ["closed_on", "stage"]] = [day, "won"]
+    tiny_frames["deals"] = deals.reset_index()
+    facts = pa.rollup(pa.build_program(tiny_frames), as_of="2024-06-30")
+    return program_insights(facts, partner_kpis(facts), load_params()).set_index("rule")
+
+
+def test_channel_outperforms_direct_names_the_days_in_words_even_for_one_day(tiny_frames):
+    # partner deals won: 30, 60 and 30 days (median 30), 3 of 4 closed won; direct D6: 31 days, 1 of 2 won
+    found = _program_findings_with_direct_deals(tiny_frames, D6="2024-02-05")
+    assert "direct_outperforms_channel" not in found.index
+    assert found.loc["channel_outperforms_direct", "title"] == (
+        "Over the last four quarters, partner deals closed 1 day faster than direct deals and won 75.0% vs 50.0%.")
+
+
+def test_direct_outperforms_channel_when_direct_deals_close_faster_and_win_more(tiny_frames):
+    found = _program_findings_with_direct_deals(tiny_frames, D6="2024-01-15", D7="2024-02-11")  # 10 days, both won
+    assert "channel_outperforms_direct" not in found.index
+    assert found.loc["direct_outperforms_channel", "title"] == (
+        "Over the last four quarters, direct deals closed faster and won more often than partner deals.")
+    assert found.loc["direct_outperforms_channel", "value"] == pytest.approx(0.75)
