@@ -154,9 +154,10 @@ def _backtest(rows: pd.DataFrame, settings: WarningSettings) -> Backtest:
         test = rows[rows["period"] == t]
         part = test[["partner_id", "period", "quiet"]].assign(model=fit_warning_model(train).predict(test))
         train_flags, test_flags = _rule_flags(train), _rule_flags(test)
+        overall = train["quiet"].mean()  # for a flag value the training rows never had
         for name in ("no_revenue", "trend_rule"):
             rate = train.groupby(train_flags[name].to_numpy())["quiet"].mean()
-            part[name] = test_flags[name].map(lambda flag: rate.get(flag, train["quiet"].mean())).to_numpy()
+            part[name] = test_flags[name].map(rate).fillna(overall).to_numpy(dtype="float64")
         parts.append(part)
     if not parts:
         return Backtest(pd.DataFrame(columns=["partner_id", "period", "quiet", *METHODS]),
