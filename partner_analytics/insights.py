@@ -33,8 +33,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from .errors import InputError
 from .insight_evaluation import evaluate_partner_rules, no_findings
@@ -42,7 +40,7 @@ from .insight_rules import INSIGHT_COLUMNS, KIND_ORDER
 from .insight_thresholds import DEFAULT_THRESHOLDS, threshold_problems
 from .metrics.checks import resolve_period
 from .metrics.registry import KPIS, format_unit, format_value
-from .metrics.windows import in_window
+from .metrics.windows import in_window, positions_in
 from .params import Params
 from .periods import is_complete, periods_per_year, window_phrase
 from .rollup import Rollup
@@ -85,17 +83,10 @@ def _values(kpis: pd.DataFrame, column: str) -> np.ndarray:
     return kpis[column].to_numpy(dtype=float, na_value=np.nan)
 
 
-def _positions(values, labels) -> np.ndarray:
-    """Position of each of ``values`` in ``labels`` (unique), -1 where absent (Arrow hashing: no Python objects)."""
-    if not len(labels) or not len(values):
-        return np.full(len(values), -1, dtype=np.int64)
-    return pc.index_in(pa.array(values), value_set=pa.array(labels)).fill_null(-1).to_numpy().astype(np.int64)
-
-
 def _aligned(ids, keys, values) -> np.ndarray:
     """``values`` (labelled by ``keys``) in the order of ``ids``; NaN for an id without a value."""
     values = np.append(np.asarray(values, dtype=float), np.nan)
-    return values[_positions(ids, keys)]  # -1 picks the NaN
+    return values[positions_in(ids, pd.Index(keys))]  # -1 picks the NaN
 
 
 def _recent_revenue(periods: pd.DataFrame, ids, last: pd.Period, n: int) -> np.ndarray:
@@ -105,7 +96,7 @@ def _recent_revenue(periods: pd.DataFrame, ids, last: pd.Period, n: int) -> np.n
     upto = (period <= last.ordinal) & periods["enrolled"].to_numpy(dtype=bool)
     columns = np.unique(period[upto])[-(n + 1):]
     rows = periods.loc[upto & np.isin(period, columns), ["partner_id", "period", "revenue"]]
-    where = _positions(rows["partner_id"].array, ids)
+    where = positions_in(rows["partner_id"], pd.Index(ids))
     known = where >= 0
     cell = where[known] * len(columns) + np.searchsorted(columns, rows["period"].array.asi8[known])
     revenue = rows["revenue"].to_numpy(dtype=float, na_value=np.nan)[known]
