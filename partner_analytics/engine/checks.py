@@ -113,7 +113,7 @@ def _column_rules(table: str, present: set[str], plain: set[str]) -> list[tuple[
         (rule.condition, rule.column, rule.message, rule.shown_column) for rule in ROW_RULES if rule.table == table]
 
 
-PADDED = "^ | $|^$"
+_PADDED = "^ | $|^$"
 """Text that ``NULLIF(TRIM(text), '')`` changes: empty, or a space at either end (SQL ``TRIM`` removes spaces only)."""
 
 
@@ -135,9 +135,9 @@ class _Text:
 
     @property
     def suspect(self) -> str:
-        """True for a value holding control characters or differing from its typed form."""
+        """SQL condition: the value holds control characters or differs from its typed form."""
         if self.column is not None and self.column.kind in ("id", "string"):  # typed = trimmed: one expression
-            return f"REGEXP_MATCHES({self.value}, {literal(CONTROL_CHARACTERS + '|' + PADDED)})"
+            return f"REGEXP_MATCHES({self.value}, {literal(CONTROL_CHARACTERS + '|' + _PADDED)})"
         control = f"REGEXP_MATCHES({self.value}, {literal(CONTROL_CHARACTERS)})"
         return f"({control} OR {self.typed} IS DISTINCT FROM {self.value})" if self.typed else control
 
@@ -167,7 +167,7 @@ def _findings(engine: Engine, source: str, texts: list[_Text], weight: str,
         f"{count(f'{texts[i].typed or texts[i].value} IS DISTINCT FROM {texts[i].value}')} AS t{i}")]) \
         if suspects else pd.Series(dtype="int64")
     return {text.name: (int(screen[f"l{i}"]), int(exact.get(f"c{i}", 0)),
-                        text.column is not None and not exact.get(f"t{i}", 0) and not exact.get(f"c{i}", 0))
+                        text.column is not None and not exact.get(f"t{i}", 0))
             for i, text in enumerate(texts)}
 
 
@@ -218,10 +218,10 @@ def scan_text(
     checker, warnings, dirty, plain = _Checker(engine, labels), [], {}, {}
     for name, relation in relations.items():
         schema = {c.name: c for c in TABLES[name].columns}
+        text_schema = {n: c for n, c in schema.items() if c.kind not in SQL_TYPES}
         dtypes = engine.fetch(f"SELECT * FROM {relation} LIMIT 0").dtypes
-        texts = [_Text(str(c), schema[str(c).lower()] if str(c).lower() in schema and
-                       schema[str(c).lower()].kind not in SQL_TYPES else None)
-                 for c, dtype in dtypes.items() if pd.api.types.is_string_dtype(dtype)]  # or a type pandas can't tell
+        texts = [_Text(str(c), text_schema.get(str(c).lower())) for c, dtype in dtypes.items()
+                 if pd.api.types.is_string_dtype(dtype)]  # text, or a type pandas cannot tell from text
         plain[name] = {str(c).lower() for c, dtype in dtypes.items()
                        if str(c).lower() in schema and _native(schema[str(c).lower()], dtype)}
         repeated = [text for text in texts if _repeats_values(name, text.column)]
