@@ -282,8 +282,9 @@ def bench_metrics(n_partners: int) -> None:
     program = timed("validate", lambda: pa.build_program(frames))
     facts = timed("rollup", lambda: pa.rollup(program))
     kpis = timed("partner KPIs", lambda: partner_kpis(facts))
-    timed("scorecard + tiers", lambda: scorecard_table(facts, params))
-    timed("insights", lambda: (partner_insights(facts, kpis, params), program_insights(facts, kpis, params)))
+    card = timed("scorecard + tiers", lambda: scorecard_table(facts, params, kpis=kpis))  # KPIs shared, as in a run
+    timed("insights", lambda: (partner_insights(facts, kpis, params, scorecard=card),
+                               program_insights(facts, kpis, params)))
 
     print(f"\nMetric library on {len(frames['deals']):,} deals, {n_partners:,} partners:")
     for name, seconds in timings.items():

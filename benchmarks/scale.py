@@ -136,7 +136,7 @@ def time_engine(folder: str | Path, *, engine: str = "duckdb", threads: int | No
         fetched = _count_fetches(program.engine)
         facts = clock("rollup", lambda: pa.rollup(program, freq="Q", as_of=as_of))
     kpis = clock("partner KPIs", lambda: partner_kpis(facts))
-    card = clock("scorecard + tiers", lambda: scorecard_table(facts, params))
+    card = clock("scorecard + tiers", lambda: scorecard_table(facts, params, kpis=kpis))  # KPIs shared, as in a run
     clock("insights", lambda: (partner_insights(facts, kpis, params, scorecard=card),
                                program_insights(facts, kpis, params)))
     peak = max(_peak_gib(), *clock.peak_gib.values())  # a Spark JVM's peak counts while it runs

@@ -164,6 +164,51 @@ def test_clean_text_is_read_as_is_and_messy_text_is_typed_with_the_same_facts(pa
         assert_same_facts(pa.rollup(program, freq="Q"), expected["Q"])
 
 
+def test_stored_dates_numbers_and_booleans_are_read_as_they_are(parquet):
+    with open_program(parquet) as program:  # the sample's Parquet stores each column with its schema type
+        sql = program.engine.fetch("SELECT sql FROM duckdb_views() WHERE view_name = 'deals'")["sql"].iloc[0]
+    assert "CAST(amount AS DOUBLE) AS amount" in sql and "CAST(created_on AS DATE) AS created_on" in sql
+    assert "TRY_CAST" not in sql
+
+
+def test_control_characters_are_counted_in_rows_whether_a_column_is_scanned_by_row_or_by_value(
+        parquet, expected, tmp_path):
+    def dirty(deals):  # stage: a code, and partner_id: an id of another table, are examined once per value
+        won = deals.index[deals["stage"] == "won"][:2]
+        deals.loc[won, "stage"] = "wo\x07n"
+        first = deals["partner_id"].dropna().iloc[0]
+        deals.loc[deals["partner_id"] == first, "partner_id"] = "\x01" + first
+        deals.loc[deals.index[4], "product"] = "Suite\x02"  # a free text column is scanned row by row
+        return deals, int((deals["partner_id"] == "\x01" + first).sum())
+
+    folder = shutil.copytree(parquet, tmp_path / "dirty")
+    deals, partner_rows = dirty(pd.read_parquet(folder / "deals.parquet"))
+    deals.to_parquet(folder / "deals.parquet", index=False, coerce_timestamps="us")
+    with open_program(folder) as program:
+        assert {w for w in program.warnings if "control characters" in w} == {
+            "deals.parquet, column 'stage': control characters removed from 2 values",
+            f"deals.parquet, column 'partner_id': control characters removed from {partner_rows} values",
+            "deals.parquet, column 'product': control characters removed from 1 value"}
+        assert_same_facts(pa.rollup(program, freq="Q"), expected["Q"])
+
+
+def test_too_long_text_is_counted_in_rows_whether_a_column_is_scanned_by_row_or_by_value(
+        parquet, tmp_path, monkeypatch):
+    limit = max(int(pd.read_parquet(path).select_dtypes("str").apply(lambda c: c.str.len()).max().max())
+                for path in parquet.glob("*.parquet"))  # the longest text of the sample is allowed
+
+    def damage(deals):
+        deals.loc[deals.index[:3], "stage"] = "w" * (limit + 1)  # a code: one distinct value on three rows
+        deals.loc[deals.index[5], "product"] = "p" * (limit + 2)  # free text
+        return deals
+
+    monkeypatch.setenv("PARTNER_ANALYTICS_MAX_CELL_CHARS", str(limit))
+    message = _problems(_broken(parquet, tmp_path, "deals", damage))
+    assert f"column 'stage': values longer than {limit:,} characters" in message
+    assert f"[3 rows, e.g. '{limit + 1:,} characters', '{limit + 1:,} characters'" in message
+    assert f"[1 row, e.g. '{limit + 2:,} characters']" in message
+
+
 def _problems(folder: Path) -> str:
     with pytest.raises(pa.ProgramDataError) as raised:
         open_program(folder)

@@ -12,13 +12,14 @@ column, how many rows break the rule and example values.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import pandas as pd
 
 from ..errors import MAX_EXAMPLES, Problem
 from ..rules import (CONTROL_CHARACTERS, EXPECTED, REFERENCES, ROW_RULES, UNIQUE_KEYS, control_characters_removed,
                      too_long)
-from ..schema import EMAIL_PATTERN, PARTNER_TYPES, REQUIRED_TABLES, TABLES
+from ..schema import EMAIL_PATTERN, PARTNER_TYPES, REQUIRED_TABLES, TABLES, Column
 from ..sqltext import literal, quote
 from .backends import Engine
 from .typed import SQL_TYPES, typed_column, typed_expression
@@ -47,26 +48,21 @@ class _Checker:
                         self.engine.fetch(f"SELECT {shown} AS shown FROM {relation} WHERE {condition} "
                                           f"LIMIT {MAX_EXAMPLES}")["shown"])
 
-    def counts(self, table: str, relation: str, rules: list[tuple[str, str, str, str]],
-               unique: list[str]) -> list[str]:
+    def counts(self, table: str, relation: str, rules: list[tuple[str, str, str, str]]) -> None:
         """Count every single-row rule of a table in one scan, then fetch examples of the broken ones.
 
-        Each rule is (condition, column at fault, message, column whose raw values are shown). The
-        same scan tells whether the ``unique`` columns repeat a value; those that do are returned.
+        Each rule is (condition, column at fault, message, column whose raw values are shown).
         """
-        if not rules and not unique:
-            return []
+        if not rules:
+            return
         sums = [f"COUNT(CASE WHEN {rule[0]} THEN 1 END) AS c{i}" for i, rule in enumerate(rules)]
-        sums += [f"COUNT({quote(c)}) - COUNT(DISTINCT {quote(c)}) AS u{i}" for i, c in enumerate(unique)]
         counts = self.engine.fetch(f"SELECT {', '.join(sums)} FROM {relation}").iloc[0]
-        repeated = [c for i, c in enumerate(unique) if counts.iloc[len(rules) + i] > 0]
         for i, (condition, column, message, shown_column) in enumerate(rules):
             if counts.iloc[i] and counts.iloc[i] > 0:
                 shown = f"CAST({quote('raw__' + shown_column)} AS VARCHAR)"
                 examples = self.engine.fetch(f"SELECT {shown} AS shown FROM {relation} WHERE {condition} "
                                              f"LIMIT {MAX_EXAMPLES}")["shown"]
                 self.report(table, column, message, int(counts.iloc[i]), examples)
-        return repeated
 
     def report(self, table: str, column: str | None, message: str, count: int, examples) -> None:
         shown = ", ".join("''" if v is None else repr(str(v)) for v in list(examples)[:MAX_EXAMPLES])
@@ -74,26 +70,31 @@ class _Checker:
         self.problems.append(Problem(self.labels.get(table, table), message + detail, column))
 
 
-def _checked_relation(table: str, relation: str, present: set[str]) -> str:
-    """Typed columns, raw text ``raw__c`` and blank flags ``blank__c`` of each column (absent ones: blank)."""
+def _checked_relation(table: str, relation: str, present: set[str], plain: set[str]) -> str:
+    """Typed columns, raw text ``raw__c`` and blank flags ``blank__c`` of each column (absent ones: blank).
+
+    A ``plain`` column (already in typed form: :func:`scan_text`) is blank exactly when it is NULL.
+    """
     parts = []
     for column in TABLES[table].columns:
-        parts.append(typed_column(column, column.name in present))
-        if column.name in present:
-            text = f"NULLIF(TRIM(CAST({quote(column.name)} AS VARCHAR)), '')"
+        name, is_plain = quote(column.name), column.name in plain
+        parts.append(typed_column(column, column.name in present, is_plain))
+        if is_plain:
+            text, blank = f"CAST({name} AS VARCHAR)", f"{name} IS NULL"
         else:
-            text = "CAST(NULL AS VARCHAR)"
-        parts += [f"{text} AS {quote('raw__' + column.name)}", f"({text} IS NULL) AS {quote('blank__' + column.name)}"]
+            text = f"NULLIF(TRIM(CAST({name} AS VARCHAR)), '')" if column.name in present else "CAST(NULL AS VARCHAR)"
+            blank = f"{text} IS NULL"
+        parts += [f"{text} AS {quote('raw__' + column.name)}", f"({blank}) AS {quote('blank__' + column.name)}"]
     return f"(SELECT {', '.join(parts)} FROM {relation}) AS checked"
 
 
-def _column_rules(table: str, present: set[str]) -> list[tuple[str, str, str, str]]:
+def _column_rules(table: str, present: set[str], plain: set[str]) -> list[tuple[str, str, str, str]]:
     rules: list[tuple[str, str, str]] = []
     for column in TABLES[table].columns:
         name, typed = column.name, quote(column.name)
         if name not in present:
             continue
-        if column.kind in ("date", "number", "boolean"):
+        if column.kind in SQL_TYPES and name not in plain:  # a plain column holds its type already
             rules.append((f"NOT {quote('blank__' + name)} AND {typed} IS NULL", name,
                           f"cannot be read as {EXPECTED[column.kind]}"))
         if column.kind == "email":  # the same regular expression as pandas, on the same stripped value
@@ -112,10 +113,88 @@ def _column_rules(table: str, present: set[str]) -> list[tuple[str, str, str, st
         (rule.condition, rule.column, rule.message, rule.shown_column) for rule in ROW_RULES if rule.table == table]
 
 
+_PADDED = "^ | $|^$"
+"""Text that ``NULLIF(TRIM(text), '')`` changes: empty, or a space at either end (SQL ``TRIM`` removes spaces only)."""
+
+
+@dataclass(frozen=True)
+class _Text:
+    """A text column of a raw table as :func:`scan_text` examines it: raw name and schema column (None: not in it)."""
+
+    name: str
+    column: Column | None
+
+    @property
+    def value(self) -> str:
+        return f"CAST({quote(self.name)} AS VARCHAR)"
+
+    @property
+    def typed(self) -> str | None:
+        """Its typed form (:func:`~partner_analytics.engine.typed.typed_expression`), for a schema column."""
+        return typed_expression(self.column, True) if self.column is not None else None
+
+    @property
+    def suspect(self) -> str:
+        """SQL condition: the value holds control characters or differs from its typed form."""
+        if self.column is not None and self.column.kind in ("id", "string"):  # typed = trimmed: one expression
+            return f"REGEXP_MATCHES({self.value}, {literal(CONTROL_CHARACTERS + '|' + _PADDED)})"
+        control = f"REGEXP_MATCHES({self.value}, {literal(CONTROL_CHARACTERS)})"
+        return f"({control} OR {self.typed} IS DISTINCT FROM {self.value})" if self.typed else control
+
+
+def _findings(engine: Engine, source: str, texts: list[_Text], weight: str,
+              max_chars: int) -> dict[str, tuple[int, int, bool]]:
+    """Per column of ``texts``: rows longer than ``max_chars``, rows holding control characters, and whether
+    every value is in its typed form. ``source`` has the columns; each of its rows counts ``weight`` rows.
+
+    One scan screens every column; a second, over the suspect columns only, counts exactly.
+    """
+    def count(condition: str) -> str:
+        return f"COALESCE(SUM(CASE WHEN {condition} THEN {weight} END), 0)"
+
+    def fetch(parts: list[str]) -> pd.Series:
+        counts = engine.fetch(f"SELECT {', '.join(parts)} FROM {source}").iloc[0]
+        counts.index = [str(i).lower() for i in counts.index]
+        return counts.astype("int64")
+
+    if not texts:
+        return {}
+    screen = fetch([part for i, text in enumerate(texts) for part in (
+        f"{count(f'LENGTH({text.value}) > {int(max_chars)}')} AS l{i}", f"{count(text.suspect)} AS s{i}")])
+    suspects = [i for i in range(len(texts)) if screen[f"s{i}"]]
+    exact = fetch([part for i in suspects for part in (
+        f"{count(f'REGEXP_MATCHES({texts[i].value}, {literal(CONTROL_CHARACTERS)})')} AS c{i}",
+        f"{count(f'{texts[i].typed or texts[i].value} IS DISTINCT FROM {texts[i].value}')} AS t{i}")]) \
+        if suspects else pd.Series(dtype="int64")
+    return {text.name: (int(screen[f"l{i}"]), int(exact.get(f"c{i}", 0)),
+                        text.column is not None and not exact.get(f"t{i}", 0))
+            for i, text in enumerate(texts)}
+
+
+def _native(column: Column, dtype: object) -> bool:
+    """True when a source column of pandas type ``dtype`` already holds ``column``'s schema type: no cast can fail."""
+    if column.kind == "date":
+        return pd.api.types.is_datetime64_any_dtype(dtype)
+    if column.kind == "boolean":
+        return pd.api.types.is_bool_dtype(dtype)
+    return column.kind == "number" and pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+
+
+def _repeats_values(table: str, column: Column | None) -> bool:
+    """True for a column of ``table`` that holds few distinct values on many rows: a code, or an id of another table."""
+    if column is None:
+        return False
+    return column.kind == "category" or any(reference.table in ("*", table) and reference.target != table
+                                            and reference.column == column.name for reference in REFERENCES)
+
+
 def scan_text(
     engine: Engine, relations: Mapping[str, str], labels: Mapping[str, str], *, max_chars: int
 ) -> tuple[list[Problem], list[str], dict[str, set[str]], dict[str, set[str]]]:
-    """Check the text columns of each raw table in one scan, as :mod:`partner_analytics.validate` does in pandas.
+    """Check the text columns of each raw table, as :mod:`partner_analytics.validate` does in pandas.
+
+    Each table is scanned once (twice when a column looks suspect: see :func:`_findings`); a code
+    or an id of another table (:func:`_repeats_values`) is examined once per distinct value, its rows counted.
 
     Parameters
     ----------
@@ -131,37 +210,38 @@ def scan_text(
         per column whose values hold control characters
         (:data:`~partner_analytics.rules.CONTROL_CHARACTERS`); per table, the
         raw column names holding them, which the caller removes; and per
-        table, the schema text columns already in their typed form on every
-        row (no blank, padded or upper-case value), which the typed views read
+        table, the schema columns already in their typed form on every row
+        (text without a blank, padded or upper-case value; dates, numbers and
+        booleans stored as such), which the typed views and the checks read
         as they are (:func:`~partner_analytics.engine.typed.typed_column`).
     """
     checker, warnings, dirty, plain = _Checker(engine, labels), [], {}, {}
     for name, relation in relations.items():
-        texts = [str(c) for c, dtype in engine.fetch(f"SELECT * FROM {relation} LIMIT 0").dtypes.items()
+        schema = {c.name: c for c in TABLES[name].columns}
+        text_schema = {n: c for n, c in schema.items() if c.kind not in SQL_TYPES}
+        dtypes = engine.fetch(f"SELECT * FROM {relation} LIMIT 0").dtypes
+        texts = [_Text(str(c), text_schema.get(str(c).lower())) for c, dtype in dtypes.items()
                  if pd.api.types.is_string_dtype(dtype)]  # text, or a type pandas cannot tell from text
-        if not texts:
-            continue
-        values = [f"CAST({quote(c)} AS VARCHAR)" for c in texts]
-        schema = {c.name: c for c in TABLES[name].columns if c.kind not in SQL_TYPES}
-        typed = {i: typed_expression(schema[c.lower()], True) for i, c in enumerate(texts) if c.lower() in schema}
-        counts = engine.fetch("SELECT " + ", ".join(
-            f"COUNT(CASE WHEN LENGTH({v}) > {int(max_chars)} THEN 1 END) AS l{i}, "
-            f"COUNT(CASE WHEN REGEXP_MATCHES({v}, {literal(CONTROL_CHARACTERS)}) THEN 1 END) AS c{i}"
-            for i, v in enumerate(values)) + "".join(
-            f", COUNT(CASE WHEN {expression} IS DISTINCT FROM {values[i]} THEN 1 END) AS t{i}"
-            for i, expression in typed.items()) + f" FROM {relation}")
-        counts.columns = [str(c).lower() for c in counts.columns]
-        for i, (column, value) in enumerate(zip(texts, values)):
-            if long := int(counts[f"l{i}"].iloc[0]):
-                lengths = engine.fetch(f"SELECT LENGTH({value}) AS n FROM {relation} "
-                                       f"WHERE LENGTH({value}) > {int(max_chars)} LIMIT {MAX_EXAMPLES}")
-                checker.report(name, column.lower(), too_long(max_chars), long,
+        plain[name] = {str(c).lower() for c, dtype in dtypes.items()
+                       if str(c).lower() in schema and _native(schema[str(c).lower()], dtype)}
+        repeated = [text for text in texts if _repeats_values(name, text.column)]
+        findings = _findings(engine, relation, [text for text in texts if text not in repeated], "1", max_chars)
+        for text in repeated:
+            column = quote(text.name)
+            findings |= _findings(engine, f"(SELECT {column}, COUNT(*) AS rows__ FROM {relation} GROUP BY {column}) "
+                                          "AS distinct_values", [text], "rows__", max_chars)
+        for text in texts:
+            long, removed, in_typed_form = findings[text.name]
+            if long:
+                lengths = engine.fetch(f"SELECT LENGTH({text.value}) AS n FROM {relation} "
+                                       f"WHERE LENGTH({text.value}) > {int(max_chars)} LIMIT {MAX_EXAMPLES}")
+                checker.report(name, text.name.lower(), too_long(max_chars), long,
                                [f"{int(n):,} characters" for n in lengths.iloc[:, 0]])
-            if removed := int(counts[f"c{i}"].iloc[0]):
-                warnings.append(control_characters_removed(labels[name], column.lower(), removed))
-                dirty.setdefault(name, set()).add(column)
-            elif i in typed and int(counts[f"t{i}"].iloc[0]) == 0:
-                plain.setdefault(name, set()).add(column.lower())
+            if removed:
+                warnings.append(control_characters_removed(labels[name], text.name.lower(), removed))
+                dirty.setdefault(name, set()).add(text.name)
+            elif in_typed_form:
+                plain[name].add(text.name.lower())
     return checker.problems, warnings, dirty, plain
 
 
@@ -172,6 +252,7 @@ def check_tables(
     labels: Mapping[str, str],
     *,
     validate: bool = True,
+    plain: Mapping[str, set[str]] | None = None,
 ) -> tuple[list[Problem], list[str]]:
     """Check the program's tables in the engine.
 
@@ -188,6 +269,8 @@ def check_tables(
         Table name → how messages name it (a file name, ``table x``).
     validate
         False: only the structure (tables and required columns) is checked.
+    plain
+        Table name → columns already in typed form (:func:`scan_text`), read as they are.
 
     Returns
     -------
@@ -211,13 +294,14 @@ def check_tables(
 
     for name, relation in relations.items():
         present = set(columns[name])
-        unique = [c.name for c in TABLES[name].columns if c.unique and c.name in present]
-        repeated = checker.counts(name, _checked_relation(name, relation, present), _column_rules(name, present), unique)
-        for column in repeated:  # every row of a repeated value, as the pandas path counts them
+        as_is = (plain or {}).get(name, set())
+        checker.counts(name, _checked_relation(name, relation, present, as_is), _column_rules(name, present, as_is))
+        for column in (c.name for c in TABLES[name].columns if c.unique and c.name in present):
+            # every row of a repeated value, as the pandas path counts them; each value shown once
             value = quote(column)
-            checker.rows(name, f"(SELECT {value}, COUNT(*) OVER (PARTITION BY {value}) AS n FROM {name} "
-                               f"WHERE {value} IS NOT NULL) AS repeated", "n > 1", column,
-                         "duplicate values (must be unique)")
+            checker.rows(name, f"(SELECT {value}, COUNT(*) AS n FROM {name} WHERE {value} IS NOT NULL "
+                               f"GROUP BY {value}) AS t", "n > 1", column, "duplicate values (must be unique)",
+                         rows="SUM(n)")
     for reference in REFERENCES:
         for name in relations:
             applies = reference.table in ("*", name) and name != reference.target

@@ -219,7 +219,7 @@ def _without_control_characters(
 ) -> tuple[dict[str, str], list[str], dict[str, set[str]]]:
     """The raw relations with control characters removed from the text that holds any, and a warning per column.
 
-    Also, per table, the text columns already in typed form (read as they are; see
+    Also, per table, the columns already in typed form (read as they are; see
     :func:`~partner_analytics.engine.checks.scan_text`); none when not validating.
 
     As the in-memory path does (:func:`partner_analytics.validate.strip_control_characters`), so both give
@@ -335,7 +335,7 @@ def open_program(source: str | Path, *, engine: str = "duckdb", validate: bool =
             typed = ", ".join(typed_column(c, c.name in present, c.name in as_is) for c in TABLES[name].columns)
             connection.define(name, f"SELECT {typed} FROM {relations[name]}" if name in relations
                               else f"SELECT {typed} WHERE 1 = 0")
-        problems, warnings = check_tables(connection, relations, columns, labels, validate=validate)
+        problems, warnings = check_tables(connection, relations, columns, labels, validate=validate, plain=plain)
         if problems:
             raise ProgramDataError(problems, label)
         warnings = cleaned + warnings

@@ -18,9 +18,10 @@ SQL_TYPES = {"date": "DATE", "number": "DOUBLE", "boolean": "BOOLEAN"}
 def typed_column(column: Column, present: bool, plain: bool = False) -> str:
     """SQL expression giving ``column`` its schema type (blank text is missing), named after it.
 
-    ``plain``: the source's text is known to be in its typed form already (no blank, padded or
-    upper-case value; see :func:`~partner_analytics.engine.checks.scan_text`), so it is read as is,
-    which saves trimming every value in every query.
+    ``plain``: the source column is known to be in its typed form already (text without a blank,
+    padded or upper-case value; a date, number or boolean stored as one; see
+    :func:`~partner_analytics.engine.checks.scan_text`), so it is read as is, which saves trimming
+    every value in every query.
 
     Examples
     --------
@@ -29,8 +30,13 @@ def typed_column(column: Column, present: bool, plain: bool = False) -> str:
     'LOWER(NULLIF(TRIM(CAST("stage" AS VARCHAR)), \\'\\')) AS "stage"'
     >>> typed_column(TABLES["deals"].column("stage"), True, plain=True)
     'CAST("stage" AS VARCHAR) AS "stage"'
+    >>> typed_column(TABLES["deals"].column("amount"), True, plain=True)
+    'CAST("amount" AS DOUBLE) AS "amount"'
     """
-    expression = f"CAST({quote(column.name)} AS VARCHAR)" if plain else typed_expression(column, present)
+    if plain:
+        expression = f"CAST({quote(column.name)} AS {SQL_TYPES.get(column.kind, 'VARCHAR')})"
+    else:
+        expression = typed_expression(column, present)
     return f"{expression} AS {quote(column.name)}"
 
 
