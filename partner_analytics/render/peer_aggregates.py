@@ -114,7 +114,7 @@ def _benchmarks(kpis: pd.DataFrame, params: Params, minimum: int) -> pd.DataFram
                 "peer_p25": quartiles[0], "peer_median": quartiles[1], "peer_p75": quartiles[2], "peers": peers,
             }))
     if not parts:
-        return pd.DataFrame({"partner_id": pd.Series(dtype=str), **{c: pd.Series(dtype=float) for c in BENCHMARK_COLUMNS}})
+        return pd.DataFrame(columns=["partner_id", *BENCHMARK_COLUMNS])
     return pd.concat(parts, ignore_index=True)
 
 
@@ -140,6 +140,5 @@ def _engagement_medians(kpis: pd.DataFrame, activity: pd.DataFrame, activities: 
         rows = medians.stack().rename("peer_median").rename_axis(["partner_id", "activity"]).reset_index()
         parts.append(rows.merge(shown, on=["partner_id", "activity"]))
     if not parts:
-        return pd.DataFrame({"partner_id": pd.Series(dtype=str), "activity": pd.Series(dtype=str),
-                             "peer_median": pd.Series(dtype=float)})
+        return pd.DataFrame(columns=["partner_id", "activity", "peer_median"])
     return pd.concat(parts, ignore_index=True)
