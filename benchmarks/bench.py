@@ -244,23 +244,42 @@ def bench_rendering(n_partners: int, stock_reports: int, workers: int | None, bi
     print(f"  {len(ids)} partners, 1 worker:       {memory_1.text()}")
     print(f"  {len(ids)} partners, {cores} workers:      {memory_n.text()}")
     if big_result:
-        seconds, memory, rendered = big_result
-        print(f"  {big:,} partners ({rendered:,} reports), {cores} workers: {seconds:.3f} s/report; {memory.text()}")
+        _print_big_run(big_result, cores)
 
 
-def _big_run(work: Path, partners: int, workers: int, reports: int = 0) -> tuple[float, _PeakMemory, int]:
-    """The renderer on a program of ``partners`` partners: every report, or ``reports`` of them.
+BIG_RUN_SMALL_PROGRAM = 40
+"""Partners of the small program the big run is compared with."""
 
-    The subset is fixed: every k-th partner id in the program's order (k =
-    partners // reports), so runs compare the same reports. Returns seconds per
-    report, peak memory and the number of partner reports rendered.
+
+def _big_run(work: Path, partners: int, workers: int, reports: int = 0) -> list[tuple[int, int, float, _PeakMemory]]:
+    """The renderer on a program of ``partners`` partners, and beside it on a 40-partner program.
+
+    Renders every report of the big program, or ``reports`` of them (a fixed
+    subset: every k-th partner id in the program's order, k = partners //
+    reports, so runs compare the same reports), and as many of the small
+    program's (at most all 40). Returns per program: partners, partner
+    reports rendered, seconds per report and peak memory.
     """
-    write_sample(work / "big", n_partners=partners)
-    ids = list(pa.load_program(work / "big").partners["partner_id"])
-    if reports and reports < len(ids):
-        ids = ids[::len(ids) // reports][:reports]
-    seconds, memory = _renderer(work / "big", ids, work / "big-out", workers)
-    return seconds, memory, len(ids)
+    rows = []
+    for size in (BIG_RUN_SMALL_PROGRAM, partners):
+        write_sample(work / f"big-{size}", n_partners=size)
+        ids = list(pa.load_program(work / f"big-{size}").partners["partner_id"])
+        if reports and reports < len(ids):
+            ids = ids[::len(ids) // reports][:reports]
+        seconds, memory = _renderer(work / f"big-{size}", ids, work / f"big-{size}-out", workers)
+        rows.append((size, len(ids), seconds, memory))
+    return rows
+
+
+def _print_big_run(rows: list[tuple[int, int, float, _PeakMemory]], workers: int) -> None:
+    """Time per page and peak memory (worker processes; report kernels, smallest and largest) by program size."""
+    print(f"\nRenderer by program size, {workers} worker(s) (peak memory: largest worker process; report kernels, "
+          "smallest to largest: the overview's kernel also reads the whole context):")
+    for size, rendered, seconds, memory in rows:
+        kernels = sorted(memory.kernels.values()) or [0.0]
+        print(f"  {size:>7,} partners ({rendered:,} reports): {seconds:6.3f} s/report; per worker "
+              f"{max(memory.workers.values(), default=0.0):5.0f} MiB; per report kernel {kernels[0]:5.0f} to "
+              f"{kernels[-1]:5.0f} MiB")
 
 
 def bench_metrics(n_partners: int) -> None:
@@ -318,9 +337,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_render:
         if args.big and args.skip_small:
             with tempfile.TemporaryDirectory() as tmp:
-                seconds, memory, rendered = _big_run(Path(tmp), args.big, args.workers or default_workers(),
-                                                     args.big_reports)
-            print(f"\n{args.big:,} partners ({rendered:,} reports rendered): {seconds:.3f} s/report; {memory.text()}")
+                rows = _big_run(Path(tmp), args.big, args.workers or default_workers(), args.big_reports)
+            _print_big_run(rows, args.workers or default_workers())
         else:
             bench_rendering(args.partners, args.stock_reports, args.workers, args.big, args.big_reports)
     if not args.skip_metrics:

@@ -24,6 +24,7 @@ from partner_analytics.limits import CELL_CHARS_VARIABLE, FILE_MB_VARIABLE
 from partner_analytics.params import load_params
 from partner_analytics.plots.style import PLOT_RC
 from partner_analytics.render.context import build_context, save_context
+from partner_analytics.render.partner_store import store_path
 from partner_analytics.render.worker import RESET_SOURCE, write_atomic
 from partner_analytics.sqltext import safe_url
 
@@ -275,4 +276,5 @@ def test_published_pages_follow_the_umask_and_the_all_partner_context_is_private
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE((tmp_path / "build").stat().st_mode) == 0o700
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+    assert sorted(p.name for p in path.parent.iterdir()) == sorted([path.name, store_path(path).name])
+    assert stat.S_IMODE(store_path(path).stat().st_mode) == 0o700  # the same context, split by partner

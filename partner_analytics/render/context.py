@@ -3,14 +3,16 @@
 :func:`build_context` loads nothing itself: it takes a validated program and
 parameters, rolls them up and computes the KPI table, scorecard, tiers and
 insights for the reporting period. The renderer saves the context once
-(:func:`save_context`); every report kernel reads it back with
-:func:`load_context`, which keeps it in memory, so a warm worker loads the
-program data once rather than once per report.
+(:func:`save_context`), with a copy split by partner
+(:mod:`~partner_analytics.render.partner_store`): the overview kernel reads the
+whole context back with :func:`load_context`, which keeps it in memory; a
+partner report reads only its partner's rows (:func:`open_context` with a
+``partner_id``), from Arrow files the page cache shares, so no kernel holds
+a private copy of every partner's data.
 """
 
 from __future__ import annotations
 
-import copyreg
 import functools
 import hashlib
 import os
@@ -18,7 +20,6 @@ import pickle
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 
 import pandas as pd
 
@@ -33,6 +34,9 @@ from ..params import Params
 from ..periods import Coverage, resolve_coverage
 from ..program import Program
 from ..rollup import Rollup, rollup
+from .partner_store import partner_context, store_path, write_partner_store
+from .peer_aggregates import PeerAggregates, peer_aggregates
+from .pickling import dump
 
 __all__ = ["ReportContext", "build_context", "save_context", "load_context", "open_context", "code_fingerprint"]
 
@@ -85,6 +89,9 @@ class ReportContext:
         Where the data came from.
     data_fingerprint
         SHA-256 of the input data.
+    peer_aggregates
+        Every partner's anonymised peer comparisons
+        (:func:`~partner_analytics.render.peer_aggregates.peer_aggregates`), computed once for all reports.
     early_warning
         Which partners are likely to go quiet, with the backtest behind it
         (fitted once here; internal only, never shown in partner reports).
@@ -105,6 +112,7 @@ class ReportContext:
     coverage: Coverage
     year_ago_kpis: pd.DataFrame
     program_tiles: pd.DataFrame
+    peer_aggregates: PeerAggregates
     early_warning: EarlyWarning | None = None
 
     @property
@@ -158,24 +166,19 @@ def build_context(program: Program, params: Params, *, period: str | pd.Period |
         coverage=coverage,
         year_ago_kpis=compared.year_ago_kpis,
         program_tiles=kpi_changes(program_totals(facts, period=period), compared.prior_totals, TOTALS),
+        peer_aggregates=peer_aggregates(kpis, facts, params, period=period),
         early_warning=early_warning(facts, params.early_warning, period=period),
     )
-
-
-def _mapping_proxy(items: dict) -> MappingProxyType:
-    return MappingProxyType(items)
-
-
-def _reduce_mapping_proxy(proxy: MappingProxyType) -> tuple:
-    # read-only mappings inside Params are not picklable by default; rebuild them from a dict
-    return _mapping_proxy, (dict(proxy),)
 
 
 def save_context(context: ReportContext, folder: str | Path) -> Path:
     """Pickle ``context`` into ``folder`` under a name derived from its fingerprint; return the path.
 
-    The context holds every partner's data, so the file is private (``0600``)
-    and so are the folders created for it (``0700``). The file is always
+    Beside it goes the same context split by partner
+    (:func:`~partner_analytics.render.partner_store.write_partner_store`), which
+    partner reports read (:func:`open_context` with a ``partner_id``). The
+    context holds every partner's data, so the files are private (``0600``)
+    and so are the folders created for them (``0700``). Both are always
     (atomically) replaced: the fingerprint names the inputs, not the code that
     computed from them, so an older file of the same name may hold numbers an
     earlier version computed.
@@ -186,9 +189,8 @@ def save_context(context: ReportContext, folder: str | Path) -> Path:
     fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")  # mode 0600
     try:
         with os.fdopen(fd, "wb") as handle:
-            pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
-            pickler.dispatch_table = {**copyreg.dispatch_table, MappingProxyType: _reduce_mapping_proxy}
-            pickler.dump(context)
+            dump(context, handle)
+        write_partner_store(context, store_path(path))
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
@@ -226,13 +228,19 @@ def open_context(
     params_path: str = "",
     period: str = "",
     as_of: str = "",
+    partner_id: str | None = None,
 ) -> ReportContext:
     """The context a report template works from.
 
     The renderer passes ``context_path`` (a context it saved once for the
-    whole batch). Run by hand, a template builds its own context from
+    whole batch). With ``partner_id`` (a partner report), only that partner's
+    rows are read, from the partner store saved beside it
+    (:func:`~partner_analytics.render.partner_store.partner_context`), rather
+    than every partner's. Run by hand, a template builds its own context from
     ``source``, ``params_path`` and ``period`` instead.
     """
+    if context_path and partner_id is not None:
+        return partner_context(store_path(context_path), partner_id)
     if context_path:
         return load_context(context_path)
     from ..io import load_program

@@ -1,10 +1,13 @@
 """What one partner may see: its own numbers and anonymised peer aggregates.
 
 :func:`partner_view` is the only door from the report context to a partner
-report. It selects the partner's own rows and turns peers into aggregates
+report. It selects the partner's own rows and its peer aggregates
 (percentile and quartiles within the same partner type, from
-:mod:`partner_analytics.metrics.peers`) that are released only when at least
-``params.peer_group_min_size`` *other* partners of the type take part. Below
+:mod:`partner_analytics.metrics.peers`, computed once for every partner by
+:mod:`~partner_analytics.render.peer_aggregates`), released only when at least
+``params.peer_group_min_size`` *other* partners of the type take part. It reads
+nothing but those rows, so it works the same on the whole context and on one
+partner's (:func:`~partner_analytics.render.partner_store.partner_context`). Below
 that, nothing in the view (scores, percentiles, composite, peer medians)
 reveals where the partner stands among its peers. Nothing in a
 :class:`PartnerView` names or quantifies another partner, and the activity
@@ -21,10 +24,9 @@ import numpy as np
 import pandas as pd
 
 from ..metrics.partner import kpi_changes, partner_history, revenue_targets
-from ..metrics.peers import peer_benchmarks, peer_quantile
 from ..metrics.registry import format_value
-from ..periods import in_trailing_window, periods_per_year
 from .context import ReportContext
+from .peer_aggregates import BENCHMARK_COLUMNS, kpi_names, trailing
 from .wording import partial_last_bar
 
 __all__ = ["PartnerView", "partner_view", "kpi_tiles"]
@@ -127,9 +129,10 @@ def partner_view(context: ReportContext, partner_id: str) -> PartnerView:
     if partner_id not in kpis.index:
         raise KeyError(f"partner {partner_id!r} is not in the program")
     me = kpis.loc[partner_id]
-    names = _kpi_names(context, me["partner_type"])
+    names = kpi_names(context.params, me["partner_type"])
     minimum = context.params.peer_group_min_size
-    peers = int(((kpis["partner_type"] == me["partner_type"]) & (kpis.index != partner_id)).sum())
+    group = _own_rows(context.peer_aggregates.groups, partner_id).iloc[0]
+    peers = int(group["peers"])
     enough = peers >= minimum
     breakdown = context.breakdown.loc[context.breakdown["partner_id"] == partner_id,
                                       ["kpi", "value", "score", "weight", "contribution"]].reset_index(drop=True)
@@ -151,13 +154,13 @@ def partner_view(context: ReportContext, partner_id: str) -> PartnerView:
         kpi_names=names,
         tiles=_measured(kpi_tiles(context, partner_id, names)),
         history=partner_history(context.facts, partner_id, period=context.period),
-        engagement=_engagement(context, partner_id, me["partner_type"], minimum),
+        engagement=_engagement(context, partner_id, int(group["engaged_peers"]) >= minimum),
         satisfaction=_satisfaction(context, partner_id),
         breakdown=breakdown,
         composite=float(context.scorecard.set_index("partner_id").loc[partner_id, "composite"]) if enough else np.nan,
         tier=_tier(context, partner_id, enough),
         insights=context.partner_insights.loc[context.partner_insights["partner_id"] == partner_id].reset_index(drop=True),
-        benchmarks=_measured_benchmarks(peer_benchmarks(context.kpis, partner_id, names, min_peers=minimum))
+        benchmarks=_measured_benchmarks(_own_rows(context.peer_aggregates.benchmarks, partner_id)[BENCHMARK_COLUMNS])
         if enough else None,
         peers=peers,
         peer_group_min_size=minimum,
@@ -173,11 +176,6 @@ def _tier(context: ReportContext, partner_id: str, comparable: bool) -> pd.Serie
         tier[["composite", "gap_to_next"]] = np.nan
         tier["at_risk_of_drop"] = False
     return tier
-
-
-def _kpi_names(context: ReportContext, partner_type: str) -> tuple[str, ...]:
-    names = list(context.params.weights_for(partner_type))
-    return tuple(["revenue", *[n for n in names if n != "revenue"]])
 
 
 def kpi_tiles(context: ReportContext, partner_id: str, names: tuple[str, ...]) -> pd.DataFrame:
@@ -200,36 +198,33 @@ def _measured_benchmarks(benchmarks: pd.DataFrame) -> pd.DataFrame:
     return benchmarks.dropna(subset=["value", "peer_median"], how="all").reset_index(drop=True)
 
 
-def _trailing(frame: pd.DataFrame, context: ReportContext) -> pd.DataFrame:
-    return frame[in_trailing_window(frame["period"], end=context.period, n_periods=periods_per_year(context.facts.freq))]
+def _own_rows(frame: pd.DataFrame, partner_id: str) -> pd.DataFrame:
+    """The rows of ``frame`` that belong to ``partner_id``, renumbered from 0."""
+    return frame[frame["partner_id"] == partner_id].reset_index(drop=True)
 
 
-def _engagement(context: ReportContext, partner_id: str, partner_type: str, minimum: int) -> pd.DataFrame:
+def _engagement(context: ReportContext, partner_id: str, with_peers: bool) -> pd.DataFrame:
     """Own activity counts over the trailing year; the peer median only with enough peers.
 
-    Listed activities: the partner's own, plus those at least ``minimum``
-    partners took part in (an activity code only another partner uses is not shown).
+    Listed activities: the partner's own, plus those at least
+    ``peer_group_min_size`` partners took part in (an activity code only
+    another partner uses is not shown). The peer medians were computed once
+    for every partner (:attr:`~partner_analytics.render.peer_aggregates.PeerAggregates.engagement`).
     """
-    activity = _trailing(context.facts.engagement, context)
+    activity = trailing(context.facts.engagement, context.facts, context.period)
     activity = activity[activity["quantity"] > 0]
     mine = activity[activity["partner_id"] == partner_id].groupby("activity")["quantity"].sum()
-    takers = activity.groupby("activity")["partner_id"].nunique()
-    shown = sorted(set(mine.index) | set(takers.index[takers >= minimum]))
+    shown = sorted(set(mine.index) | set(context.peer_aggregates.activities))
     out = pd.DataFrame({"activity": pd.Series(shown, dtype=str)})
     out["quantity"] = out["activity"].map(mine).fillna(0.0).astype(float)
-    kpis = context.kpis
-    peer_ids = kpis.loc[(kpis["partner_type"] == partner_type) & kpis["enrolled"] & (kpis["partner_id"] != partner_id),
-                        "partner_id"]
-    if len(peer_ids) >= minimum:
-        per_peer = (activity[activity["partner_id"].isin(peer_ids)]
-                    .pivot_table(index="partner_id", columns="activity", values="quantity", aggfunc="sum")
-                    .reindex(index=peer_ids, columns=out["activity"]).fillna(0.0))
-        out["peer_median"] = [peer_quantile(per_peer[a].to_numpy(), 0.5, min_peers=minimum) for a in out["activity"]]
+    if with_peers:
+        medians = _own_rows(context.peer_aggregates.engagement, partner_id).set_index("activity")["peer_median"]
+        out["peer_median"] = out["activity"].map(medians).to_numpy(dtype=float)
     return out
 
 
 def _satisfaction(context: ReportContext, partner_id: str) -> pd.DataFrame:
-    surveys = _trailing(context.facts.surveys, context)
+    surveys = trailing(context.facts.surveys, context.facts, context.period)
     mine = surveys[surveys["partner_id"] == partner_id].groupby("survey")["responses"].sum()
     value = context.kpis.set_index("partner_id").loc[partner_id]
     return pd.DataFrame([{"survey": s, "value": float(value[s]), "responses": float(mine.get(s, 0.0))}

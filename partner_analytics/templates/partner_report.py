@@ -38,7 +38,8 @@ from partner_analytics.render import wording
 from partner_analytics.render.wording import tier_sentence, unavailable
 
 use_report_figures()  # charts as compact inline SVG, a desktop and a phone rendition
-context = open_context(context_path, source=source, params_path=params_path, period=period, as_of=as_of)
+context = open_context(context_path, source=source, params_path=params_path, period=period, as_of=as_of,
+                       partner_id=str(partner_id))
 view = partner_view(context, str(partner_id))
 display(blocks.header(
     view.name,
