@@ -10,7 +10,7 @@ import pandas as pd
 
 from .periods import in_trailing_window
 
-__all__ = ["PARTNER_PERIOD_MEASURES", "channel_periods", "channel_grid", "engagement_activity_for", "trailing_totals"]
+__all__ = ["CHANNEL_MEASURES", "PARTNER_PERIOD_MEASURES", "channel_periods", "channel_grid", "engagement_activity_for", "trailing_totals"]
 
 PARTNER_PERIOD_MEASURES = (
     "sourced_revenue",
@@ -28,6 +28,9 @@ PARTNER_PERIOD_MEASURES = (
 )
 """Additive measures in ``Rollup.partner_periods`` (``open_*`` are end-of-period snapshots)."""
 
+CHANNEL_MEASURES = ("revenue", "won_deals", "lost_deals", "lost_amount", "days_to_close_sum")
+"""Measures of ``Rollup.channel_periods`` and ``Rollup.partner_channel_periods`` (closed deals)."""
+
 
 def channel_periods(
     partner_channel_periods: pd.DataFrame, periods: pd.PeriodIndex, *, direct: pd.DataFrame | None = None
@@ -43,7 +46,7 @@ def channel_periods(
     direct
         ``Rollup.channel_periods`` whose ``direct`` rows to keep; None: zeros.
     """
-    measures = ["revenue", "won_deals", "lost_deals", "lost_amount", "days_to_close_sum"]
+    measures = list(CHANNEL_MEASURES)
     keys = ["period", "attribution"]
     facts = partner_channel_periods.groupby(keys, observed=True)[measures].sum().reset_index()
     if direct is not None:
@@ -57,7 +60,7 @@ def channel_grid(facts: pd.DataFrame, periods: pd.PeriodIndex) -> pd.DataFrame:
     keys = ["period", "attribution"]
     grid = pd.MultiIndex.from_product([periods, ["sourced", "influenced", "direct"]], names=keys).to_frame(index=False)
     out = grid.merge(facts, on=keys, how="left")
-    measures = ["revenue", "won_deals", "lost_deals", "lost_amount", "days_to_close_sum"]
+    measures = list(CHANNEL_MEASURES)
     out[measures] = out[measures].astype("float64").fillna(0.0)
     return out
 

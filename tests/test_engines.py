@@ -231,8 +231,8 @@ def test_unknown_engines_options_and_sources_are_refused(parquet, tmp_path):
 def test_every_rollup_query_transpiles_to_each_dialect(dialect):
     queries = RollupQueries("Q", pd.Timestamp("2025-12-31"))
     quarter = pd.Period("2025Q4", "Q")
-    texts = [queries.as_of_deals, queries.closed_facts, queries.created_facts, queries.partner_firsts, queries.deal_span,
-             queries.partner_channel_facts, queries.partner_deal_stats, queries.deal_stats([(quarter, quarter, 1)]),
+    texts = [queries.as_of_deals, queries.closed_facts, queries.created_facts,
+             queries.partner_deal_stats, queries.deal_stats([(quarter, quarter, 1)]),
              queries.drill_down("stage = 'won'", 10), queries.engagement, queries.surveys, queries.comments,
              queries.mdf, queries.target_actuals({"revenue", "deals_won"}, {"certifications": "certification"})]
     for text in texts:
