@@ -229,11 +229,11 @@ def rollup(
     as_of = program.data_end if as_of is None else pd.Timestamp(as_of).normalize()
     queries = RollupQueries(freq, as_of)
     with _engine_for(program) as engine:
-        engine.materialize("as_of_deals", queries.as_of_deals)
+        engine.stage("as_of_deals", queries.as_of_deals)
         try:
             return _rollup_on(engine, queries, program, windows)
         finally:
-            engine.drop("as_of_deals")
+            engine.unstage("as_of_deals")
 
 
 _QUERIED_TABLES = ("partners", "deals", "targets", "engagement", "surveys", "mdf")
@@ -419,7 +419,7 @@ def _partner_dimension(partners: pd.DataFrame, closed: pd.DataFrame, created: pd
 def _partner_periods(
     partners: pd.DataFrame, periods: pd.PeriodIndex, closed: pd.DataFrame, created: pd.DataFrame
 ) -> pd.DataFrame:
-    """The partner × period grid; ``closed`` is per partner × period × attribution, ``created`` per partner × period."""
+    """The partner × period grid from the partners' closed (× attribution) and created facts."""
     keys = ["partner_id", "period"]
     grid = pd.MultiIndex.from_product([partners["partner_id"], periods], names=keys).to_frame(index=False)
     revenue, attribution = closed["revenue"], closed["attribution"]

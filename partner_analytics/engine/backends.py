@@ -8,6 +8,8 @@ when created, so importing this module costs nothing.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -17,7 +19,7 @@ import pandas as pd
 from ..errors import InputError
 from .queries import transpile
 
-__all__ = ["Engine", "DuckDBEngine", "SparkEngine", "SQLEngine", "SQLALCHEMY_DIALECTS"]
+__all__ = ["Engine", "DuckDBEngine", "DUCKDB_MEMORY_LIMIT", "SparkEngine", "SQLEngine", "SQLALCHEMY_DIALECTS"]
 
 SQLALCHEMY_DIALECTS = {
     "postgresql": "postgres",
@@ -33,6 +35,10 @@ SQLALCHEMY_DIALECTS = {
     "databricks": "databricks",
 }
 """SQLAlchemy dialect name → sqlglot dialect name."""
+
+
+DUCKDB_MEMORY_LIMIT = "2GB"
+"""DuckDB's memory limit unless one is given: it spills to disk beyond it (see :class:`DuckDBEngine`)."""
 
 
 class Engine:
@@ -66,6 +72,17 @@ class Engine:
         """Drop a table made by :meth:`materialize`, if it exists."""
         self.execute(f"DROP TABLE IF EXISTS {name}")
 
+    def stage(self, name: str, sql: str) -> None:
+        """Make a DuckDB-dialect ``SELECT`` that several queries read available as ``name`` (see :meth:`unstage`).
+
+        Computed once (:meth:`materialize`) by default; DuckDB keeps it a view (:meth:`define`).
+        """
+        self.materialize(name, sql)
+
+    def unstage(self, name: str) -> None:
+        """Release what :meth:`stage` made."""
+        self.drop(name)
+
     def execute(self, sql: str) -> None:
         """Run one DuckDB-dialect statement that returns nothing."""
         raise NotImplementedError
@@ -98,7 +115,11 @@ class DuckDBEngine(Engine):
     threads
         Worker threads (default: DuckDB's choice, one per core).
     memory_limit
-        For example ``"4GB"``; DuckDB spills to disk beyond it.
+        For example ``"4GB"``; DuckDB spills to disk beyond it. Default for a
+        connection the engine opens: :data:`DUCKDB_MEMORY_LIMIT` (DuckDB's
+        own default, 80 % of RAM, lets a 100M-deal rollup grow to 10 GiB).
+        Spilled data goes to a private temporary folder, removed by
+        :meth:`close`.
 
     Examples
     --------
@@ -114,6 +135,11 @@ class DuckDBEngine(Engine):
 
         self._owned = connection is None
         self.con = duckdb.connect() if connection is None else connection
+        self._spill = None
+        if self._owned:
+            memory_limit = memory_limit or DUCKDB_MEMORY_LIMIT
+            self._spill = tempfile.mkdtemp(prefix="partner-analytics-duckdb-")
+            self.con.execute("SET temp_directory = ?", [self._spill])
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         if memory_limit:
@@ -127,6 +153,14 @@ class DuckDBEngine(Engine):
             engine.con.register(name, frame)
         return engine
 
+    def stage(self, name: str, sql: str) -> None:
+        # A view: each query reads the source again, so memory stays bounded at any size (a temporary table
+        # holds every row in memory: 0.6 GiB at 10M deals, 6 GiB at 100M).
+        self.define(name, sql)
+
+    def unstage(self, name: str) -> None:
+        self.execute(f"DROP VIEW IF EXISTS {name}")
+
     def execute(self, sql: str) -> None:
         self.con.execute(sql)
 
@@ -137,6 +171,7 @@ class DuckDBEngine(Engine):
     def close(self) -> None:
         if self._owned:
             self.con.close()
+            shutil.rmtree(self._spill, ignore_errors=True)
 
 
 class SparkEngine(Engine):

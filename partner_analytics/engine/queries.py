@@ -15,8 +15,8 @@ period it closed (wins, losses, revenue, cycle) or was created (pipeline); a
 deal closed after ``as_of`` is still open; events after ``as_of`` are ignored.
 Periods are returned as their first day (``period_start``). The deal queries
 read ``as_of_deals`` (:attr:`RollupQueries.as_of_deals`), which the caller
-materialises once (:meth:`~partner_analytics.engine.backends.Engine.materialize`)
-so the deals are scanned once, not once per query.
+stages (:meth:`~partner_analytics.engine.backends.Engine.stage`): computed once
+(Spark, SQL databases) or a view (DuckDB, whose memory then stays bounded).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ __all__ = ["RollupQueries", "transpile", "UNITS"]
 UNITS = {"Q": "quarter", "M": "month"}
 """Period grain → ``DATE_TRUNC`` unit."""
 
-# Deals as of the as-of date: created by then; a close after it is not a close yet. The materialised
+# Deals as of the as-of date: created by then; a close after it is not a close yet. The staged
 # ``as_of_deals`` leaves out ``deal_id``, which only the drill-down shows (a tenth of its memory at scale).
 _DEALS = """
     SELECT {deal_id}d.partner_id, d.attribution, p.partner_type, d.amount, d.created_on,
@@ -267,7 +267,7 @@ class RollupQueries:
 
     @property
     def as_of_deals(self) -> str:
-        """The deals as of ``as_of``: every deal query reads this relation, materialised once by the caller."""
+        """The deals as of ``as_of``: every deal query reads this relation, staged by the caller."""
         return _DEALS.format(as_of=self.as_of, deal_id="")
 
     def _deal_query(self, body: str) -> str:
