@@ -44,6 +44,7 @@ from .rollup_frames import (
     PARTNER_PERIOD_MEASURES,
     channel_periods,
     engagement_activity_for,
+    grid_positions,
     trailing_totals,
 )
 from .sqltext import literal
@@ -419,33 +420,39 @@ def _partner_dimension(partners: pd.DataFrame, closed: pd.DataFrame, created: pd
 def _partner_periods(
     partners: pd.DataFrame, periods: pd.PeriodIndex, closed: pd.DataFrame, created: pd.DataFrame
 ) -> pd.DataFrame:
-    """The partner × period grid from the partners' closed (× attribution) and created facts."""
-    keys = ["partner_id", "period"]
-    grid = pd.MultiIndex.from_product([partners["partner_id"], periods], names=keys).to_frame(index=False)
+    """The partner × period grid from the partners' closed (× attribution) and created facts.
+
+    The grid is partner-major, so facts are added at their grid position and partner attributes repeated,
+    rather than merged and mapped on the text keys.
+    """
+    n_partners, n_periods = len(partners), len(periods)
+    grid = pd.MultiIndex.from_product([partners["partner_id"], periods], names=["partner_id", "period"])
+    facts = grid.to_frame(index=False)
     revenue, attribution = closed["revenue"], closed["attribution"]
     closed = closed.assign(sourced_revenue=revenue.where(attribution == "sourced", 0.0),
                            influenced_revenue=revenue.where(attribution == "influenced", 0.0))
-    measures = ["sourced_revenue", "influenced_revenue", *CHANNEL_MEASURES, "new_customers"]
-    facts = grid.merge(closed.groupby(keys, sort=False)[measures].sum().reset_index(), on=keys, how="left")
-    facts = facts.merge(created[[*keys, "created_deals", "pipeline_created"]], on=keys, how="left")
-    flows = [m for m in PARTNER_PERIOD_MEASURES if not m.startswith("open_")]
-    facts[flows] = facts[flows].astype("float64").fillna(0.0)
-    # Open at a period's end = created by then minus closed by then (the grid is sorted by partner, period).
-    change = facts.assign(
-        open_deals=facts["created_deals"] - facts["won_deals"] - facts["lost_deals"],
-        open_pipeline=facts["pipeline_created"] - facts["revenue"] - facts["lost_amount"],
-    )
-    running = change.groupby("partner_id", sort=False)[["open_deals", "open_pipeline"]].cumsum()
-    facts[["open_deals", "open_pipeline"]] = running.round(6)
+    for rows, measures in ((closed, ["sourced_revenue", "influenced_revenue", *CHANNEL_MEASURES, "new_customers"]),
+                           (created, ["created_deals", "pipeline_created"])):
+        positions = grid_positions(rows, partners["partner_id"], periods)
+        inside = positions >= 0
+        for measure in measures:  # a missing sum counts 0, as a partner × period without rows
+            values = rows[measure].to_numpy(dtype="float64", na_value=np.nan)[inside]
+            facts[measure] = np.bincount(positions[inside], weights=np.where(np.isnan(values), 0.0, values),
+                                         minlength=n_partners * n_periods)
+    # Open at a period's end = created by then minus closed by then (a running sum along each partner's row).
+    for column, created_measure, closed_measures in (("open_deals", "created_deals", ("won_deals", "lost_deals")),
+                                                     ("open_pipeline", "pipeline_created", ("revenue", "lost_amount"))):
+        change = facts[created_measure] - facts[closed_measures[0]] - facts[closed_measures[1]]
+        facts[column] = np.cumsum(change.to_numpy().reshape(n_partners, n_periods), axis=1).ravel().round(6)
 
-    attributes = partners.set_index("partner_id")
+    def repeated(column: str) -> pd.Series:  # each partner's attribute on each of its rows
+        return partners[column].repeat(n_periods).reset_index(drop=True)
+
     period_start = facts["period"].dt.start_time
     period_end = facts["period"].dt.end_time.dt.normalize()
-    onboarded = facts["partner_id"].map(attributes["onboarded_on"])
-    churned = facts["partner_id"].map(attributes["churned_on"])
-    facts["enrolled"] = (onboarded <= period_end) & ~(churned < period_start)
+    facts["enrolled"] = (repeated("onboarded_on") <= period_end) & ~(repeated("churned_on") < period_start)
     for column in ("partner_type", "tier", "region"):
-        facts[column] = facts["partner_id"].map(attributes[column])
+        facts[column] = repeated(column)
     return facts[["partner_id", "period", "partner_type", "tier", "region", "enrolled", *PARTNER_PERIOD_MEASURES]]
 
 

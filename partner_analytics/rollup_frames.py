@@ -6,11 +6,15 @@ re-exports these; they also serve callers that hold a Rollup's frames (or some p
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .periods import in_trailing_window
 
-__all__ = ["CHANNEL_MEASURES", "PARTNER_PERIOD_MEASURES", "channel_periods", "channel_grid", "engagement_activity_for", "trailing_totals"]
+__all__ = ["CHANNEL_MEASURES", "PARTNER_PERIOD_MEASURES", "channel_periods", "channel_grid", "engagement_activity_for",
+           "grid_positions", "trailing_totals"]
 
 PARTNER_PERIOD_MEASURES = (
     "sourced_revenue",
@@ -63,6 +67,26 @@ def channel_grid(facts: pd.DataFrame, periods: pd.PeriodIndex) -> pd.DataFrame:
     measures = list(CHANNEL_MEASURES)
     out[measures] = out[measures].astype("float64").fillna(0.0)
     return out
+
+
+def grid_positions(rows: pd.DataFrame, partner_ids: pd.Series, periods: pd.PeriodIndex) -> np.ndarray:
+    """Row of the partner-major ``partner_ids`` × ``periods`` grid that each of ``rows`` falls on; −1 off the grid.
+
+    ``rows`` has ``partner_id`` and ``period`` columns; ``partner_ids`` are unique.
+
+    Examples
+    --------
+    >>> periods = pd.period_range("2025Q1", "2025Q2", freq="Q")
+    >>> rows = pd.DataFrame({"partner_id": ["b", "a", "z"], "period": pd.PeriodIndex(["2025Q2"] * 3, freq="Q")})
+    >>> grid_positions(rows, pd.Series(["a", "b"]), periods).tolist()
+    [3, 1, -1]
+    """
+    ids = pa.array(rows["partner_id"].astype("str"), from_pandas=True)
+    partner = pc.index_in(ids, value_set=pa.array(partner_ids.astype("str"), from_pandas=True))
+    partner = partner.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    period = rows["period"].array.asi8 - (periods[0].ordinal if len(periods) else 0)
+    inside = (partner >= 0) & (period >= 0) & (period < len(periods))
+    return np.where(inside, partner * len(periods) + period, -1)
 
 
 def engagement_activity_for(kpi: str, activities: set[str]) -> str | None:

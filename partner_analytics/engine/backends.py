@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import warnings
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -138,8 +139,9 @@ class DuckDBEngine(Engine):
         self._spill = None
         if self._owned:
             memory_limit = memory_limit or DUCKDB_MEMORY_LIMIT
-            self._spill = tempfile.mkdtemp(prefix="partner-analytics-duckdb-")
-            self.con.execute("SET temp_directory = ?", [self._spill])
+            spill = tempfile.mkdtemp(prefix="partner-analytics-duckdb-")
+            self._spill = weakref.finalize(self, shutil.rmtree, spill, ignore_errors=True)  # at close or exit
+            self.con.execute("SET temp_directory = ?", [spill])
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         if memory_limit:
@@ -171,7 +173,7 @@ class DuckDBEngine(Engine):
     def close(self) -> None:
         if self._owned:
             self.con.close()
-            shutil.rmtree(self._spill, ignore_errors=True)
+            self._spill()
 
 
 class SparkEngine(Engine):
