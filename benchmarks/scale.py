@@ -251,7 +251,7 @@ def add_arguments(parser: argparse.ArgumentParser, *, prefix: str = "") -> None:
                         help="time naive pandas only up to this many deals (it holds every table; default 10M)")
     parser.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: one per core)")
     parser.add_argument("--memory-limit", default=None,
-                        help="DuckDB memory limit, e.g. 4GB (default: the engine's, 2GB; it spills to disk beyond it)")
+                        help="DuckDB memory limit, e.g. 4GB (default: DuckDB's, 80%% of RAM)")
     parser.add_argument("--skip-naive", action="store_true", help="time only the engine path")
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 from ..errors import InputError
 from .queries import transpile
 
-__all__ = ["Engine", "DuckDBEngine", "DUCKDB_MEMORY_LIMIT", "SparkEngine", "SQLEngine", "SQLALCHEMY_DIALECTS"]
+__all__ = ["Engine", "DuckDBEngine", "SparkEngine", "SQLEngine", "SQLALCHEMY_DIALECTS"]
 
 SQLALCHEMY_DIALECTS = {
     "postgresql": "postgres",
@@ -36,10 +36,6 @@ SQLALCHEMY_DIALECTS = {
     "databricks": "databricks",
 }
 """SQLAlchemy dialect name → sqlglot dialect name."""
-
-
-DUCKDB_MEMORY_LIMIT = "2GB"
-"""DuckDB's memory limit unless one is given: it spills to disk beyond it (see :class:`DuckDBEngine`)."""
 
 
 class Engine:
@@ -116,11 +112,11 @@ class DuckDBEngine(Engine):
     threads
         Worker threads (default: DuckDB's choice, one per core).
     memory_limit
-        For example ``"4GB"``; DuckDB spills to disk beyond it. Default for a
-        connection the engine opens: :data:`DUCKDB_MEMORY_LIMIT` (DuckDB's
-        own default, 80 % of RAM, lets a 100M-deal rollup grow to 10 GiB).
-        Spilled data goes to a private temporary folder, removed by
-        :meth:`close`.
+        For example ``"4GB"``; DuckDB spills sorts, joins and grouping to disk
+        beyond it (default DuckDB's, 80 % of RAM). Exact quantiles cannot
+        spill: the rollup of 100M deals needs more than 2GB. A connection the
+        engine opens spills to a private temporary folder, removed by
+        :meth:`close` (or at exit), not to ``.tmp`` in the working directory.
 
     Examples
     --------
@@ -138,7 +134,6 @@ class DuckDBEngine(Engine):
         self.con = duckdb.connect() if connection is None else connection
         self._spill = None
         if self._owned:
-            memory_limit = memory_limit or DUCKDB_MEMORY_LIMIT
             spill = tempfile.mkdtemp(prefix="partner-analytics-duckdb-")
             self._spill = weakref.finalize(self, shutil.rmtree, spill, ignore_errors=True)  # at close or exit
             self.con.execute("SET temp_directory = ?", [spill])
