@@ -40,10 +40,11 @@ from .engine.queries import DEAL_EVENT_KPIS, RollupQueries
 from .periods import periods_per_year
 from .program import Program
 from .rollup_frames import (
+    CHANNEL_MEASURES,
     PARTNER_PERIOD_MEASURES,
-    channel_grid,
     channel_periods,
     engagement_activity_for,
+    grid_positions,
     trailing_totals,
 )
 from .sqltext import literal
@@ -229,11 +230,11 @@ def rollup(
     as_of = program.data_end if as_of is None else pd.Timestamp(as_of).normalize()
     queries = RollupQueries(freq, as_of)
     with _engine_for(program) as engine:
-        engine.materialize("as_of_deals", queries.as_of_deals)
+        engine.stage("as_of_deals", queries.as_of_deals)
         try:
             return _rollup_on(engine, queries, program, windows)
         finally:
-            engine.drop("as_of_deals")
+            engine.unstage("as_of_deals")
 
 
 _QUERIED_TABLES = ("partners", "deals", "targets", "engagement", "surveys", "mdf")
@@ -268,23 +269,27 @@ def _rollup_on(
 ) -> Rollup:
     freq, as_of = queries.freq, queries.as_of_date
     partners = program.partners
-    start = _fetch(engine, queries.deal_span, dates=("first_created_on",))["first_created_on"].iloc[0]
+
+    def facts(sql: str, keys: tuple[str, ...] = (), dates: tuple[str, ...] = ()) -> pd.DataFrame:  # query's order
+        return _with_period(_fetch(engine, sql, dates=("period_start", *dates), texts=("partner_id", *keys)), freq)
+
+    # One pass over the closed deals and one over the created deals; direct deals have no partner_id.
+    closed = facts(queries.closed_facts, ("attribution",), ("first_won_on",))
+    created = facts(queries.created_facts, dates=("first_created_on",))
+    start = created["first_created_on"].min()
     start = as_of if pd.isna(start) else start
     periods = pd.period_range(start.to_period(freq), as_of.to_period(freq), freq=freq)
-
-    def facts(sql: str, keys: tuple[str, ...] = ()) -> pd.DataFrame:  # sorted by the query
-        return _with_period(_fetch(engine, sql, dates=("period_start",), texts=("partner_id", *keys)), freq)
-
-    partner_channel = facts(queries.partner_channel_facts, ("attribution",))
+    closed_by_partner = closed[closed["partner_id"].notna()].reset_index(drop=True)
+    created_by_partner = created[created["partner_id"].notna()].reset_index(drop=True)
     deal_stats, windows = _deal_stats(engine, queries, periods, windows)
     return Rollup(
         freq=freq,
         as_of=as_of,
         periods=periods,
-        partners=_partner_dimension(engine, queries, partners),
-        partner_periods=_partner_periods(engine, queries, partners, periods, freq),
-        channel_periods=_channel_periods(engine, queries, periods),
-        partner_channel_periods=partner_channel,
+        partners=_partner_dimension(partners, closed_by_partner, created_by_partner),
+        partner_periods=_partner_periods(partners, periods, closed_by_partner, created_by_partner),
+        channel_periods=channel_periods(closed, periods),
+        partner_channel_periods=closed_by_partner.drop(columns=["new_customers", "first_won_on"]),
         partner_deal_stats=facts(queries.partner_deal_stats),
         deal_stats=deal_stats,
         engagement=facts(queries.engagement, ("activity",)),
@@ -402,47 +407,52 @@ def deals_for(
     return frame
 
 
-def _channel_periods(engine: Engine, queries: RollupQueries, periods: pd.PeriodIndex) -> pd.DataFrame:
-    facts = _fetch(engine, queries.channel_facts, dates=("period_start",), texts=("attribution",))
-    return channel_grid(_with_period(facts, queries.freq), periods)
+def _partner_dimension(partners: pd.DataFrame, closed: pd.DataFrame, created: pd.DataFrame) -> pd.DataFrame:
+    """The partners with their first deal created and first deal won (from the partners' closed and created facts)."""
+    def first(facts: pd.DataFrame, column: str) -> pd.Series:  # reindex, not map: map fails on an empty mapper
+        dates = facts.groupby("partner_id")[column].min().reindex(partners["partner_id"])
+        return pd.Series(dates.to_numpy(), index=partners.index).astype("datetime64[ns]")
 
-
-def _partner_dimension(engine: Engine, queries: RollupQueries, partners: pd.DataFrame) -> pd.DataFrame:
-    firsts = _fetch(engine, queries.partner_firsts, dates=("first_deal_on", "first_won_on"), texts=("partner_id",))
-    firsts = firsts.set_index("partner_id")
-    return partners.assign(
-        first_deal_on=partners["partner_id"].map(firsts["first_deal_on"]).astype("datetime64[ns]"),
-        first_won_on=partners["partner_id"].map(firsts["first_won_on"]).astype("datetime64[ns]"),
-    ).reset_index(drop=True)
+    return partners.assign(first_deal_on=first(created, "first_created_on"),
+                           first_won_on=first(closed, "first_won_on")).reset_index(drop=True)
 
 
 def _partner_periods(
-    engine: Engine, queries: RollupQueries, partners: pd.DataFrame, periods: pd.PeriodIndex, freq: str
+    partners: pd.DataFrame, periods: pd.PeriodIndex, closed: pd.DataFrame, created: pd.DataFrame
 ) -> pd.DataFrame:
-    keys = ["partner_id", "period"]
-    grid = pd.MultiIndex.from_product([partners["partner_id"], periods], names=keys).to_frame(index=False)
-    facts = grid
-    for sql in (queries.closed_facts, queries.created_facts):
-        part = _with_period(_fetch(engine, sql, dates=("period_start",), texts=("partner_id",)), freq)
-        facts = facts.merge(part, on=keys, how="left")
-    flows = [m for m in PARTNER_PERIOD_MEASURES if not m.startswith("open_")]
-    facts[flows] = facts[flows].astype("float64").fillna(0.0)
-    # Open at a period's end = created by then minus closed by then (the grid is sorted by partner, period).
-    change = facts.assign(
-        open_deals=facts["created_deals"] - facts["won_deals"] - facts["lost_deals"],
-        open_pipeline=facts["pipeline_created"] - facts["revenue"] - facts["lost_amount"],
-    )
-    running = change.groupby("partner_id", sort=False)[["open_deals", "open_pipeline"]].cumsum()
-    facts[["open_deals", "open_pipeline"]] = running.round(6)
+    """The partner × period grid from the partners' closed (× attribution) and created facts.
 
-    attributes = partners.set_index("partner_id")
+    The grid is partner-major, so facts are added at their grid position and partner attributes repeated,
+    rather than merged and mapped on the text keys.
+    """
+    n_partners, n_periods = len(partners), len(periods)
+    grid = pd.MultiIndex.from_product([partners["partner_id"], periods], names=["partner_id", "period"])
+    facts = grid.to_frame(index=False)
+    revenue, attribution = closed["revenue"], closed["attribution"]
+    closed = closed.assign(sourced_revenue=revenue.where(attribution == "sourced", 0.0),
+                           influenced_revenue=revenue.where(attribution == "influenced", 0.0))
+    for rows, measures in ((closed, ["sourced_revenue", "influenced_revenue", *CHANNEL_MEASURES, "new_customers"]),
+                           (created, ["created_deals", "pipeline_created"])):
+        positions = grid_positions(rows, partners["partner_id"], periods)
+        inside = positions >= 0
+        for measure in measures:  # a missing sum counts 0, as a partner × period without rows
+            values = rows[measure].to_numpy(dtype="float64", na_value=np.nan)[inside]
+            facts[measure] = np.bincount(positions[inside], weights=np.where(np.isnan(values), 0.0, values),
+                                         minlength=n_partners * n_periods)
+    # Open at a period's end = created by then minus closed by then (a running sum along each partner's row).
+    for column, created_measure, closed_measures in (("open_deals", "created_deals", ("won_deals", "lost_deals")),
+                                                     ("open_pipeline", "pipeline_created", ("revenue", "lost_amount"))):
+        change = facts[created_measure] - facts[closed_measures[0]] - facts[closed_measures[1]]
+        facts[column] = np.cumsum(change.to_numpy().reshape(n_partners, n_periods), axis=1).ravel().round(6)
+
+    def repeated(column: str) -> pd.Series:  # each partner's attribute on each of its rows
+        return partners[column].repeat(n_periods).reset_index(drop=True)
+
     period_start = facts["period"].dt.start_time
     period_end = facts["period"].dt.end_time.dt.normalize()
-    onboarded = facts["partner_id"].map(attributes["onboarded_on"])
-    churned = facts["partner_id"].map(attributes["churned_on"])
-    facts["enrolled"] = (onboarded <= period_end) & ~(churned < period_start)
+    facts["enrolled"] = (repeated("onboarded_on") <= period_end) & ~(repeated("churned_on") < period_start)
     for column in ("partner_type", "tier", "region"):
-        facts[column] = facts["partner_id"].map(attributes[column])
+        facts[column] = repeated(column)
     return facts[["partner_id", "period", "partner_type", "tier", "region", "enrolled", *PARTNER_PERIOD_MEASURES]]
 
 

@@ -6,11 +6,15 @@ re-exports these; they also serve callers that hold a Rollup's frames (or some p
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .periods import in_trailing_window
 
-__all__ = ["PARTNER_PERIOD_MEASURES", "channel_periods", "channel_grid", "engagement_activity_for", "trailing_totals"]
+__all__ = ["CHANNEL_MEASURES", "PARTNER_PERIOD_MEASURES", "channel_periods", "channel_grid", "engagement_activity_for",
+           "grid_positions", "trailing_totals"]
 
 PARTNER_PERIOD_MEASURES = (
     "sourced_revenue",
@@ -28,6 +32,9 @@ PARTNER_PERIOD_MEASURES = (
 )
 """Additive measures in ``Rollup.partner_periods`` (``open_*`` are end-of-period snapshots)."""
 
+CHANNEL_MEASURES = ("revenue", "won_deals", "lost_deals", "lost_amount", "days_to_close_sum")
+"""Measures of ``Rollup.channel_periods`` and ``Rollup.partner_channel_periods`` (closed deals)."""
+
 
 def channel_periods(
     partner_channel_periods: pd.DataFrame, periods: pd.PeriodIndex, *, direct: pd.DataFrame | None = None
@@ -43,7 +50,7 @@ def channel_periods(
     direct
         ``Rollup.channel_periods`` whose ``direct`` rows to keep; None: zeros.
     """
-    measures = ["revenue", "won_deals", "lost_deals", "lost_amount", "days_to_close_sum"]
+    measures = list(CHANNEL_MEASURES)
     keys = ["period", "attribution"]
     facts = partner_channel_periods.groupby(keys, observed=True)[measures].sum().reset_index()
     if direct is not None:
@@ -57,9 +64,29 @@ def channel_grid(facts: pd.DataFrame, periods: pd.PeriodIndex) -> pd.DataFrame:
     keys = ["period", "attribution"]
     grid = pd.MultiIndex.from_product([periods, ["sourced", "influenced", "direct"]], names=keys).to_frame(index=False)
     out = grid.merge(facts, on=keys, how="left")
-    measures = ["revenue", "won_deals", "lost_deals", "lost_amount", "days_to_close_sum"]
+    measures = list(CHANNEL_MEASURES)
     out[measures] = out[measures].astype("float64").fillna(0.0)
     return out
+
+
+def grid_positions(rows: pd.DataFrame, partner_ids: pd.Series, periods: pd.PeriodIndex) -> np.ndarray:
+    """Row of the partner-major ``partner_ids`` × ``periods`` grid that each of ``rows`` falls on; −1 off the grid.
+
+    ``rows`` has ``partner_id`` and ``period`` columns; ``partner_ids`` are unique.
+
+    Examples
+    --------
+    >>> periods = pd.period_range("2025Q1", "2025Q2", freq="Q")
+    >>> rows = pd.DataFrame({"partner_id": ["b", "a", "z"], "period": pd.PeriodIndex(["2025Q2"] * 3, freq="Q")})
+    >>> grid_positions(rows, pd.Series(["a", "b"]), periods).tolist()
+    [3, 1, -1]
+    """
+    ids = pa.array(rows["partner_id"].astype("str"), from_pandas=True)
+    partner = pc.index_in(ids, value_set=pa.array(partner_ids.astype("str"), from_pandas=True))
+    partner = partner.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    period = rows["period"].array.asi8 - (periods[0].ordinal if len(periods) else 0)
+    inside = (partner >= 0) & (period >= 0) & (period < len(periods))
+    return np.where(inside, partner * len(periods) + period, -1)
 
 
 def engagement_activity_for(kpi: str, activities: set[str]) -> str | None:

@@ -88,6 +88,23 @@ def test_duckdb_on_csv_files_and_on_a_database_file_gives_the_same_facts(sample,
         assert_same_facts(pa.rollup(program), expected["Q"])
 
 
+def test_duckdb_spills_to_a_private_folder_and_stages_the_deals_as_a_view(parquet):
+    def limit(memory_limit: str) -> str:  # as DuckDB shows it (in MiB)
+        return duckdb.connect().execute("SET memory_limit = ?", [memory_limit]).sql(
+            "SELECT current_setting('memory_limit')").fetchall()[0][0]
+
+    with open_program(parquet, memory_limit="512MB") as program:
+        engine = program.engine
+        settings = engine.fetch("SELECT current_setting('memory_limit') AS m, current_setting('temp_directory') AS t")
+        spill = Path(settings["t"].iloc[0])
+        assert settings["m"].iloc[0] == limit("512MB")
+        assert spill.is_dir() and spill.name.startswith("partner-analytics-duckdb-")
+        facts = pa.rollup(program)  # the deals are a view while the rollup runs, gone after it
+        assert engine.fetch("SELECT COUNT(*) AS n FROM duckdb_views() WHERE view_name = 'as_of_deals'")["n"][0] == 0
+        assert engine.fetch("SELECT COUNT(*) AS n FROM duckdb_tables() WHERE table_name = 'as_of_deals'")["n"][0] == 0
+    assert not spill.exists() and len(facts.partner_periods) > 0
+
+
 def test_an_as_of_date_inside_the_data_counts_only_what_happened_by_then(parquet, sample):
     with open_program(parquet) as program:
         assert_same_facts(pa.rollup(program, freq="M", as_of="2024-08-15"), pa.rollup(sample, freq="M", as_of="2024-08-15"))
@@ -276,8 +293,8 @@ def test_unknown_engines_options_and_sources_are_refused(parquet, tmp_path):
 def test_every_rollup_query_transpiles_to_each_dialect(dialect):
     queries = RollupQueries("Q", pd.Timestamp("2025-12-31"))
     quarter = pd.Period("2025Q4", "Q")
-    texts = [queries.as_of_deals, queries.closed_facts, queries.created_facts, queries.partner_firsts, queries.deal_span,
-             queries.partner_channel_facts, queries.partner_deal_stats, queries.deal_stats([(quarter, quarter, 1)]),
+    texts = [queries.as_of_deals, queries.closed_facts, queries.created_facts,
+             queries.partner_deal_stats, queries.deal_stats([(quarter, quarter, 1)]),
              queries.drill_down("stage = 'won'", 10), queries.engagement, queries.surveys, queries.comments,
              queries.mdf, queries.target_actuals({"revenue", "deals_won"}, {"certifications": "certification"})]
     for text in texts:

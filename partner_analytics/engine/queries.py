@@ -15,8 +15,8 @@ period it closed (wins, losses, revenue, cycle) or was created (pipeline); a
 deal closed after ``as_of`` is still open; events after ``as_of`` are ignored.
 Periods are returned as their first day (``period_start``). The deal queries
 read ``as_of_deals`` (:attr:`RollupQueries.as_of_deals`), which the caller
-materialises once (:meth:`~partner_analytics.engine.backends.Engine.materialize`)
-so the deals are scanned once, not once per query.
+stages (:meth:`~partner_analytics.engine.backends.Engine.stage`): computed once
+(Spark, SQL databases) or a view (DuckDB, whose memory then stays bounded).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ __all__ = ["RollupQueries", "transpile", "UNITS"]
 UNITS = {"Q": "quarter", "M": "month"}
 """Period grain → ``DATE_TRUNC`` unit."""
 
-# Deals as of the as-of date: created by then; a close after it is not a close yet. The materialised
+# Deals as of the as-of date: created by then; a close after it is not a close yet. The staged
 # ``as_of_deals`` leaves out ``deal_id``, which only the drill-down shows (a tenth of its memory at scale).
 _DEALS = """
     SELECT {deal_id}d.partner_id, d.attribution, p.partner_type, d.amount, d.created_on,
@@ -47,71 +47,36 @@ _DEALS = """
     WHERE d.created_on <= {as_of}
 """
 
+# Closed deals per partner × period of closing × attribution, direct deals (no partner) included: the one
+# pass over the closed deals from which the rollup derives partner, channel and partner-channel totals and
+# each partner's first win.
 _CLOSED_FACTS = """
     SELECT partner_id,
            CAST(DATE_TRUNC('{unit}', closed_on) AS DATE) AS period_start,
-           SUM(CASE WHEN stage = 'won' AND attribution = 'sourced' THEN amount ELSE 0 END) AS sourced_revenue,
-           SUM(CASE WHEN stage = 'won' AND attribution = 'influenced' THEN amount ELSE 0 END) AS influenced_revenue,
+           attribution,
            SUM(CASE WHEN stage = 'won' THEN amount ELSE 0 END) AS revenue,
            COUNT(CASE WHEN stage = 'won' THEN 1 END) AS won_deals,
            COUNT(CASE WHEN stage = 'lost' THEN 1 END) AS lost_deals,
            SUM(CASE WHEN stage = 'lost' THEN amount ELSE 0 END) AS lost_amount,
-           COUNT(CASE WHEN stage = 'won' AND is_new_customer THEN 1 END) AS new_customers,
            SUM(CASE WHEN stage = 'won' THEN CAST(DATE_DIFF('day', created_on, closed_on) AS DOUBLE) ELSE 0 END)
-               AS days_to_close_sum
+               AS days_to_close_sum,
+           COUNT(CASE WHEN stage = 'won' AND is_new_customer THEN 1 END) AS new_customers,
+           MIN(CASE WHEN stage = 'won' THEN closed_on END) AS first_won_on
     FROM as_of_deals
-    WHERE partner_id IS NOT NULL AND stage IN ('won', 'lost')
-    GROUP BY 1, 2
+    WHERE stage IN ('won', 'lost')
+    GROUP BY 1, 2, 3
+    ORDER BY 1, 2, 3
 """
 
+# Deals per partner × period of creation, direct deals (no partner) included; also the first creation date.
 _CREATED_FACTS = """
     SELECT partner_id,
            CAST(DATE_TRUNC('{unit}', created_on) AS DATE) AS period_start,
            COUNT(*) AS created_deals,
-           SUM(amount) AS pipeline_created
+           SUM(amount) AS pipeline_created,
+           MIN(created_on) AS first_created_on
     FROM as_of_deals
-    WHERE partner_id IS NOT NULL
     GROUP BY 1, 2
-"""
-
-# Sums of closed deals per channel (period × attribution, and per partner for slices of partners).
-_CHANNEL_SUMS = """
-           SUM(CASE WHEN stage = 'won' THEN amount ELSE 0 END) AS revenue,
-           COUNT(CASE WHEN stage = 'won' THEN 1 END) AS won_deals,
-           COUNT(CASE WHEN stage = 'lost' THEN 1 END) AS lost_deals,
-           SUM(CASE WHEN stage = 'lost' THEN amount ELSE 0 END) AS lost_amount,
-           SUM(CASE WHEN stage = 'won' THEN CAST(DATE_DIFF('day', created_on, closed_on) AS DOUBLE) ELSE 0 END)
-               AS days_to_close_sum"""
-
-_CHANNEL_FACTS = """
-    SELECT CAST(DATE_TRUNC('{unit}', closed_on) AS DATE) AS period_start,
-           attribution,
-{sums}
-    FROM as_of_deals
-    WHERE stage IN ('won', 'lost')
-    GROUP BY 1, 2
-"""
-
-_DEAL_SPAN = "SELECT MIN(created_on) AS first_created_on FROM as_of_deals"
-
-_PARTNER_FIRSTS = """
-    SELECT partner_id,
-           MIN(created_on) AS first_deal_on,
-           MIN(CASE WHEN stage = 'won' THEN closed_on END) AS first_won_on
-    FROM as_of_deals
-    WHERE partner_id IS NOT NULL
-    GROUP BY 1
-"""
-
-_PARTNER_CHANNEL_FACTS = """
-    SELECT partner_id,
-           CAST(DATE_TRUNC('{unit}', closed_on) AS DATE) AS period_start,
-           attribution,
-{sums}
-    FROM as_of_deals
-    WHERE partner_id IS NOT NULL AND stage IN ('won', 'lost')
-    GROUP BY 1, 2, 3
-    ORDER BY 1, 2, 3
 """
 
 # Won deals with their period of closing and days to close, the input of every distribution.
@@ -302,7 +267,7 @@ class RollupQueries:
 
     @property
     def as_of_deals(self) -> str:
-        """The deals as of ``as_of``: every deal query reads this relation, materialised once by the caller."""
+        """The deals as of ``as_of``: every deal query reads this relation, staged by the caller."""
         return _DEALS.format(as_of=self.as_of, deal_id="")
 
     def _deal_query(self, body: str) -> str:
@@ -313,33 +278,14 @@ class RollupQueries:
 
     @property
     def closed_facts(self) -> str:
-        """Partner × period of closing: won/lost counts and amounts, new customers, cycle days."""
+        """Partner × period of closing × attribution (direct deals too): won/lost counts and amounts, cycle days,
+        new customers, first win."""
         return self._deal_query(_CLOSED_FACTS)
 
     @property
     def created_facts(self) -> str:
-        """Partner × period of creation: deals and pipeline created."""
+        """Partner × period of creation (direct deals too): deals and pipeline created, first creation date."""
         return self._deal_query(_CREATED_FACTS)
-
-    @property
-    def channel_facts(self) -> str:
-        """Period × attribution of closed deals (direct deals included)."""
-        return self._deal_query(_CHANNEL_FACTS.replace("{sums}", _CHANNEL_SUMS.strip("\n")))
-
-    @property
-    def deal_span(self) -> str:
-        """Earliest creation date among the deals as of ``as_of``."""
-        return self._deal_query(_DEAL_SPAN)
-
-    @property
-    def partner_firsts(self) -> str:
-        """Per partner: first deal created and first deal won."""
-        return self._deal_query(_PARTNER_FIRSTS)
-
-    @property
-    def partner_channel_facts(self) -> str:
-        """Partner × period of closing × attribution: won/lost counts and amounts, cycle days."""
-        return self._deal_query(_PARTNER_CHANNEL_FACTS.replace("{sums}", _CHANNEL_SUMS.strip("\n")))
 
     def deal_stats(self, windows: Iterable[tuple[pd.Period, pd.Period, int]],
                    groupings: Iterable[str] = tuple(_GROUPINGS)) -> str:
