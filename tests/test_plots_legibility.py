@@ -278,3 +278,14 @@ def test_period_labels_are_thinned_again_for_a_narrower_rendition():
     assert len(narrow) < len(wide) and narrow[-1] == wide[-1] == QUARTERS[15]
     assert set(narrow) <= set(wide)  # the same quarter of each year
     assert set(ax.xaxis.get_minorticklocs()) | set(ax.xaxis.get_majorticklocs()) == set(range(16))
+
+
+@pytest.mark.parametrize("width", [8, 4.6], ids=["desktop", "phone"])
+def test_the_revenue_legend_never_overlaps_the_title(width):
+    fig, ax = plt.subplots(figsize=(width, 3.2), constrained_layout=True)
+    plot_partner_revenue(history(QUARTERS[:12]), ax=ax)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legend, title = ax.get_legend().get_window_extent(renderer), ax.title.get_window_extent(renderer)
+    assert legend.y1 <= title.y0 + 1  # the legend's row is below the title's
+    assert legend.y0 >= ax.get_window_extent(renderer).y1 - 1  # and above the axes
