@@ -94,8 +94,8 @@ def _stock_jobs(pages: list[str], context_path: Path, work: Path, processes: int
     done = subprocess.run(["xargs", "-P", str(processes), "-n", "1", "sh", "-c", one], input="\n".join(pages),
                           text=True, check=True, capture_output=True)
     wall = time.perf_counter() - started
-    seconds = {page: float(end) - float(begin) for page, begin, end in (line.split() for line in done.stdout.splitlines())}
-    return wall, seconds
+    jobs = (line.split() for line in done.stdout.splitlines())
+    return wall, {page: float(end) - float(begin) for page, begin, end in jobs}
 
 
 def _stock_chain(ids: list[str], n_pages: int, context_path: Path, work: Path, cores: int) -> tuple[float, float]:
@@ -105,8 +105,8 @@ def _stock_chain(ids: list[str], n_pages: int, context_path: Path, work: Path, c
     one job at a time, then under ``xargs -P cores``. Per core: (overview
     job + (n_pages - 1) × the mean partner job) / n_pages, the same mix of
     pages as the renderer and the floor. All cores: that figure divided by
-    the speed-up ``xargs -P cores`` gets on the same jobs (their summed
-    one-at-a-time seconds over the wall time of the parallel run).
+    the speed-up ``xargs -P cores`` gets on the same jobs (the wall time of
+    the one-at-a-time run over that of the parallel run).
     """
     pages = [OVERVIEW, *ids]
     serial, each = _stock_jobs(pages, context_path, work, 1)

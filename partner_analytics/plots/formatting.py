@@ -189,7 +189,8 @@ class FittingCategoryLocator(Locator):
         spec = ax.get_subplotspec()
         fig = ax.get_figure()
         box = spec.get_position(fig) if spec is not None else ax.get_position(original=True)
-        return (box.width * fig.get_figwidth() if axis == "x" else box.height * fig.get_figheight()) * 72 * _LAYOUT_SHARE
+        inches = box.width * fig.get_figwidth() if axis == "x" else box.height * fig.get_figheight()
+        return inches * 72 * _LAYOUT_SHARE
 
     def need(self, axis: str) -> float:
         """Points along ``axis`` one horizontal label takes, with its space."""

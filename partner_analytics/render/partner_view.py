@@ -25,7 +25,12 @@ from ..metrics.peers import peer_benchmarks, peer_quantile
 from ..metrics.registry import format_value
 from ..periods import in_trailing_window, periods_per_year
 from ..plots.empty import PanelFigure
-from ..plots.partner import plot_engagement_vs_peers, plot_partner_deal_size, plot_partner_revenue, plot_partner_win_rate
+from ..plots.partner import (
+    plot_engagement_vs_peers,
+    plot_partner_deal_size,
+    plot_partner_revenue,
+    plot_partner_win_rate,
+)
 from ..plots.scorecard import plot_scorecard_breakdown
 from .context import ReportContext
 from .wording import partial_last_bar
@@ -185,8 +190,9 @@ def partner_figures(view: PartnerView) -> dict[str, PanelFigure]:
         figures["engagement"] = PanelFigure([(plot_engagement_vs_peers, view.engagement, {"window": view.window})],
                                             figsize=(8, 3.2))
     if view.comparable and not view.breakdown["score"].isna().all():
-        figures["scorecard"] = PanelFigure([(plot_scorecard_breakdown, view.breakdown.assign(partner_id=view.partner_id),
-                                             {"partner_id": view.partner_id})], figsize=(6.4, 4.8))
+        breakdown = view.breakdown.assign(partner_id=view.partner_id)
+        figures["scorecard"] = PanelFigure([(plot_scorecard_breakdown, breakdown, {"partner_id": view.partner_id})],
+                                           figsize=(6.4, 4.8))
     return figures
 
 
