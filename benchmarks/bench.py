@@ -4,18 +4,25 @@ Run ``make bench`` (or ``python benchmarks/bench.py --help``). Machines are
 shared and noisy, so compare the **ratios** printed at the end, measured side
 by side in one run, rather than absolute times.
 
-Rendering (the same N partner reports of a synthetic program, each way), twice:
-**per core** (one process at a time) and **all cores** (N processes at once):
+Rendering (the same pages of a synthetic program, each way: the program
+overview and N partner reports), twice: **per core** (one process at a time)
+and **all cores** (N processes at once). Each way is reported in seconds per
+page over that same mix of pages:
 
 1. **stock CLI chain**: one ``papermill`` process and one ``jupyter nbconvert
    --to html --no-input`` process per report (a fresh kernel each time); one
-   report after the other, then under ``xargs -P N``;
+   report after the other, then under ``xargs -P N`` (timed on the overview
+   and a subset of the partners, ``--stock-reports``);
 2. **renderer**: ``partner_analytics.render.batch.render_reports`` (warm
    kernels, one per worker, a reused exporter, the data loaded once per
    worker), with 1 worker, then N;
-3. **floor**: the same report data and charts computed and drawn exactly as
-   the report draws them (:func:`partner_analytics.render.figures.figure_html`)
-   in a plain Python loop, no notebook at all; in one process, then in N.
+3. **floor**: the same pages' data and charts computed and drawn exactly as
+   the reports draw them (the views' ``partner_figures`` / ``overview_figures``,
+   :func:`partner_analytics.render.figures.figure_html`) in a plain Python
+   loop, no notebook at all; in one process, then in N.
+
+The renderer's figure includes its fixed costs (the context build, kernel
+start); they are also printed on their own line.
 
 ``--big 10000`` adds a run of the renderer on a 10,000-partner program: time per
 report and the peak resident memory (``VmHWM``) of each worker process and of
@@ -45,40 +52,68 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 import partner_analytics as pa  # noqa: E402
 from partner_analytics.params import load_params  # noqa: E402
-from partner_analytics.plots.partner import (  # noqa: E402
-    plot_engagement_vs_peers,
-    plot_partner_deal_size,
-    plot_partner_revenue,
-    plot_partner_win_rate,
-)
-from partner_analytics.plots.empty import draw_panels  # noqa: E402
-from partner_analytics.plots.scorecard import plot_scorecard_breakdown  # noqa: E402
 from partner_analytics.plots.style import plot_style  # noqa: E402
 from partner_analytics.render.batch import TEMPLATES, render_reports  # noqa: E402
 from partner_analytics.render.context import build_context, save_context  # noqa: E402
 from partner_analytics.render.figures import figure_html  # noqa: E402
+from partner_analytics.render.overview_view import overview_figures, overview_view  # noqa: E402
+from partner_analytics.render.partner_view import partner_figures, partner_view  # noqa: E402
 from partner_analytics.render.pool import default_workers  # noqa: E402
-from partner_analytics.render.partner_view import partner_view  # noqa: E402
+from partner_analytics.render.worker import ReportWorker  # noqa: E402
 from partner_analytics.sample import write_sample  # noqa: E402
 from scale import add_arguments as add_scale_arguments  # noqa: E402  (benchmarks/scale.py)
 from scale import run_sizes  # noqa: E402
 
 
-def _stock_chain(ids: list[str], context_path: Path, work: Path, processes: int) -> float:
-    """Seconds per report for ``papermill`` then ``jupyter nbconvert`` per report, ``processes`` at a time."""
+OVERVIEW = "overview"
+"""The page id of the program overview in the benchmark's page lists (partner ids are never this word)."""
+
+
+def _stock_jobs(pages: list[str], context_path: Path, work: Path, processes: int) -> tuple[float, dict[str, float]]:
+    """Wall seconds for ``papermill`` then ``jupyter nbconvert`` per page, ``processes`` at a time, and each job's.
+
+    ``pages`` are partner ids and :data:`OVERVIEW` (the overview notebook, no
+    partner parameter). Each page is one ``sh -c`` job under ``xargs -P``;
+    the job prints its start and end time (``date``).
+    """
     import jupytext
 
-    notebook = work / "partner_report.ipynb"
-    jupytext.write(jupytext.read(TEMPLATES["partner"]), notebook)
     bindir = Path(sys.executable).parent
-    one = (f"{shlex.quote(str(bindir / 'papermill'))} {shlex.quote(str(notebook))} {shlex.quote(str(work))}/$0.ipynb "
-           f"-p partner_id \"$0\" -p context_path {shlex.quote(str(context_path))} -k python3 --no-progress-bar "
-           f"--log-level ERROR && {shlex.quote(str(bindir / 'jupyter'))} nbconvert --to html --no-input "
-           f"--log-level ERROR {shlex.quote(str(work))}/$0.ipynb")
+    notebooks = {}
+    for kind in ("partner", "overview"):
+        notebooks[kind] = work / f"{kind}_report.ipynb"
+        jupytext.write(jupytext.read(TEMPLATES[kind]), notebooks[kind])
+    q = shlex.quote
+    papermill = (f"{q(str(bindir / 'papermill'))} \"$nb\" {q(str(work))}/$0.ipynb $extra "
+                 f"-p context_path {q(str(context_path))} -k python3 --no-progress-bar --log-level ERROR")
+    nbconvert = f"{q(str(bindir / 'jupyter'))} nbconvert --to html --no-input --log-level ERROR {q(str(work))}/$0.ipynb"
+    one = (f'if [ "$0" = {OVERVIEW} ]; then nb={q(str(notebooks["overview"]))}; extra=""; '
+           f'else nb={q(str(notebooks["partner"]))}; extra="-p partner_id $0"; fi; '
+           f"s=$(date +%s.%N); {papermill} && {nbconvert} && echo \"$0 $s $(date +%s.%N)\"")
     started = time.perf_counter()
-    subprocess.run(["xargs", "-P", str(processes), "-n", "1", "sh", "-c", one], input="\n".join(ids), text=True,
-                   check=True, capture_output=True)
-    return (time.perf_counter() - started) / len(ids)
+    done = subprocess.run(["xargs", "-P", str(processes), "-n", "1", "sh", "-c", one], input="\n".join(pages),
+                          text=True, check=True, capture_output=True)
+    wall = time.perf_counter() - started
+    jobs = (line.split() for line in done.stdout.splitlines())
+    return wall, {page: float(end) - float(begin) for page, begin, end in jobs}
+
+
+def _stock_chain(ids: list[str], n_pages: int, context_path: Path, work: Path, cores: int) -> tuple[float, float]:
+    """Seconds per page of the stock chain over the overview + ``n_pages - 1`` partner pages, per core and all cores.
+
+    The chain renders the overview and ``ids`` (a subset of the partners):
+    one job at a time, then under ``xargs -P cores``. Per core: (overview
+    job + (n_pages - 1) × the mean partner job) / n_pages, the same mix of
+    pages as the renderer and the floor. All cores: that figure divided by
+    the speed-up ``xargs -P cores`` gets on the same jobs (the wall time of
+    the one-at-a-time run over that of the parallel run).
+    """
+    pages = [OVERVIEW, *ids]
+    serial, each = _stock_jobs(pages, context_path, work, 1)
+    partner_mean = sum(each[p] for p in ids) / len(ids)
+    per_core = (each[OVERVIEW] + (n_pages - 1) * partner_mean) / n_pages
+    parallel, _ = _stock_jobs(pages, context_path, work, cores)
+    return per_core, per_core * parallel / serial
 
 
 class _PeakMemory:
@@ -142,7 +177,7 @@ class _PeakMemory:
 
 
 def _renderer(source: Path, ids: list[str], work: Path, workers: int) -> tuple[float, _PeakMemory]:
-    """Seconds per report (the overview counted as one more) and the peak memory of the workers and kernels."""
+    """Seconds per page (the overview counted as one more) and the peak memory of the workers and kernels."""
     with _PeakMemory(in_process=workers == 1) as memory:
         started = time.perf_counter()
         summary = render_reports(source=str(source), outdir=work / "reports", build_dir=work / "build",
@@ -153,64 +188,68 @@ def _renderer(source: Path, ids: list[str], work: Path, workers: int) -> tuple[f
     return seconds / (len(ids) + 1), memory
 
 
-def _report_panels(view) -> list[tuple[list, tuple[float, float]]]:
-    """The chart panels ``templates/partner_report.py`` draws for ``view``, under the same conditions."""
-    figures = []
-    if not view.history.empty:
-        figures.append(([(plot_partner_revenue, view.history, {}), (plot_partner_win_rate, view.history, {}),
-                         (plot_partner_deal_size, view.history, {})], (8, 9)))
-    if "engagement" in view.available and view.engagement["quantity"].gt(0).any():
-        figures.append(([(plot_engagement_vs_peers, view.engagement, {"window": view.window})], (8, 3.2)))
-    if view.comparable and not view.breakdown["score"].isna().all():
-        figures.append(([(plot_scorecard_breakdown, view.breakdown.assign(partner_id=view.partner_id),
-                          {"partner_id": view.partner_id})], (6.4, 4.8)))
-    return figures
+def _kernel_start() -> float:
+    """Seconds from starting a report worker until its kernel has loaded the report libraries."""
+    started = time.perf_counter()
+    with ReportWorker() as worker:
+        worker.wait_ready()
+        return time.perf_counter() - started
 
 
-def _draw_reports(context, ids: list[str]) -> int:
-    """Compute each partner's view and draw its charts exactly as ``templates/partner_report.py`` shows them."""
+def _draw_pages(context, pages: list[str]) -> int:
+    """Compute each page's view and draw its charts exactly as the report templates do; return the page count.
+
+    ``pages`` are partner ids and :data:`OVERVIEW`; the charts come from
+    :func:`~partner_analytics.render.partner_view.partner_figures` and
+    :func:`~partner_analytics.render.overview_view.overview_figures`, which
+    the templates draw too.
+    """
     with plot_style():
-        for partner_id in ids:
-            for panels, size in _report_panels(partner_view(context, partner_id)):
-                figure, _ = draw_panels(panels, figsize=size)
+        for page in pages:
+            if page == OVERVIEW:
+                figures = overview_figures(overview_view(context))
+            else:
+                figures = partner_figures(partner_view(context, page))
+            for spec in figures.values():
+                figure, _ = spec.draw()
                 if figure is not None:
                     figure_html(figure)
                     plt.close(figure)
-    return len(ids)
+    return len(pages)
 
 
-def _floor(context, ids: list[str], processes: int) -> float:
-    """Seconds per report to draw the reports' charts in a plain loop, in ``processes`` processes at once.
+def _floor(context, pages: list[str], processes: int) -> float:
+    """Seconds per page to draw the pages' charts in a plain loop, in ``processes`` processes at once.
 
-    The processes are forked after the context is built and warmed up (one
-    report drawn), so only the drawing is timed.
+    The processes are forked after the context is built and warmed up (the
+    first page drawn), so only the drawing is timed. In parallel, pages are
+    handed out one at a time, as the renderer's pool does.
     """
-    _draw_reports(context, ids[:1])
+    _draw_pages(context, pages[:1])
     if processes == 1:
         started = time.perf_counter()
-        _draw_reports(context, ids)
-        return (time.perf_counter() - started) / len(ids)
+        _draw_pages(context, pages)
+        return (time.perf_counter() - started) / len(pages)
     global _FORKED_CONTEXT
     _FORKED_CONTEXT = context  # inherited by the forked processes: the context does not pickle
-    shares = [ids[i::processes] for i in range(processes)]
     with multiprocessing.get_context("fork").Pool(processes) as pool:
         started = time.perf_counter()
-        pool.map(_draw_forked, shares)
-        return (time.perf_counter() - started) / len(ids)
+        sum(pool.imap_unordered(_draw_forked, pages))
+        return (time.perf_counter() - started) / len(pages)
 
 
 _FORKED_CONTEXT = None
 
 
-def _draw_forked(ids: list[str]) -> int:
-    return _draw_reports(_FORKED_CONTEXT, ids)
+def _draw_forked(page: str) -> int:
+    return _draw_pages(_FORKED_CONTEXT, [page])
 
 
 def _ratios(title: str, stock: float, renderer: float, floor: float) -> None:
     print(f"  {title}")
-    print(f"    stock CLI chain (papermill + nbconvert processes) {stock:8.3f} s/report")
-    print(f"    partner-analytics renderer                         {renderer:8.3f} s/report")
-    print(f"    floor (report charts drawn in a plain loop)        {floor:8.3f} s/report")
+    print(f"    stock CLI chain (papermill + nbconvert processes) {stock:8.3f} s/page")
+    print(f"    partner-analytics renderer                         {renderer:8.3f} s/page")
+    print(f"    floor (report charts drawn in a plain loop)        {floor:8.3f} s/page")
     print(f"    ratio stock / renderer = {stock / renderer:6.1f}x   (goal >= 10x)")
     print(f"    ratio renderer / floor = {renderer / floor:6.2f}x   (goal <= 1.3x)")
 
@@ -223,20 +262,27 @@ def bench_rendering(n_partners: int, stock_reports: int, workers: int | None, bi
         work = Path(tmp)
         write_sample(work / "data", n_partners=n_partners)
         program = pa.load_program(work / "data")
+        started = time.perf_counter()
         context = build_context(program, load_params())
-        ids = list(context.kpis["partner_id"])[:n_partners]
         context_path = save_context(context, work / "ctx")
+        context_seconds = time.perf_counter() - started
+        ids = list(context.kpis["partner_id"])[:n_partners]
+        pages = [OVERVIEW, *ids]
         stock_ids = ids[:stock_reports]
 
-        floor_1 = _floor(context, ids, 1)
-        floor_n = _floor(context, ids, cores)
+        floor_1 = _floor(context, pages, 1)
+        floor_n = _floor(context, pages, cores)
+        kernel_seconds = _kernel_start()
         renderer_1, memory_1 = _renderer(work / "data", ids, work, 1)
         renderer_n, memory_n = _renderer(work / "data", ids, work, cores)
-        stock_1 = _stock_chain(stock_ids, context_path, work, 1)
-        stock_n = _stock_chain(stock_ids, context_path, work, cores)
+        stock_1, stock_n = _stock_chain(stock_ids, len(pages), context_path, work, cores)
         big_result = _big_run(work, big, cores, big_reports) if big else None
 
-    print(f"\nRendering {len(ids)} partner reports (stock chain timed on {len(stock_ids)}), {cores} cores:")
+    print(f"\nRendering the overview and {len(ids)} partner reports, {len(pages)} pages, {cores} cores "
+          f"(s/page = all {len(pages)} pages / {len(pages)}; the stock chain timed on the overview and "
+          f"{len(stock_ids)} partners, its partner mean standing for all {len(ids)}):")
+    print(f"  fixed costs, counted in the renderer's s/page: context build {context_seconds:.2f} s per run, "
+          f"kernel start {kernel_seconds:.2f} s per worker (overlaps the context build)")
     _ratios("per core: 1 renderer worker, stock chain one process at a time, floor in one process",
             stock_1, renderer_1, floor_1)
     _ratios(f"all cores: {cores} renderer workers, stock chain under xargs -P {cores}, floor in {cores} processes",

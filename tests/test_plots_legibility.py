@@ -264,3 +264,28 @@ def test_the_cohort_heatmap_leaves_out_cohorts_and_columns_without_values():
         assert [t.get_text() for t in ax.get_xticklabels()] == ["0"]
     finally:
         plt.close(ax.figure)
+
+
+def test_period_labels_are_thinned_again_for_a_narrower_rendition():
+    """The phone rendition (4.6 in wide) names fewer periods than the desktop one, still the latest, never touching."""
+    fig, ax = plt.subplots(figsize=(8, 3.2), constrained_layout=True)
+    plot_partner_revenue(history(QUARTERS[:16]), ax=ax)
+    fig.canvas.draw()
+    wide = [t.get_text() for t in visible_tick_texts(ax.xaxis)]
+    fig.set_size_inches(4.6, 3.2)
+    assert_legible(fig)
+    narrow = [t.get_text() for t in visible_tick_texts(ax.xaxis)]
+    assert len(narrow) < len(wide) and narrow[-1] == wide[-1] == QUARTERS[15]
+    assert set(narrow) <= set(wide)  # the same quarter of each year
+    assert set(ax.xaxis.get_minorticklocs()) | set(ax.xaxis.get_majorticklocs()) == set(range(16))
+
+
+@pytest.mark.parametrize("width", [8, 4.6], ids=["desktop", "phone"])
+def test_the_revenue_legend_never_overlaps_the_title(width):
+    fig, ax = plt.subplots(figsize=(width, 3.2), constrained_layout=True)
+    plot_partner_revenue(history(QUARTERS[:12]), ax=ax)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legend, title = ax.get_legend().get_window_extent(renderer), ax.title.get_window_extent(renderer)
+    assert legend.y1 <= title.y0 + 1  # the legend's row is below the title's
+    assert legend.y0 >= ax.get_window_extent(renderer).y1 - 1  # and above the axes

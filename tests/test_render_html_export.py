@@ -55,3 +55,13 @@ def test_the_page_loads_nothing_from_the_network_and_the_notebook_is_not_modifie
     assert not re.search(r'<(script|link)[^>]+(src|href)="(https?:)?//', page)
     assert "require.js" not in page and "MathJax" not in page
     assert "title" not in notebook.metadata and len(notebook.cells) == 5
+
+
+def test_the_page_is_the_template_output_without_a_reparse(exporter):
+    """No BeautifulSoup pass: inline SVG keeps its attribute case and no block joins the keyboard's tab order."""
+    notebook = _notebook()
+    svg = '<svg viewBox="0 0 10 10"><clipPath id="c"><rect width="1" height="1"/></clipPath></svg>'
+    notebook.cells[3].outputs.append(nbformat.v4.new_output("display_data", data={"text/html": svg}))
+    page = export_html(exporter, notebook, title="Report", stamp={})
+    assert svg in page
+    assert "tabindex" not in page

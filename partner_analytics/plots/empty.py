@@ -23,13 +23,14 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-__all__ = ["NothingToDraw", "nothing_to_draw", "checked", "all_missing", "draw_panels"]
+__all__ = ["NothingToDraw", "nothing_to_draw", "checked", "all_missing", "draw_panels", "PanelFigure"]
 
 
 class NothingToDraw(ValueError):
@@ -126,3 +127,20 @@ def draw_panels(panels: Sequence[Panel], *, ncols: int = 1, figsize: tuple[float
     for ax in axes.flat[len(drawable):]:
         ax.remove()
     return fig, reasons
+
+
+@dataclass(frozen=True)
+class PanelFigure:
+    """One report figure as a report draws it: its panels, panels per row and full size (:func:`draw_panels`).
+
+    Report views list their figures as ``PanelFigure`` objects, so that the
+    report template and the rendering benchmark's floor draw the same charts.
+    """
+
+    panels: Sequence[Panel]
+    figsize: tuple[float, float]
+    ncols: int = 1
+
+    def draw(self) -> tuple[Figure | None, list[str]]:
+        """The figure and the reasons for the panels left out, as :func:`draw_panels` returns them."""
+        return draw_panels(self.panels, ncols=self.ncols, figsize=self.figsize)

@@ -16,11 +16,12 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 from matplotlib.font_manager import FontProperties
-from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter, ScalarFormatter
+from matplotlib.ticker import FixedLocator, FuncFormatter, Locator, MaxNLocator, PercentFormatter, ScalarFormatter
 
 from ..labels import format_money, unit
 
-__all__ = ["compact_money", "money_formatter", "count_formatter", "format_axis", "thin_ticks"]
+__all__ = ["compact_money", "money_formatter", "count_formatter", "format_axis", "thin_ticks",
+           "FittingCategoryLocator"]
 
 _CHAR_EM = 0.62  # average width of a tick-label character, in ems (digits, capitals, "Q")
 _ROTATED_LINE = 2.0  # horizontal room, in ems, of one label turned 45° (line height / sin 45°, plus space)
@@ -115,6 +116,11 @@ def thin_ticks(ax: Axes, positions: Sequence[float], labels: Sequence[str], *, a
     first turned 45° (for categories that all need a name, e.g. the top ten
     partners), and thinned only if even that is too tight.
 
+    Horizontal labels are thinned again whenever the figure is drawn at
+    another size or the axes move to another grid cell (the phone rendition
+    of a report figure, :mod:`partner_analytics.render.figures`): the axis
+    keeps a :class:`FittingCategoryLocator`.
+
     Parameters
     ----------
     ax
@@ -127,7 +133,7 @@ def thin_ticks(ax: Axes, positions: Sequence[float], labels: Sequence[str], *, a
     Returns
     -------
     list of str
-        The labels shown, in order.
+        The labels shown (at the axes' size now), in order.
     """
     positions = np.asarray(positions, dtype="float64")
     labels = [str(t) for t in labels]
@@ -136,28 +142,70 @@ def thin_ticks(ax: Axes, positions: Sequence[float], labels: Sequence[str], *, a
     if n == 0:
         target.set_ticks([])
         return []
-    fig = ax.get_figure()
-    box = ax.get_position()
-    size = FontProperties(size=target.get_ticklabels()[0].get_fontsize() if target.get_ticklabels()
-                          else None).get_size_in_points()
+    ticks = target.get_major_ticks(1)  # one tick (not all the default locator's) for the label font
+    size = FontProperties(size=ticks[0].label1.get_fontsize()).get_size_in_points()
+    locator = FittingCategoryLocator(positions, labels, size)
     rotation = 0
-    if axis == "x":
-        room = box.width * fig.get_figwidth() * 72 * _LAYOUT_SHARE
-        need = (max(len(t) for t in labels) + 1) * _CHAR_EM * size
-        if rotate and n * need > room:
-            rotation, need = 45, _ROTATED_LINE * size
-    else:
-        room = box.height * fig.get_figheight() * 72 * _LAYOUT_SHARE
-        need = 1.6 * size
-    fits = max(1, int(room // need))
-    step = _calendar_step(max(1, math.ceil(n / fits)), labels[-1])
-    shown = list(range(n - 1, -1, -step))[::-1]
-    target.set_ticks(positions[shown], [labels[i] for i in shown])
+    if axis == "x" and rotate and n * locator.need(axis) > locator.room(ax, axis):
+        rotation = 45
+    shown = locator.shown(ax, axis, need=_ROTATED_LINE * size if rotation else None)
+    step = shown[1] - shown[0] if len(shown) > 1 else 1
+    target.set_ticks(positions[shown], [labels[i] for i in shown])  # also widens the view to these ticks
     if rotation:
         for text in target.get_ticklabels():
             text.set_rotation(rotation)
             text.set_horizontalalignment("right")
             text.set_rotation_mode("anchor")
+    else:
+        target.set_major_locator(locator)
+        lookup = dict(zip(positions.tolist(), labels))
+        target.set_major_formatter(FuncFormatter(lambda value, _position=None: lookup.get(float(value), "")))
     if step > 1:
         target.set_ticks(positions, minor=True)
+    else:
+        target.set_minor_locator(FixedLocator(positions))  # marks for the periods a narrower rendition leaves unnamed
     return [labels[i] for i in shown]
+
+
+class FittingCategoryLocator(Locator):
+    """Major ticks at every ``k``-th category, ``k`` chosen for the axes' size when the ticks are asked for.
+
+    The room is the axes' grid cell in the figure (its place before layout),
+    so the same figure size and grid give the same ticks; see :func:`thin_ticks`.
+
+    Parameters
+    ----------
+    positions, labels
+        One position and one label per category, in order.
+    size
+        Font size of the tick labels, in points.
+    """
+
+    def __init__(self, positions: np.ndarray, labels: list[str], size: float) -> None:
+        self.positions, self.labels, self.size = positions, labels, size
+
+    def room(self, ax: Axes, axis: str) -> float:
+        """Points along ``axis`` the labels may use: the grid cell's length, less what layout takes."""
+        spec = ax.get_subplotspec()
+        fig = ax.get_figure()
+        box = spec.get_position(fig) if spec is not None else ax.get_position(original=True)
+        inches = box.width * fig.get_figwidth() if axis == "x" else box.height * fig.get_figheight()
+        return inches * 72 * _LAYOUT_SHARE
+
+    def need(self, axis: str) -> float:
+        """Points along ``axis`` one horizontal label takes, with its space."""
+        return (max(len(t) for t in self.labels) + 1) * _CHAR_EM * self.size if axis == "x" else 1.6 * self.size
+
+    def shown(self, ax: Axes, axis: str, *, need: float | None = None) -> list[int]:
+        """Indices of the labelled categories: every ``k``-th, counted back from the last."""
+        n = len(self.labels)
+        fits = max(1, int(self.room(ax, axis) // (need or self.need(axis))))
+        step = _calendar_step(max(1, math.ceil(n / fits)), self.labels[-1])
+        return list(range(n - 1, -1, -step))[::-1]
+
+    def __call__(self) -> np.ndarray:
+        axis = "x" if self.axis is self.axis.axes.xaxis else "y"
+        return self.positions[self.shown(self.axis.axes, axis)]
+
+    def tick_values(self, vmin: float, vmax: float) -> np.ndarray:
+        return self()

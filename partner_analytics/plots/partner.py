@@ -20,6 +20,8 @@ from .formatting import format_axis, thin_ticks
 __all__ = ["plot_partner_revenue", "plot_partner_win_rate", "plot_partner_deal_size", "plot_engagement_vs_peers"]
 
 _BAR, _LINE, _PEER = "#1f4e79", "#e07b00", "#9aa5b1"
+_LEGEND_ROW = 24.0
+"""Title padding in points over a legend row above the axes (the default 6 pt plus one legend line)."""
 
 
 def _period_axis(ax: Axes, history: pd.DataFrame) -> np.ndarray:
@@ -68,8 +70,10 @@ def plot_partner_revenue(history: pd.DataFrame, *, ax: Axes | None = None, **kwa
     ax.bar(x, history["revenue"], color=_BAR, label="Revenue", **kwargs)
     if _has_target(history):
         ax.plot(x, history["target"], color=_LINE, marker="o", label="Target")
-        ax.set_title("Revenue vs target by period")
-        ax.legend(loc="lower right", bbox_to_anchor=(1, 1), ncols=2, frameon=False, borderaxespad=0)
+        # the legend sits in its own row between the axes and the title, so that the two never overlap,
+        # however narrow the figure (the phone rendition)
+        ax.set_title("Revenue vs target by period", pad=_LEGEND_ROW)
+        ax.legend(loc="lower right", bbox_to_anchor=(1, 1), ncols=2, frameon=False, borderaxespad=0.2)
     else:
         ax.set_title("Revenue by period")
     format_axis(ax.yaxis, "revenue")

@@ -32,6 +32,8 @@ from matplotlib.gridspec import GridSpec
 from matplotlib.layout_engine import LayoutEngine
 from matplotlib.transforms import Bbox
 
+from .text_layout import cached_text_layout
+
 __all__ = ["figure_html", "figure_svg", "use_report_figures", "PHONE_WIDTH"]
 
 PHONE_WIDTH = 4.6
@@ -70,7 +72,7 @@ def figure_svg(figure: Figure, *, crop: bool = False) -> str:
     """
     buffer = io.BytesIO()
     engine = _layout_engine(figure)
-    with matplotlib.rc_context(_SVG_RC):
+    with matplotlib.rc_context(_SVG_RC), cached_text_layout():
         bbox = _lay_out(figure, engine, crop=crop or engine is None)
         if engine is not None:
             figure.set_layout_engine(None)  # laid out already: without an engine, saving draws once
@@ -184,9 +186,10 @@ def figure_html(figure: Figure) -> str:
     >>> plt.close(fig)
     """
     label = html.escape(_description(figure), quote=True)
-    return (f'<figure class="pa-figure" role="img" aria-label="{label}">'
-            f'<div class="pa-wide">{figure_svg(figure)}</div>'
-            f'<div class="pa-narrow">{_phone_svg(figure)}</div></figure>')
+    with cached_text_layout():
+        return (f'<figure class="pa-figure" role="img" aria-label="{label}">'
+                f'<div class="pa-wide">{figure_svg(figure)}</div>'
+                f'<div class="pa-narrow">{_phone_svg(figure)}</div></figure>')
 
 
 def use_report_figures() -> None:

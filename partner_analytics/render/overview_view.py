@@ -14,10 +14,16 @@ from ..insights import thresholds
 from ..labels import label
 from ..metrics import cohorts, concentration, deals, mdf, revenue, satisfaction, targets, tiers
 from ..periods import periods_per_year
+from ..plots import cohorts as cohort_plots
+from ..plots import deals as deal_plots
+from ..plots import engagement as engagement_plots
+from ..plots import revenue as revenue_plots
+from ..plots import scorecard as scorecard_plots
+from ..plots.empty import PanelFigure
 from .context import ReportContext
 from .wording import partial_last_bar
 
-__all__ = ["OverviewView", "overview_view"]
+__all__ = ["OverviewView", "overview_view", "overview_figures"]
 
 TOP_PERFORMERS = 10
 AT_RISK = 15
@@ -184,3 +190,34 @@ def overview_view(context: ReportContext) -> OverviewView:
         likely_quiet=likely_quiet,
         likely_quiet_summary=likely_quiet_summary,
     )
+
+
+def overview_figures(view: OverviewView) -> dict[str, PanelFigure]:
+    """The charts the program overview draws for ``view``, by section; a section that shows a note instead is left out.
+
+    Without a time-to-close chart (every deal closed on its creation day) the
+    deals figure holds the win rates alone, at half the width.
+    """
+    deals = [(deal_plots.plot_win_rate, view.win_rates, {})]
+    if not view.closes_same_day:
+        deals.append((deal_plots.plot_time_to_close, view.time_to_close, {}))
+    figures = {
+        "revenue": PanelFigure([(revenue_plots.plot_revenue_trend, view.revenue_trend, {}),
+                                (revenue_plots.plot_channel_share, view.channel, {})], figsize=(9, 7)),
+        "concentration": PanelFigure([(revenue_plots.plot_lorenz, view.lorenz, {"gini": view.concentration["gini"]}),
+                                      (revenue_plots.plot_pareto, view.pareto, {})], ncols=2, figsize=(10, 4)),
+        "revenue_by": PanelFigure([(revenue_plots.plot_revenue_by, frame, {"by": by})
+                                   for by, frame in view.revenue_by.items()], ncols=3, figsize=(12, 4)),
+        "deals": PanelFigure(deals, ncols=2, figsize=(5 * len(deals), 4)),
+        "cohorts": PanelFigure([(cohort_plots.plot_cohort_heatmap, view.retention, {}),
+                                (cohort_plots.plot_time_to_first_deal, view.time_to_first_deal, {})], figsize=(10, 9)),
+        "tiers": PanelFigure([(scorecard_plots.plot_tier_distribution, view.tier_distribution, {}),
+                              (scorecard_plots.plot_composite_distribution, view.scorecard, {})], ncols=2,
+                             figsize=(10, 4)),
+    }
+    if view.correlations is not None and view.has_survey_correlations:
+        figures["correlations"] = PanelFigure([(engagement_plots.plot_correlation_matrix, view.correlations, {})],
+                                              figsize=(6.4, 4.8))
+    if view.mdf is not None and not view.mdf.empty and view.mdf["approved"].gt(0).any():
+        figures["mdf"] = PanelFigure([(cohort_plots.plot_mdf_roi, view.mdf, {})], figsize=(6.4, 4.8))
+    return figures

@@ -25,11 +25,19 @@ import pandas as pd
 
 from ..metrics.partner import kpi_changes, partner_history, revenue_targets
 from ..metrics.registry import format_value
+from ..plots.empty import PanelFigure
+from ..plots.partner import (
+    plot_engagement_vs_peers,
+    plot_partner_deal_size,
+    plot_partner_revenue,
+    plot_partner_win_rate,
+)
+from ..plots.scorecard import plot_scorecard_breakdown
 from .context import ReportContext
 from .peer_aggregates import BENCHMARK_COLUMNS, kpi_names, trailing
 from .wording import partial_last_bar
 
-__all__ = ["PartnerView", "partner_view", "kpi_tiles"]
+__all__ = ["PartnerView", "partner_view", "partner_figures", "kpi_tiles"]
 
 
 @dataclass(frozen=True)
@@ -167,6 +175,28 @@ def partner_view(context: ReportContext, partner_id: str) -> PartnerView:
         available=context.facts.available,
         comparable=enough,
     )
+
+
+def partner_figures(view: PartnerView) -> dict[str, PanelFigure]:
+    """The charts the partner report draws for ``view``, by section; a section that shows a note instead is left out.
+
+    ``"revenue"`` (revenue, win rate and deal size by period) needs a history,
+    ``"engagement"`` the engagement table and some activity, ``"scorecard"``
+    (the composite's breakdown) enough peers and at least one score.
+    """
+    figures = {}
+    if not view.history.empty:
+        figures["revenue"] = PanelFigure([(plot_partner_revenue, view.history, {}),
+                                          (plot_partner_win_rate, view.history, {}),
+                                          (plot_partner_deal_size, view.history, {})], figsize=(8, 9))
+    if "engagement" in view.available and view.engagement["quantity"].gt(0).any():
+        figures["engagement"] = PanelFigure([(plot_engagement_vs_peers, view.engagement, {"window": view.window})],
+                                            figsize=(8, 3.2))
+    if view.comparable and not view.breakdown["score"].isna().all():
+        breakdown = view.breakdown.assign(partner_id=view.partner_id)
+        figures["scorecard"] = PanelFigure([(plot_scorecard_breakdown, breakdown, {"partner_id": view.partner_id})],
+                                           figsize=(6.4, 4.8))
+    return figures
 
 
 def _tier(context: ReportContext, partner_id: str, comparable: bool) -> pd.Series:

@@ -256,6 +256,10 @@ class ReportWorker:
         """The manager of the current kernel (a new one after each restart)."""
         return self._kernel.manager
 
+    def wait_ready(self) -> None:
+        """Block until the kernel has started and loaded the report libraries (the first report waits for it)."""
+        self._kernel.wait_ready()
+
     def execute(self, template: str, parameters: Mapping[str, object]) -> nbformat.NotebookNode:
         """Execute a template with ``parameters``; raise :class:`ReportFailed` on any error."""
         notebook = papermill.execute_notebook(self._prepared(template), None, parameters=dict(parameters),

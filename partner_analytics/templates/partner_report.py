@@ -22,18 +22,10 @@ as_of: str = ""  # last day counted, YYYY-MM-DD, empty means the end of the data
 # %%
 import matplotlib.pyplot as plt
 
-from partner_analytics.plots.partner import (
-    plot_engagement_vs_peers,
-    plot_partner_deal_size,
-    plot_partner_revenue,
-    plot_partner_win_rate,
-)
-from partner_analytics.plots.empty import draw_panels
-from partner_analytics.plots.scorecard import plot_scorecard_breakdown
 from partner_analytics.render import blocks
 from partner_analytics.render.figures import use_report_figures
 from partner_analytics.render.context import open_context
-from partner_analytics.render.partner_view import partner_view
+from partner_analytics.render.partner_view import partner_figures, partner_view
 from partner_analytics.render import wording
 from partner_analytics.render.wording import tier_sentence, unavailable
 
@@ -41,6 +33,7 @@ use_report_figures()  # charts as compact inline SVG, a desktop and a phone rend
 context = open_context(context_path, source=source, params_path=params_path, period=period, as_of=as_of,
                        partner_id=str(partner_id))
 view = partner_view(context, str(partner_id))
+figures = partner_figures(view)  # the charts below, by section
 display(blocks.header(
     view.name,
     {"Partner type": view.partner_type, "Region": view.region, "Tier": view.tier["tier"],
@@ -60,11 +53,10 @@ blocks.tiles(view.tiles, versus=view.versus)
 # ## Revenue and deals
 
 # %%
-if view.history.empty:
+if "revenue" not in figures:
     display(blocks.note(wording.NO_HISTORY))
 else:
-    _, skipped = draw_panels([(plot_partner_revenue, view.history, {}), (plot_partner_win_rate, view.history, {}),
-                             (plot_partner_deal_size, view.history, {})], figsize=(8, 9))
+    _, skipped = figures["revenue"].draw()
     plt.show()
     display(*[blocks.note(reason) for reason in skipped])
     if view.partial_note:
@@ -76,11 +68,10 @@ else:
 # %%
 if "engagement" not in view.available:
     display(blocks.note(unavailable("engagement")))
-elif not view.engagement["quantity"].gt(0).any():
+elif "engagement" not in figures:
     display(blocks.note(wording.no_activity(view.window)))
 else:
-    _, skipped = draw_panels([(plot_engagement_vs_peers, view.engagement, {"window": view.window})],
-                             figsize=(8, 3.2))
+    _, skipped = figures["engagement"].draw()
     plt.show()
     display(*[blocks.note(reason) for reason in skipped])
 
@@ -110,13 +101,12 @@ if not view.comparable:
     display(blocks.table(view.breakdown, columns={"kpi": "KPI", "value": "Value", "weight": "Weight"},
                          formats={"kpi": blocks.kpi_label, "value": "kpi", "weight": "{:.0%}".format},
                          kpi_column="kpi"))
-elif view.breakdown["score"].isna().all():
+elif "scorecard" not in figures:
     display(blocks.note(wording.NO_SCORES))
 else:
     display(blocks.paragraph(f"Composite score: {view.composite:.0f} out of 100. The bars show what each KPI "
                              "contributed."))
-    _, skipped = draw_panels([(plot_scorecard_breakdown, view.breakdown.assign(partner_id=view.partner_id),
-                              {"partner_id": view.partner_id})], figsize=(6.4, 4.8))
+    _, skipped = figures["scorecard"].draw()
     plt.show()
     display(*[blocks.note(reason) for reason in skipped])
     display(blocks.table(view.breakdown, columns={"kpi": "KPI", "value": "Value", "score": "Score",

@@ -22,22 +22,17 @@ as_of: str = ""  # last day counted, YYYY-MM-DD, empty means the end of the data
 import matplotlib.pyplot as plt
 
 from partner_analytics.metrics.concentration import population_label
-from partner_analytics.plots import cohorts as cohort_plots
-from partner_analytics.plots import deals as deal_plots
-from partner_analytics.plots import engagement as engagement_plots
-from partner_analytics.plots import revenue as revenue_plots
-from partner_analytics.plots import scorecard as scorecard_plots
-from partner_analytics.plots.empty import draw_panels
 from partner_analytics.render import blocks
 from partner_analytics.render.figures import use_report_figures
 from partner_analytics.render.context import open_context
-from partner_analytics.render.overview_view import overview_view
+from partner_analytics.render.overview_view import overview_figures, overview_view
 from partner_analytics.render import wording
 from partner_analytics.render.wording import unavailable
 
 use_report_figures()  # charts as compact inline SVG, a desktop and a phone rendition
 context = open_context(context_path, source=source, params_path=params_path, period=period, as_of=as_of)
 view = overview_view(context)
+figures = overview_figures(view)  # the charts below, by section
 display(blocks.header("Partner program overview", {"Period": view.period_label, "Data as of": view.as_of.date(),
                                                     "Partners enrolled": view.enrolled}))
 blocks.note(view.coverage_note)
@@ -55,8 +50,7 @@ blocks.insights(view.insights)
 
 # %%
 display(blocks.tiles(view.tiles, versus=view.versus))
-_, skipped = draw_panels([(revenue_plots.plot_revenue_trend, view.revenue_trend, {}),
-                         (revenue_plots.plot_channel_share, view.channel, {})], figsize=(9, 7))
+_, skipped = figures["revenue"].draw()
 plt.show()
 display(*[blocks.note(reason) for reason in skipped])
 if view.partial_note:
@@ -70,8 +64,7 @@ if view.partial_note:
 # %%
 display(blocks.paragraph(f"These figures count {population_label(context.params.concentration.population)}, "
                          f"over {view.window}; each row of the table below covers the year ending in its period."))
-_, skipped = draw_panels([(revenue_plots.plot_lorenz, view.lorenz, {"gini": view.concentration["gini"]}),
-                         (revenue_plots.plot_pareto, view.pareto, {})], ncols=2, figsize=(10, 4))
+_, skipped = figures["concentration"].draw()
 plt.show()
 display(*[blocks.note(reason) for reason in skipped])
 display(blocks.table(view.concentration_trend, columns={"period": "Period", "gini": "Gini", "hhi": "HHI",
@@ -88,8 +81,7 @@ blocks.table(view.revenue_at_risk, columns={"top_k": "If the top k left", "reven
 
 # %%
 display(blocks.paragraph(f"Partner revenue won in {view.period_label}."))
-_, skipped = draw_panels([(revenue_plots.plot_revenue_by, frame, {"by": by}) for by, frame in view.revenue_by.items()],
-                        ncols=3, figsize=(12, 4))
+_, skipped = figures["revenue_by"].draw()
 plt.show()
 display(*[blocks.note(reason) for reason in skipped])
 
@@ -98,12 +90,7 @@ display(*[blocks.note(reason) for reason in skipped])
 
 # %%
 display(blocks.paragraph(f"Partner deals against direct deals over {view.window} (won deals for time to close)."))
-fig, axes = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
-deal_plots.plot_win_rate(view.win_rates, ax=axes[0])
-if view.closes_same_day:
-    axes[1].remove()
-else:
-    deal_plots.plot_time_to_close(view.time_to_close, ax=axes[1])
+figures["deals"].draw()
 plt.show()
 if view.closes_same_day:
     display(blocks.note(wording.same_day_close(view.window)))
@@ -114,8 +101,7 @@ if view.closes_same_day:
 # with revenue, and how fast new partners win their first deal.
 
 # %%
-_, skipped = draw_panels([(cohort_plots.plot_cohort_heatmap, view.retention, {}),
-                         (cohort_plots.plot_time_to_first_deal, view.time_to_first_deal, {})], figsize=(10, 9))
+_, skipped = figures["cohorts"].draw()
 plt.show()
 display(*[blocks.note(reason) for reason in skipped])
 
@@ -131,7 +117,7 @@ elif not view.has_survey_correlations:
     display(blocks.note(wording.no_correlations(view.window)))
     display(blocks.bullet_list(view.correlation_sentences))
 else:
-    _, skipped = draw_panels([(engagement_plots.plot_correlation_matrix, view.correlations, {})], figsize=(6.4, 4.8))
+    _, skipped = figures["correlations"].draw()
     plt.show()
     display(*[blocks.note(reason) for reason in skipped])
     display(blocks.bullet_list(view.correlation_sentences))
@@ -180,8 +166,7 @@ if view.likely_quiet is not None:
 # ## Tiers
 
 # %%
-_, skipped = draw_panels([(scorecard_plots.plot_tier_distribution, view.tier_distribution, {}),
-                         (scorecard_plots.plot_composite_distribution, view.scorecard, {})], ncols=2, figsize=(10, 4))
+_, skipped = figures["tiers"].draw()
 plt.show()
 display(*[blocks.note(reason) for reason in skipped])
 
@@ -200,6 +185,6 @@ else:
                                             "claimed": "Claimed", "utilisation": "Utilisation", "roi": "ROI"},
                          formats={"approved": blocks.money, "claimed": blocks.money,
                                   "utilisation": "{:.0%}".format, "roi": "{:.0%}".format}))
-    _, skipped = draw_panels([(cohort_plots.plot_mdf_roi, view.mdf, {})], figsize=(6.4, 4.8))
+    _, skipped = figures["mdf"].draw()
     plt.show()
     display(*[blocks.note(reason) for reason in skipped])
