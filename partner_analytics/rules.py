@@ -50,6 +50,10 @@ class Reference:
     def message(self) -> str:
         return f"refers to {self.target} not in {self.target}"
 
+    def applies_to(self, table: str) -> bool:
+        """True when ``column`` of ``table`` (if it has one) must point at ``target``."""
+        return self.table in ("*", table) and table != self.target
+
 
 @dataclass(frozen=True)
 class UniqueKey:

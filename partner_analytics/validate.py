@@ -302,7 +302,7 @@ def check_program(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) 
             continue
         known = tables[reference.target][reference.column]
         for name, table in tables.items():
-            if reference.table not in ("*", name) or name == reference.target or reference.column not in table:
+            if not reference.applies_to(name) or reference.column not in table:
                 continue
             ids = table[reference.column]
             unknown = ids.notna() & ~ids.isin(known)

@@ -184,8 +184,8 @@ def _repeats_values(table: str, column: Column | None) -> bool:
     """True for a column of ``table`` that holds few distinct values on many rows: a code, or an id of another table."""
     if column is None:
         return False
-    return column.kind == "category" or any(reference.table in ("*", table) and reference.target != table
-                                            and reference.column == column.name for reference in REFERENCES)
+    return column.kind == "category" or any(reference.applies_to(table) and reference.column == column.name
+                                            for reference in REFERENCES)
 
 
 def scan_text(
@@ -245,6 +245,12 @@ def scan_text(
     return checker.problems, warnings, dirty, plain
 
 
+def _value_counts(table: str, column: str) -> str:
+    """Relation ``t``: each non-blank value of ``column`` in the typed view ``table`` once, with its rows ``n``."""
+    value = quote(column)
+    return f"(SELECT {value}, COUNT(*) AS n FROM {table} WHERE {value} IS NOT NULL GROUP BY {value}) AS t"
+
+
 def check_tables(
     engine: Engine,
     relations: Mapping[str, str],
@@ -298,18 +304,14 @@ def check_tables(
         checker.counts(name, _checked_relation(name, relation, present, as_is), _column_rules(name, present, as_is))
         for column in (c.name for c in TABLES[name].columns if c.unique and c.name in present):
             # every row of a repeated value, as the pandas path counts them; each value shown once
-            value = quote(column)
-            checker.rows(name, f"(SELECT {value}, COUNT(*) AS n FROM {name} WHERE {value} IS NOT NULL "
-                               f"GROUP BY {value}) AS t", "n > 1", column, "duplicate values (must be unique)",
+            checker.rows(name, _value_counts(name, column), "n > 1", column, "duplicate values (must be unique)",
                          rows="SUM(n)")
     for reference in REFERENCES:
         for name in relations:
-            applies = reference.table in ("*", name) and name != reference.target
-            if applies and reference.column in TABLES[name].column_names:
+            if reference.applies_to(name) and reference.column in TABLES[name].column_names:
                 # each distinct id once with its rows: a far smaller join than one probe per row
                 column = quote(reference.column)
-                checker.rows(name, f"(SELECT {column}, COUNT(*) AS n FROM {name} WHERE {column} IS NOT NULL "
-                                   f"GROUP BY {column}) AS t",
+                checker.rows(name, _value_counts(name, reference.column),
                              f"NOT EXISTS (SELECT 1 FROM {reference.target} AS r WHERE r.{column} = t.{column})",
                              reference.column, reference.message, f"t.{column}", rows="SUM(n)")
     for key in UNIQUE_KEYS:
