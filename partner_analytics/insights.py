@@ -40,7 +40,8 @@ from .insight_rules import INSIGHT_COLUMNS, KIND_ORDER
 from .insight_thresholds import DEFAULT_THRESHOLDS, threshold_problems
 from .metrics.checks import resolve_period
 from .metrics.registry import KPIS, format_unit, format_value
-from .metrics.windows import in_window, positions_in
+from .lookup import positions_in
+from .metrics.windows import in_window
 from .params import Params
 from .periods import is_complete, periods_per_year, window_phrase
 from .rollup import Rollup

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
+from .lookup import positions_in
 from .periods import in_trailing_window
 
 __all__ = ["CHANNEL_MEASURES", "PARTNER_PERIOD_MEASURES", "channel_periods", "channel_grid", "engagement_activity_for",
@@ -81,9 +80,7 @@ def grid_positions(rows: pd.DataFrame, partner_ids: pd.Series, periods: pd.Perio
     >>> grid_positions(rows, pd.Series(["a", "b"]), periods).tolist()
     [3, 1, -1]
     """
-    ids = pa.array(rows["partner_id"].astype("str"), from_pandas=True)
-    partner = pc.index_in(ids, value_set=pa.array(partner_ids.astype("str"), from_pandas=True))
-    partner = partner.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    partner = positions_in(rows["partner_id"], pd.Index(partner_ids)).astype(np.int64)
     period = rows["period"].array.asi8 - (periods[0].ordinal if len(periods) else 0)
     inside = (partner >= 0) & (period >= 0) & (period < len(periods))
     return np.where(inside, partner * len(periods) + period, -1)

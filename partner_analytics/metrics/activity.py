@@ -19,7 +19,8 @@ from .windows import enrolled_in_window as _enrolled
 from .windows import in_window as _in_window
 from .windows import partner_index as _partner_ids
 from .windows import partner_positions as _positions
-from .windows import positions_in, sums_by_key
+from ..lookup import positions_in
+from .windows import sums_by_key
 
 __all__ = [
     "activity_counts",

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyarrow.compute as pc
-from pandas.arrays import ArrowStringArray
 
+from ..lookup import positions_in
 from ..periods import in_trailing_window
 from ..rollup import Rollup
 from .checks import require_columns
@@ -21,7 +20,6 @@ __all__ = [
     "in_window",
     "partner_index",
     "partner_positions",
-    "positions_in",
     "rows_in_period",
     "align_to_partners",
     "sum_by_partner",
@@ -69,23 +67,6 @@ def partner_positions(facts: Rollup, ids: pd.Series | pd.api.extensions.Extensio
     [1, -1, 1, -1, 0]
     """
     return positions_in(ids, partner_index(facts))
-
-
-def positions_in(values: pd.Series | pd.api.extensions.ExtensionArray, labels: pd.Index) -> np.ndarray:
-    """Position in ``labels`` (unique) of each of ``values``; −1 for a missing value or one not in ``labels``.
-
-    Examples
-    --------
-    >>> positions_in(pd.Series(["b", "z", None, "a"]), pd.Index(["a", "b"])).tolist()
-    [1, -1, -1, 0]
-    """
-    values = values.array if isinstance(values, pd.Series) else values
-    if isinstance(values, ArrowStringArray) and isinstance(labels.array, ArrowStringArray):
-        value_set = labels.array.__arrow_array__().combine_chunks()  # arrow hashes the strings natively
-        found = pc.index_in(values.__arrow_array__(), value_set=value_set).fill_null(-1)
-        return found.to_numpy().astype(np.intp)
-    codes, uniques = pd.factorize(values)
-    return np.append(labels.get_indexer(uniques), -1)[codes]
 
 
 def rows_in_period(frame: pd.DataFrame, period: pd.Period, columns: list[str]) -> pd.DataFrame:
