@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from .engine.backends import DuckDBEngine, Engine
-from .engine.queries import DEAL_EVENT_KPIS, RollupQueries
+from .engine.queries import DEAL_EVENT_KPIS, RollupQueries, interpolate_quantiles
 from .periods import periods_per_year
 from .program import Program
 from .rollup_frames import (
@@ -315,25 +315,34 @@ def _deal_stats(
     whole = len(periods)
     ends = sorted({(end, n) for end in range(whole) for n in windows} | {(whole - 1, whole)})
     members = [(periods[i], periods[end], n) for end, n in ends for i in range(max(0, end - n + 1), end + 1)]
-    # One grouping per query bounds the engine's memory; the channel groups are the "all" group (partner
-    # deals) and the direct attribution, so they are copied rather than computed twice.
-    raw = pd.concat([engine.fetch(queries.deal_stats(members, [grouping]))
-                     for grouping in ("all", "attribution", "partner_type")], ignore_index=True)
-    raw.columns = [str(c).lower() for c in raw.columns]
-    partner = raw[raw["dimension"] == "all"]
-    direct = raw[(raw["dimension"] == "attribution") & (raw["member"] == "direct")]
-    channel = pd.concat([partner.assign(member="partner"), direct], ignore_index=True).assign(dimension="channel")
-    raw = pd.concat([raw, channel], ignore_index=True)
-    for measure in ("amount", "days"):  # quartile lists (arrays from Spark, lists from DuckDB and PostgreSQL)
-        quartiles = np.array([list(q) for q in raw.pop(f"{measure}_quartiles")], dtype=float).reshape(-1, 3)
-        raw[f"{measure}_p25"], raw[f"{measure}_median"], raw[f"{measure}_p75"] = quartiles.T
-    raw["period_start"] = pd.to_datetime(raw["period_start"])
-    types = {c: "str" if c in ("dimension", "member") else "float64" for c in raw.columns if c != "period_start"}
-    frame = raw.astype(types).rename(columns={"dimension": "by", "member": "group"})
-    frame["period"] = frame.pop("period_start").dt.to_period(queries.freq)
-    frame["periods"] = frame["periods"].astype("int64")
+    # The channel groups are the "all" group (partner deals) and the direct attribution: copied, not computed.
+    frame = deal_stat_frame(engine.fetch(queries.deal_stats(members, ("all", "attribution", "partner_type"))),
+                            queries.freq)
+    partner = frame[frame["by"] == "all"]
+    direct = frame[(frame["by"] == "attribution") & (frame["group"] == "direct")]
+    channel = pd.concat([partner.assign(group="partner"), direct], ignore_index=True).assign(by="channel")
+    frame = pd.concat([frame, channel], ignore_index=True)
     frame = frame.sort_values(["periods", "period", "by", "group"], ignore_index=True)
     return frame[DEAL_STAT_COLUMNS], tuple(sorted({*windows, whole}))
+
+
+def deal_stat_frame(raw: pd.DataFrame, freq: str) -> pd.DataFrame:
+    """The rows of :meth:`RollupQueries.deal_stats` as ``Rollup.deal_stats`` columns: one row per window and
+    group, the ``amount_*`` and ``days_*`` statistics side by side."""
+    raw = interpolate_quantiles(raw.rename(columns=lambda c: str(c).lower()))  # some databases fold case
+    raw["period"] = pd.to_datetime(raw.pop("window_end")).dt.to_period(freq)
+    raw = raw.rename(columns={"dimension": "by", "member": "group"}).astype({"by": "str", "group": "str"})
+    keys = ["period", "periods", "by", "group"]
+    stats = ["mean", "median", "p25", "p75", "min", "max"]
+
+    def measure(name: str, columns: list[str]) -> pd.DataFrame:
+        rows = raw[raw["measure"] == name].set_index(keys)[columns]
+        return rows.rename(columns={c: f"{name}_{c}" for c in stats})
+
+    # every won deal has its days to close, so the days rows carry the count
+    frame = measure("days", ["n", *stats]).join(measure("amount", stats)).reset_index()
+    frame = frame.astype({c: "float64" for c in DEAL_STAT_COLUMNS[4:]} | {"periods": "int64"})
+    return frame[DEAL_STAT_COLUMNS]
 
 
 def deals_for(
