@@ -113,8 +113,9 @@ class DuckDBEngine(Engine):
         Worker threads (default: DuckDB's choice, one per core).
     memory_limit
         For example ``"4GB"``; DuckDB spills sorts, joins and grouping to disk
-        beyond it (default DuckDB's, 80 % of RAM). Exact quantiles cannot
-        spill: the rollup of 100M deals needs more than 2GB. A connection the
+        beyond it (default DuckDB's, 80 % of RAM). The rollup's partner ×
+        period medians are quantile aggregates, which cannot spill: at 100M
+        deals they need more than 1GB. A connection the
         engine opens spills to a private temporary folder, removed by
         :meth:`close` (or at exit), not to ``.tmp`` in the working directory.
 
@@ -286,6 +287,11 @@ class SQLEngine(Engine):
         schema = self.schema or inspector.default_schema_name
         names = [*inspector.get_table_names(schema=schema), *inspector.get_view_names(schema=schema)]
         return {n.lower(): f'"{schema}"."{n}"' if schema else f'"{n}"' for n in names}
+
+    def materialize(self, name: str, sql: str) -> None:
+        super().materialize(name, sql)
+        if self.dialect == "postgres":  # without statistics the planner guesses a few rows and nests loops
+            self.execute(f"ANALYZE {name}")
 
     def execute(self, sql: str) -> None:
         import sqlalchemy as sa
