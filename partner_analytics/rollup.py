@@ -36,7 +36,8 @@ import numpy as np
 import pandas as pd
 
 from .engine.backends import DuckDBEngine, Engine
-from .engine.queries import DEAL_EVENT_KPIS, RollupQueries, interpolate_quantiles
+from .engine.distributions import interpolate_quantiles
+from .engine.queries import DEAL_EVENT_KPIS, RollupQueries
 from .periods import periods_per_year
 from .program import Program
 from .rollup_frames import (
