@@ -63,6 +63,7 @@ __all__ = [
     "engagement_activity_for",
     "deals_for",
     "default_windows",
+    "deal_stat_frame",
     "DEAL_STAT_GROUPINGS",
 ]
 
