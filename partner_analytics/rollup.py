@@ -275,6 +275,9 @@ def _rollup_on(
     def facts(sql: str, keys: tuple[str, ...] = (), dates: tuple[str, ...] = ()) -> pd.DataFrame:  # query's order
         return _with_period(_fetch(engine, sql, dates=("period_start", *dates), texts=("partner_id", *keys)), freq)
 
+    # First the partner medians: a quantile aggregate holds every won deal, and the engine's memory peaks with it,
+    # so it runs before any other fact is held in pandas.
+    partner_deal_stats = facts(queries.partner_deal_stats)
     # One pass over the closed deals and one over the created deals; direct deals have no partner_id.
     closed = facts(queries.closed_facts, ("attribution",), ("first_won_on",))
     created = facts(queries.created_facts, dates=("first_created_on",))
@@ -292,7 +295,7 @@ def _rollup_on(
         partner_periods=_partner_periods(partners, periods, closed_by_partner, created_by_partner),
         channel_periods=channel_periods(closed, periods),
         partner_channel_periods=closed_by_partner.drop(columns=["new_customers", "first_won_on"]),
-        partner_deal_stats=facts(queries.partner_deal_stats),
+        partner_deal_stats=partner_deal_stats,
         deal_stats=deal_stats,
         engagement=facts(queries.engagement, ("activity",)),
         surveys=facts(queries.surveys, ("survey",)),
