@@ -178,7 +178,7 @@ def deal_stats_sql(won: str, windows: Iterable[tuple[pd.Period, pd.Period, int]]
 
 
 def interpolate_quantiles(stats: pd.DataFrame) -> pd.DataFrame:
-    """Replace the quantile neighbours of :meth:`~partner_analytics.engine.queries.RollupQueries.deal_stats` with the quantiles.
+    """Replace the quantile neighbours of the rows of :func:`deal_stats_sql` with the quantiles.
 
     The quantile q lies at h = (n - 1) q between its neighbours low = x[floor h]
     and high = x[ceil h]: low + (h - floor h) (high - low), pandas' default
