@@ -46,6 +46,9 @@ GROUPINGS = tuple(_GROUPINGS)
 QUANTILES = (0.25, 0.5, 0.75)
 """The quantiles of :func:`deal_stats_sql` (low and high neighbours of each)."""
 
+_NEIGHBOURS = tuple((round(100 * q), side) for q in QUANTILES for side in ("low", "high"))
+"""(percent, side) of each quantile neighbour: the columns ``q<percent>_<side>``."""
+
 BUCKETS_PER_E = 256
 """Value buckets per factor e (about 0.4 % wide) of :func:`deal_stats_sql`."""
 
@@ -116,15 +119,17 @@ _DEAL_STATS = """
     GROUP BY {s_group}
 """
 
-# Each won deal's amount and days to close with their buckets. Written out where it is read rather than shared
-# as a common table expression, which an engine may keep in memory whole between its two readers.
+# Each won deal's amount and days to close with their buckets, from one read of the won deals. Written out where
+# it is read rather than shared as a common table expression, which an engine may keep in memory whole between
+# its two readers.
 _BUCKETED = """
     SELECT period_start, attribution, partner_type, measure, value,
            CASE WHEN value >= 0 THEN FLOOR(LN(1 + value) * {per_e}) ELSE -1 - FLOOR(LN(1 - value) * {per_e}) END
                AS bucket
-    FROM (SELECT period_start, attribution, partner_type, 'amount' AS measure, amount AS value FROM ({won}) AS w
-          UNION ALL
-          SELECT period_start, attribution, partner_type, 'days' AS measure, days AS value FROM ({won}) AS w) AS m
+    FROM (SELECT w.period_start, w.attribution, w.partner_type, m.measure,
+                 CASE WHEN m.measure = 'amount' THEN w.amount ELSE w.days END AS value
+          FROM ({won}) AS w
+          CROSS JOIN (VALUES ('amount'), ('days')) AS m(measure)) AS v
 """
 
 _GROUP = ("window_end", "periods", "measure", "dimension", "member")
@@ -136,7 +141,6 @@ def _columns(alias: str) -> str:
 
 def _same_group(left: str, right: str) -> str:
     return " AND ".join(f"{left}.{c} = {right}.{c}" for c in _GROUP)
-
 
 
 def deal_stats_sql(won: str, windows: Iterable[tuple[pd.Period, pd.Period, int]], groupings: Iterable[str]) -> str:
@@ -166,12 +170,11 @@ def deal_stats_sql(won: str, windows: Iterable[tuple[pd.Period, pd.Period, int]]
         f"FROM cells WHERE {condition}" for name, member, condition in groupings)
     membership = " OR ".join(f"(nd.dimension = '{name}' AND {condition} AND {member} = nd.member)"
                              for name, member, condition in groupings)
-    pcts = [round(100 * q) for q in QUANTILES]
     pivot = ", ".join(f"MIN(CASE WHEN p.pct = {pct} AND p.side = '{side}' THEN p.value END) AS q{pct}_{side}"
-                      for pct in pcts for side in ("low", "high"))
+                      for pct, side in _NEIGHBOURS)
     return _DEAL_STATS.format(
         bucketed=_BUCKETED.format(won=won, per_e=BUCKETS_PER_E), windows=rows, grouped=grouped,
-        group=", ".join(_GROUP), neighbours=", ".join(f"({pct}, '{side}')" for pct in pcts for side in ("low", "high")),
+        group=", ".join(_GROUP), neighbours=", ".join(f"({pct}, '{side}')" for pct, side in _NEIGHBOURS),
         nb_group=_columns("nb"), nb_r_on=_same_group("nb", "r"), l_group=_columns("l"), nd_group=_columns("nd"),
         membership=membership, l_o_on=_same_group("l", "o"), s_group=_columns("s"), s_p_on=_same_group("s", "p"),
         pivot=pivot)
