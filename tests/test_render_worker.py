@@ -138,3 +138,36 @@ def test_a_cell_over_the_timeout_fails_its_report_restarts_the_kernel_and_the_ne
         worker.render(job("after", 0))
     assert sorted(p.name for p in out.iterdir()) == ["after.html", "before.html"]
     assert "slept 0" in (out / "after.html").read_text()
+
+
+def _is_module(name: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:  # a name inside a module, not a submodule
+        return False
+
+
+def test_the_kernel_warm_up_loads_every_package_module_the_templates_import_and_no_scikit_learn():
+    """The warm-up imports overlap the context build; scikit-learn is needed only where a model is fitted."""
+    import subprocess
+    import sys
+
+    from partner_analytics.render.batch import TEMPLATES
+    from partner_analytics.render.worker import WARMUP_SOURCE
+
+    imported = set()
+    for template in TEMPLATES.values():
+        for line in Path(template).read_text().splitlines():
+            match = re.match(r"(?:from|import) (partner_analytics[\w.]*)(?: import ([\w, ]+))?", line)
+            if match:
+                names = [match[1], *(f"{match[1]}.{name.strip()}" for name in (match[2] or "").split(","))]
+                imported.update(name for name in names if _is_module(name))
+    probe = (f"{WARMUP_SOURCE}\nimport sys\n"
+             f"print(sorted(m for m in {sorted(imported)!r} if m not in sys.modules))\n"
+             f"print(sorted(m for m in sys.modules if m.split('.')[0] == 'sklearn'))")
+    missing, sklearn = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                                      check=True).stdout.splitlines()
+    assert "partner_analytics.render.partner_view" in imported and missing == "[]"
+    assert sklearn == "[]"

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import roc_auc_score
 from threadpoolctl import threadpool_limits
 
 from ..rollup import Rollup
@@ -98,6 +97,8 @@ class Backtest:
 
 
 def _scores(predictions: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from sklearn.metrics import roc_auc_score  # imported here, as in the model: report kernels never need it
+
     rows, tables = [], []
     y = predictions["quiet"].to_numpy(dtype=int)
     for method in METHODS:

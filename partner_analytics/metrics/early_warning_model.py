@@ -20,18 +20,17 @@ The backtest and the one call reports use live in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.compose import ColumnTransformer
-from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from .early_warning import CATEGORICAL_FEATURES, NUMERIC_FEATURES, available_features, period_word
 from .registry import format_value
+
+if TYPE_CHECKING:  # scikit-learn is imported where a model is fitted: report kernels never need it
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.pipeline import Pipeline
 
 __all__ = [
     "BANDS",
@@ -125,6 +124,13 @@ def fit_warning_model(rows: pd.DataFrame, *, seed: int = 0) -> WarningModel:
     ValueError
         If ``rows`` do not hold both outcomes.
     """
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline, make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
     y = rows["quiet"].to_numpy(dtype=int)
     if len(set(y)) < 2:
         raise ValueError("the training rows need both quiet and non-quiet partners")
