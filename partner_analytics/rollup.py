@@ -32,7 +32,6 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from .engine.backends import DuckDBEngine, Engine
@@ -44,8 +43,8 @@ from .rollup_frames import (
     CHANNEL_MEASURES,
     PARTNER_PERIOD_MEASURES,
     channel_periods,
+    deal_facts,
     engagement_activity_for,
-    grid_positions,
     trailing_totals,
 )
 from .sqltext import literal
@@ -270,7 +269,6 @@ def _rollup_on(
     engine: Engine, queries: RollupQueries, program: Program | EngineProgram, windows: tuple[int, ...]
 ) -> Rollup:
     freq, as_of = queries.freq, queries.as_of_date
-    partners = program.partners
 
     def facts(sql: str, keys: tuple[str, ...] = (), dates: tuple[str, ...] = ()) -> pd.DataFrame:  # query's order
         return _with_period(_fetch(engine, sql, dates=("period_start", *dates), texts=("partner_id", *keys)), freq)
@@ -278,23 +276,15 @@ def _rollup_on(
     # First the partner medians: a quantile aggregate holds every won deal, and the engine's memory peaks with it,
     # so it runs before any other fact is held in pandas.
     partner_deal_stats = facts(queries.partner_deal_stats)
-    # One pass over the closed deals and one over the created deals; direct deals have no partner_id.
-    closed = facts(queries.closed_facts, ("attribution",), ("first_won_on",))
-    created = facts(queries.created_facts, dates=("first_created_on",))
-    start = created["first_created_on"].min()
-    start = as_of if pd.isna(start) else start
-    periods = pd.period_range(start.to_period(freq), as_of.to_period(freq), freq=freq)
-    closed_by_partner = closed[closed["partner_id"].notna()].reset_index(drop=True)
-    created_by_partner = created[created["partner_id"].notna()].reset_index(drop=True)
-    deal_stats, windows = _deal_stats(engine, queries, periods, windows)
+    # The per-deal-event facts are fetched inside and gone on return, before the larger frames below are fetched.
+    from_deals = deal_facts(program.partners, freq, as_of,
+                            lambda: facts(queries.closed_facts, ("attribution",), ("first_won_on",)),
+                            lambda: facts(queries.created_facts, dates=("first_created_on",)))
+    deal_stats, windows = _deal_stats(engine, queries, from_deals["periods"], windows)
     return Rollup(
         freq=freq,
         as_of=as_of,
-        periods=periods,
-        partners=_partner_dimension(partners, closed_by_partner, created_by_partner),
-        partner_periods=_partner_periods(partners, periods, closed_by_partner, created_by_partner),
-        channel_periods=channel_periods(closed, periods),
-        partner_channel_periods=closed_by_partner.drop(columns=["new_customers", "first_won_on"]),
+        **from_deals,
         partner_deal_stats=partner_deal_stats,
         deal_stats=deal_stats,
         engagement=facts(queries.engagement, ("activity",)),
@@ -419,55 +409,6 @@ def deals_for(
         raise ValueError(f"more than {limit} deals match; narrow the slice (partner_id, partner_type, stage) "
                          "or raise limit")
     return frame
-
-
-def _partner_dimension(partners: pd.DataFrame, closed: pd.DataFrame, created: pd.DataFrame) -> pd.DataFrame:
-    """The partners with their first deal created and first deal won (from the partners' closed and created facts)."""
-    def first(facts: pd.DataFrame, column: str) -> pd.Series:  # reindex, not map: map fails on an empty mapper
-        dates = facts.groupby("partner_id")[column].min().reindex(partners["partner_id"])
-        return pd.Series(dates.to_numpy(), index=partners.index).astype("datetime64[ns]")
-
-    return partners.assign(first_deal_on=first(created, "first_created_on"),
-                           first_won_on=first(closed, "first_won_on")).reset_index(drop=True)
-
-
-def _partner_periods(
-    partners: pd.DataFrame, periods: pd.PeriodIndex, closed: pd.DataFrame, created: pd.DataFrame
-) -> pd.DataFrame:
-    """The partner × period grid from the partners' closed (× attribution) and created facts.
-
-    The grid is partner-major, so facts are added at their grid position and partner attributes repeated,
-    rather than merged and mapped on the text keys.
-    """
-    n_partners, n_periods = len(partners), len(periods)
-    grid = pd.MultiIndex.from_product([partners["partner_id"], periods], names=["partner_id", "period"])
-    facts = grid.to_frame(index=False)
-    revenue, attribution = closed["revenue"], closed["attribution"]
-    closed = closed.assign(sourced_revenue=revenue.where(attribution == "sourced", 0.0),
-                           influenced_revenue=revenue.where(attribution == "influenced", 0.0))
-    for rows, measures in ((closed, ["sourced_revenue", "influenced_revenue", *CHANNEL_MEASURES, "new_customers"]),
-                           (created, ["created_deals", "pipeline_created"])):
-        positions = grid_positions(rows, partners["partner_id"], periods)
-        inside = positions >= 0
-        for measure in measures:  # a missing sum counts 0, as a partner × period without rows
-            values = rows[measure].to_numpy(dtype="float64", na_value=np.nan)[inside]
-            facts[measure] = np.bincount(positions[inside], weights=np.where(np.isnan(values), 0.0, values),
-                                         minlength=n_partners * n_periods)
-    # Open at a period's end = created by then minus closed by then (a running sum along each partner's row).
-    for column, created_measure, closed_measures in (("open_deals", "created_deals", ("won_deals", "lost_deals")),
-                                                     ("open_pipeline", "pipeline_created", ("revenue", "lost_amount"))):
-        change = facts[created_measure] - facts[closed_measures[0]] - facts[closed_measures[1]]
-        facts[column] = np.cumsum(change.to_numpy().reshape(n_partners, n_periods), axis=1).ravel().round(6)
-
-    def repeated(column: str) -> pd.Series:  # each partner's attribute on each of its rows
-        return partners[column].repeat(n_periods).reset_index(drop=True)
-
-    period_start = facts["period"].dt.start_time
-    period_end = facts["period"].dt.end_time.dt.normalize()
-    facts["enrolled"] = (repeated("onboarded_on") <= period_end) & ~(repeated("churned_on") < period_start)
-    for column in ("partner_type", "tier", "region"):
-        facts[column] = repeated(column)
-    return facts[["partner_id", "period", "partner_type", "tier", "region", "enrolled", *PARTNER_PERIOD_MEASURES]]
 
 
 def _target_actuals(engine: Engine, queries: RollupQueries, program: Program | EngineProgram) -> pd.DataFrame:
