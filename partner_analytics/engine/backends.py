@@ -117,7 +117,8 @@ class DuckDBEngine(Engine):
         period medians are quantile aggregates, which cannot spill: at 100M
         deals they need more than 1GB. A connection the
         engine opens spills to a private temporary folder, removed by
-        :meth:`close` (or at exit), not to ``.tmp`` in the working directory.
+        :meth:`close` (or at exit), not to ``.tmp`` in the working directory,
+        and runs DuckDB's allocator background threads.
 
     Examples
     --------
@@ -138,6 +139,9 @@ class DuckDBEngine(Engine):
             spill = tempfile.mkdtemp(prefix="partner-analytics-duckdb-")
             self._spill = weakref.finalize(self, shutil.rmtree, spill, ignore_errors=True)  # at close or exit
             self.con.execute("SET temp_directory = ?", [spill])
+            # The allocator's background threads return freed memory to the system while the caller works on a
+            # result: the 10M-deal rollup peaks about 0.1 GiB lower, in the same time.
+            self.con.execute("SET allocator_background_threads = true")
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         if memory_limit:
