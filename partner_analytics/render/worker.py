@@ -34,6 +34,7 @@ from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import Engine
 from papermill.exceptions import PapermillExecutionError
 from papermill.execute import raise_for_execution_errors
+from papermill.parameterize import parameterize_notebook
 
 from ..errors import PartnerAnalyticsError
 from .html_export import export_html, make_exporter
@@ -265,8 +266,7 @@ class ReportWorker:
 
     def execute(self, template: str, parameters: Mapping[str, object]) -> nbformat.NotebookNode:
         """Execute a template with ``parameters``; raise :class:`ReportFailed` on any error."""
-        notebook = papermill.execute_notebook(self._prepared(template), None, parameters=dict(parameters),
-                                              kernel_name=KERNEL_NAME, prepare_only=True)
+        notebook = parameterize_notebook(self._prepared(template), dict(parameters), kernel_name=KERNEL_NAME)
         try:
             self._kernel.wait_ready()
             executed = _WarmKernelEngine.execute_notebook(
@@ -286,15 +286,20 @@ class ReportWorker:
             raise ReportFailed(f"{type(err).__name__}: {err}") from None
 
     def _prepared(self, template: str) -> nbformat.NotebookNode:
-        """A copy of ``template`` with the reset cell first and stable cell ids."""
+        """A copy of ``template`` with the reset cell first, stable cell ids and Papermill's metadata.
+
+        The template is read and loaded by Papermill once per worker; each report then only copies it and
+        injects its parameters (Papermill's loading serialises and validates the whole notebook each time).
+        """
         if template not in self._templates:
-            self._templates[template] = read_template(template)
-        notebook = nbformat.from_dict(self._templates[template])
-        reset = nbformat.v4.new_code_cell(RESET_SOURCE, metadata={"tags": ["renderer-reset"]})
-        notebook.cells.insert(0, reset)
-        for index, cell in enumerate(notebook.cells):
-            cell.id = f"cell-{index}"  # stable ids: the same inputs give byte-identical HTML
-        return notebook
+            notebook = read_template(template)
+            reset = nbformat.v4.new_code_cell(RESET_SOURCE, metadata={"tags": ["renderer-reset"]})
+            notebook.cells.insert(0, reset)
+            for index, cell in enumerate(notebook.cells):
+                cell.id = f"cell-{index}"  # stable ids: the same inputs give byte-identical HTML
+            self._templates[template] = papermill.execute_notebook(notebook, None, kernel_name=KERNEL_NAME,
+                                                                   prepare_only=True)
+        return nbformat.from_dict(self._templates[template])
 
     def render(self, job: ReportJob) -> None:
         """Execute ``job`` and write its HTML atomically; nothing is written if it fails."""
