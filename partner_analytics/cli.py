@@ -238,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--workers", type=int, default=None, help="parallel workers (default: one per core)")
     render.add_argument("--pdf", action="store_true",
                         help="also write a PDF of the overview and of each partner report (headless Chromium)")
-    render.add_argument("--timeout", type=float, default=300, help="seconds a report cell may run (default: 300)")
+    render.add_argument("--timeout", type=float, default=300, help="seconds a report may run (default: 300)")
     render.add_argument("--quiet", action="store_true", help="no progress bar")
     render.add_argument("--wait", type=float, default=0, metavar="SECONDS",
                         help="wait this long while another run renders into the same folder (default: refuse at once)")

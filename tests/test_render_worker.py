@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from partner_analytics.render.cell_runner import CELL_MARKER
 from partner_analytics.render.pool import run_jobs
 from partner_analytics.render.worker import ReportFailed, ReportJob, ReportWorker, write_atomic
 
@@ -118,6 +119,49 @@ import time
 time.sleep(seconds)
 print(f"slept {seconds}")
 '''
+
+
+CELLS_TEMPLATE = '''\
+# %% tags=["parameters"]
+n = 1
+
+# %%
+print("first")
+"shown: the last expression"
+
+# %% [markdown]
+# ## Second
+
+# %%
+import sys
+print("to stderr", file=sys.stderr)
+x = n + 1
+x
+
+# %%
+if n > 1:
+    raise RuntimeError("stop here")
+
+# %%
+print("last")
+'''
+
+
+def test_each_cell_keeps_its_own_outputs_displayed_value_and_error(worker, tmp_path):
+    template = tmp_path / "cells.py"
+    template.write_text(CELLS_TEMPLATE)
+    executed = worker.execute(str(template), {"n": 1})
+    outputs = {cell.source.splitlines()[0]: [(o.output_type, o.get("name"), o.get("text") or o.data["text/plain"])
+                                             for o in cell.outputs]
+               for cell in executed.cells if cell.cell_type == "code" and cell.source}
+    assert outputs['print("first")'] == [("stream", "stdout", "first\n"),
+                                         ("execute_result", None, "'shown: the last expression'")]
+    assert outputs["import sys"] == [("stream", "stderr", "to stderr\n"), ("execute_result", None, "2")]
+    assert outputs['print("last")'] == [("stream", "stdout", "last\n")]
+    assert not any(CELL_MARKER in o.get("data", {}) for cell in executed.cells for o in cell.get("outputs", []))
+    # the failing cell is named by its position in the executed notebook (reset, parameters, injected, ...)
+    with pytest.raises(ReportFailed, match=r"RuntimeError: stop here \(in template cell 6\)"):
+        worker.execute(str(template), {"n": 2})
 
 
 def test_a_cell_over_the_timeout_fails_its_report_restarts_the_kernel_and_the_next_report_renders(tmp_path):

@@ -177,7 +177,7 @@ def render_reports(
     workers
         Worker processes (default: one per core).
     timeout
-        Seconds a report cell may run.
+        Seconds a report may run.
     build_dir
         Where the shared report context is saved.
     progress

@@ -186,7 +186,7 @@ class WorkerPool:
         Number of workers. ``1`` renders in this process, which is simplest to
         debug; more run one process each.
     timeout
-        Seconds a cell may run before its report fails.
+        Seconds a report may run before it fails.
     cwd
         Working directory of the kernels.
     """
@@ -305,7 +305,7 @@ def run_jobs(
         Number of worker processes (default: one per core, at most one per
         job). ``1`` renders in this process, which is simplest to debug.
     timeout
-        Seconds a cell may run before its report fails.
+        Seconds a report may run before it fails.
     cwd
         Working directory of the kernels.
     progress

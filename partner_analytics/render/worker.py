@@ -2,8 +2,9 @@
 
 Starting a kernel and importing pandas, seaborn and scipy costs seconds; the
 report itself a fraction of that. A worker keeps its kernel running and
-executes report after report in it through Papermill (parameter injection and
-cell metadata as usual), over one kernel client that stays connected. Before
+executes report after report in it through Papermill (parameter injection as
+usual), over one kernel client that stays connected, each report's code cells in
+one request (:mod:`partner_analytics.render.cell_runner`). Before
 each report a reset cell clears the kernel's namespace and closes figures, so
 no state leaks from one report into the next; imported modules stay loaded,
 which is the point. After a failure or a timeout the kernel is replaced by a
@@ -37,6 +38,7 @@ from papermill.execute import raise_for_execution_errors
 from papermill.parameterize import parameterize_notebook
 
 from ..errors import PartnerAnalyticsError
+from .cell_runner import cells_source, file_outputs
 from .html_export import export_html, make_exporter
 
 __all__ = ["ReportJob", "ReportWorker", "ReportFailed", "RESET_SOURCE", "read_template", "write_atomic",
@@ -49,8 +51,8 @@ STARTUP_TIMEOUT = 120
 """Seconds a new kernel may take to start and load :data:`WARMUP_SOURCE`."""
 
 WARMUP_SOURCE = ("import matplotlib.pyplot, pandas, partner_analytics.render.blocks, "
-                 "partner_analytics.render.figures, partner_analytics.render.partner_view, "
-                 "partner_analytics.render.overview_view")
+                 "partner_analytics.render.cell_runner, partner_analytics.render.figures, "
+                 "partner_analytics.render.partner_view, partner_analytics.render.overview_view")
 """Run once in every new kernel, in the background: the libraries and package modules the report templates
 import (about a second of imports that overlaps the context build instead of delaying the first report)."""
 
@@ -170,11 +172,26 @@ def remove_stale_kernel_folders(folder: str | None = None) -> list[str]:
 
 
 class _ConnectedClient(PapermillNotebookClient):
-    """Papermill's notebook client, executing through an already connected kernel client."""
+    """Papermill's notebook client, executing through an already connected kernel client.
+
+    The code cells run in one request (:mod:`~partner_analytics.render.cell_runner`): each as a cell of its own in
+    the kernel, its outputs filed back under it, so a failing cell's error is where Papermill looks for it. The
+    timeout applies to that request, that is to the whole report.
+    """
 
     def __init__(self, nb_man, *, kc: AsyncKernelClient, **kwargs) -> None:
         super().__init__(nb_man, **kwargs)
         self.kc = kc  # nbclient connects a new client (and waits for it) only when it has none
+
+    def papermill_execute_cells(self) -> None:
+        cells = [cell for cell in self.nb.cells if cell.cell_type == "code"]
+        request = nbformat.v4.new_code_cell(cells_source([cell.source for cell in cells]))
+        self.nb.cells.append(request)  # nbclient stores the executed cell back at its index
+        try:
+            self.execute_cell(request, len(self.nb.cells) - 1)
+        finally:
+            self.nb.cells.pop()
+            file_outputs(request.outputs, cells)
 
 
 class _WarmKernelEngine(Engine):
@@ -240,7 +257,7 @@ class ReportWorker:
     Parameters
     ----------
     timeout
-        Seconds one cell may run before the report fails and the kernel restarts.
+        Seconds a report may run (its cells run as one request) before it fails and the kernel restarts.
     cwd
         Working directory of the kernel.
     scratch
@@ -280,7 +297,7 @@ class ReportWorker:
             raise ReportFailed(f"{err.ename}: {err.evalue} (in template cell {err.cell_index})") from None
         except CellTimeoutError:
             self.restart()
-            raise ReportFailed(f"a cell ran longer than the timeout of {self.timeout:g} s") from None
+            raise ReportFailed(f"the report ran longer than the timeout of {self.timeout:g} s") from None
         except Exception as err:  # a dead kernel or any other error: restart so the next report starts clean
             self.restart()
             raise ReportFailed(f"{type(err).__name__}: {err}") from None
