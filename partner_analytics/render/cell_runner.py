@@ -11,8 +11,10 @@ a marker output; :func:`file_outputs` then moves the outputs that follow a marke
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import nbformat
+if TYPE_CHECKING:  # the kernel imports this module: it needs no nbformat
+    import nbformat
 
 __all__ = ["CELL_MARKER", "cells_source", "file_outputs", "run_cells"]
 
