@@ -193,9 +193,19 @@ def _is_module(name: str) -> bool:
         return False
 
 
-def test_the_kernel_warm_up_loads_every_package_module_the_templates_import_and_no_scikit_learn():
-    """The warm-up imports overlap the context build; scikit-learn is needed only where a model is fitted, and
-    nbformat (about 20 MB per kernel) only in the rendering process."""
+_STATISTICS_LIBRARIES = ("scipy", "seaborn", "sklearn")
+
+_MODULES_PROBE = f"""\
+# %%
+import sys
+print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(_STATISTICS_LIBRARIES)!r}))
+"""
+
+
+def test_the_kernel_warm_up_loads_every_package_module_the_templates_import_and_no_statistics_library():
+    """The warm-up imports overlap the context build; scipy, seaborn and scikit-learn are needed only by the
+    overview (:func:`test_a_partner_report_kernel_never_loads_scipy_seaborn_or_scikit_learn`), and nbformat
+    (about 20 MB per kernel) only in the rendering process."""
     import subprocess
     import sys
 
@@ -211,8 +221,34 @@ def test_the_kernel_warm_up_loads_every_package_module_the_templates_import_and_
                 imported.update(name for name in names if _is_module(name))
     probe = (f"{WARMUP_SOURCE}\nimport sys\n"
              f"print(sorted(m for m in {sorted(imported)!r} if m not in sys.modules))\n"
-             f"print(sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'nbformat')))")
+             f"print(sorted(m for m in sys.modules if m.split('.')[0] in {('nbformat', *_STATISTICS_LIBRARIES)!r}))")
     missing, unwanted = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                                       check=True).stdout.splitlines()
     assert "partner_analytics.render.partner_view" in imported and missing == "[]"
     assert "partner_analytics.render.cell_runner" in WARMUP_SOURCE and unwanted == "[]"
+
+
+def test_a_partner_report_kernel_never_loads_scipy_seaborn_or_scikit_learn(sample_program, tmp_path):
+    """Partner pages read the saved context and draw; the statistics libraries (about 0.8 s of imports per
+    kernel) are loaded only by a kernel that renders the overview."""
+    from partner_analytics.params import load_params
+    from partner_analytics.render.batch import TEMPLATES
+    from partner_analytics.render.context import build_context, save_context
+
+    context = build_context(sample_program, load_params())
+    path = save_context(context, tmp_path / "build")
+    probe = tmp_path / "probe.py"
+    probe.write_text(_MODULES_PROBE)
+
+    def loaded(worker: ReportWorker) -> str:
+        cells = worker.execute(str(probe), {}).cells
+        return "".join(o.get("text", "") for cell in cells if cell.cell_type == "code" for o in cell.outputs).strip()
+
+    with ReportWorker(timeout=120) as worker:
+        partner_id = str(context.kpis["partner_id"].iloc[0])
+        worker.render(ReportJob(str(TEMPLATES["partner"]), {"context_path": str(path), "partner_id": partner_id},
+                                str(tmp_path / "partner.html"), partner_id, {"Partner": partner_id}))
+        assert loaded(worker) == "[]"
+        worker.render(ReportJob(str(TEMPLATES["overview"]), {"context_path": str(path)},
+                                str(tmp_path / "overview.html"), "Overview", {}))
+        assert loaded(worker) == str(sorted(_STATISTICS_LIBRARIES))  # the probe sees what a kernel loaded

@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..rollup import Rollup
 from .checks import require_columns as _require

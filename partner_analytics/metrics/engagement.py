@@ -31,7 +31,8 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+# scipy is imported where it is used: partner report kernels import this module but never need scipy
+# (tests/test_render_worker.py checks they never load it).
 
 from ..periods import periods_per_year
 from ..rollup import Rollup
@@ -234,6 +235,7 @@ def engagement_funnel(facts: Rollup, *, period: str | pd.Period | None = None, p
 
 def _spearman(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """Spearman rho and its p-value; NaN for n < 4 or a constant variable."""
+    from scipy import stats
     if len(x) < 4 or np.ptp(x) == 0 or np.ptp(y) == 0:
         return np.nan, np.nan
     result = stats.spearmanr(x, y)

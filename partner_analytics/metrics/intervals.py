@@ -6,7 +6,8 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+# scipy is imported where it is used: partner report kernels import this module but never need scipy
+# (tests/test_render_worker.py checks they never load it).
 
 __all__ = ["wilson_interval"]
 
@@ -48,6 +49,7 @@ def wilson_interval(successes, trials, *, confidence: float = 0.95) -> tuple[np.
     >>> bool(np.isnan(low[1]))
     True
     """
+    from scipy import stats
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
     k, n = np.broadcast_arrays(np.asarray(successes, dtype=float), np.asarray(trials, dtype=float))

@@ -30,7 +30,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+# scipy is imported where it is used: partner report kernels import this module but never need scipy
+# (tests/test_render_worker.py checks they never load it).
 
 from ..periods import periods_per_year
 from ..rollup import Rollup
@@ -271,6 +272,7 @@ def round_for_ranking(values: np.ndarray, *, digits: int = RANK_DIGITS) -> np.nd
 
 def _correlate(x: np.ndarray, y: np.ndarray, method: str, alpha: float) -> tuple[float, ...]:
     """(n, r, ci_low, ci_high, p_value) on the pairs where both are present."""
+    from scipy import stats
     keep = ~(np.isnan(x) | np.isnan(y))
     x, y = x[keep], y[keep]
     if method == "spearman":
@@ -369,6 +371,7 @@ def satisfaction_correlations(
     >>> len(corr), bool((corr["p_adjusted"] >= corr["p_value"]).all())
     (24, True)
     """
+    from scipy import stats
     methods = [method] if isinstance(method, str) else list(method)
     if not methods or any(m not in ("spearman", "pearson") for m in methods):
         raise ValueError(f"method must be 'spearman', 'pearson' or a sequence of them, got {method!r}")

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+# scipy is imported where it is used: partner report kernels import this module but never need scipy
+# (tests/test_render_worker.py checks they never load it).
 
 from ..rollup import Rollup
 from .cohort_members import cohort_grain, cohort_members, in_deal_history
@@ -41,6 +42,7 @@ def _durations(facts: Rollup, by: str | None, event: str, cohort_by: str, comple
 
 def _kaplan_meier(days: np.ndarray, activated: np.ndarray) -> pd.DataFrame:
     """Life table at day 0 and at every distinct duration (events or censoring)."""
+    from scipy import stats
     result = stats.ecdf(stats.CensoredData(uncensored=days[activated], right=days[~activated]))
     times = np.union1d([0.0], days)
     events = np.sort(days[activated])

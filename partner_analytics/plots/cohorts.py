@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.axes import Axes
+# seaborn is imported where it is used: partner report kernels import this module but never need seaborn
+# (tests/test_render_worker.py checks they never load it).
 
 from ..labels import label
 from ..metrics.checks import require_columns as _require
@@ -93,6 +94,7 @@ def plot_cohort_heatmap(retention: pd.DataFrame, *, value: str = "retention", ax
     ValueError
         If ``retention`` lacks a column.
     """
+    import seaborn as sns
     _require(retention, ["cohort", "periods_since_onboarding", value], "retention")
     ax = get_axes(ax)
     title = _HEATMAP_TITLES.get(value, f"Cohort {label(value).lower()} by periods since onboarding")

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
+# seaborn is imported where it is used: partner report kernels import this module but never need seaborn
+# (tests/test_render_worker.py checks they never load it).
 
 from ..labels import label as _label
 from ..metrics.checks import require_columns as _require
@@ -185,6 +186,7 @@ def plot_satisfaction_scatter(frame: pd.DataFrame, *, x: str, y: str, ax: Axes |
     NothingToDraw
         When no partner has both values.
     """
+    import seaborn as sns
     _require(frame, [x, y], "frame")
     ax = get_axes(ax)
     data = pd.DataFrame({x: frame[x].astype("float64"), y: frame[y].astype("float64")}).dropna()
@@ -235,6 +237,7 @@ def plot_correlation_matrix(
     ValueError
         If ``corr`` has no row for ``method`` or lacks a column.
     """
+    import seaborn as sns
     _require(corr, ["x", "y", "method", "r", "significant"], "corr")
     rows = corr[corr["method"] == method]
     if rows.empty:
