@@ -30,8 +30,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-# scipy is imported where it is used: partner report kernels import this module but never need scipy
-# (tests/test_render_worker.py checks they never load it).
+# scipy is imported where it is used, so partner report kernels never load it (tests/test_render_worker.py)
 
 from ..periods import periods_per_year
 from ..rollup import Rollup

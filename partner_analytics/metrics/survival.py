@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-# scipy is imported where it is used: partner report kernels import this module but never need scipy
-# (tests/test_render_worker.py checks they never load it).
+# scipy is imported where it is used, so partner report kernels never load it (tests/test_render_worker.py)
 
 from ..rollup import Rollup
 from .cohort_members import cohort_grain, cohort_members, in_deal_history

@@ -12,8 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
-# seaborn is imported where it is used: partner report kernels import this module but never need seaborn
-# (tests/test_render_worker.py checks they never load it).
+# seaborn is imported where it is used, so partner report kernels never load it (tests/test_render_worker.py)
 
 from ..labels import label as _label
 from ..metrics.checks import require_columns as _require
