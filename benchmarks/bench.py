@@ -59,7 +59,6 @@ from partner_analytics.render.figures import figure_html  # noqa: E402
 from partner_analytics.render.overview_view import overview_figures, overview_view  # noqa: E402
 from partner_analytics.render.partner_view import partner_figures, partner_view  # noqa: E402
 from partner_analytics.render.pool import default_workers  # noqa: E402
-from partner_analytics.render.worker import ReportWorker  # noqa: E402
 from partner_analytics.sample import write_sample  # noqa: E402
 from scale import add_arguments as add_scale_arguments  # noqa: E402  (benchmarks/scale.py)
 from scale import run_sizes  # noqa: E402
@@ -190,6 +189,9 @@ def _renderer(source: Path, ids: list[str], work: Path, workers: int) -> tuple[f
 
 def _kernel_start() -> float:
     """Seconds from starting a report worker until its kernel has loaded the report libraries."""
+    from partner_analytics.render.worker import ReportWorker  # here: the renderer's worker processes, which
+    # import this script again, would otherwise load the Jupyter libraries before they can set them up
+
     started = time.perf_counter()
     with ReportWorker() as worker:
         worker.wait_ready()

@@ -140,7 +140,7 @@ def test_user_errors_share_one_base_and_stay_value_or_os_errors():
     from partner_analytics.params import ParamsError
     from partner_analytics.render.lock import FolderLocked
     from partner_analytics.render.pdf import PdfUnavailable
-    from partner_analytics.render.worker import ReportFailed
+    from partner_analytics.render.jobs import ReportFailed
 
     for error in (ProgramDataError, MappingError, ParamsError):
         assert issubclass(error, InputError) and issubclass(error, ValueError)

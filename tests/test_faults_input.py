@@ -24,8 +24,9 @@ from partner_analytics.limits import CELL_CHARS_VARIABLE, FILE_MB_VARIABLE
 from partner_analytics.params import load_params
 from partner_analytics.plots.style import PLOT_RC
 from partner_analytics.render.context import build_context, save_context
+from partner_analytics.render.jobs import write_atomic
 from partner_analytics.render.partner_store import store_path
-from partner_analytics.render.worker import RESET_SOURCE, write_atomic
+from partner_analytics.render.worker import RESET_SOURCE
 from partner_analytics.sqltext import safe_url
 
 from conftest_postgres import postgres_db, postgres_url, write_csv_folder  # noqa: F401  (fixtures)

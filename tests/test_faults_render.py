@@ -22,7 +22,7 @@ from partner_analytics.cli import main
 from partner_analytics.render import batch
 from partner_analytics.render.lock import LOCK_FILE, FolderLock, FolderLocked
 from partner_analytics.render.pool import JobResult, WorkerPool
-from partner_analytics.render.worker import ReportJob
+from partner_analytics.render.jobs import ReportJob
 
 pytestmark = pytest.mark.faults
 
@@ -230,7 +230,7 @@ def test_a_dead_worker_is_replaced_its_report_retried_once_then_failed_and_nothi
 DRIVER = """
 import sys
 from partner_analytics.render.pool import WorkerPool
-from partner_analytics.render.worker import ReportJob
+from partner_analytics.render.jobs import ReportJob
 template, marker, out = sys.argv[1:]
 with WorkerPool(2, timeout=600) as pool:
     pool.run([ReportJob(template, {"name": n, "action": "hang", "marker": marker}, f"{out}/{n}.html", n, {})
@@ -299,7 +299,7 @@ def test_a_concurrent_render_is_refused_and_hostile_values_render_as_plain_escap
 
 
 def test_kernel_folders_of_dead_processes_are_swept_and_live_ones_kept(scratch):
-    from partner_analytics.render.worker import remove_stale_kernel_folders
+    from partner_analytics.render.jobs import remove_stale_kernel_folders
 
     dead = scratch / "pa-kernel-999999999-abc"
     live = scratch / f"pa-kernel-{os.getpid()}-def"

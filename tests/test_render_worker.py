@@ -10,7 +10,8 @@ import pytest
 
 from partner_analytics.render.cell_runner import CELL_MARKER
 from partner_analytics.render.pool import run_jobs
-from partner_analytics.render.worker import ReportFailed, ReportJob, ReportWorker, write_atomic
+from partner_analytics.render.jobs import ReportFailed, ReportJob, write_atomic
+from partner_analytics.render.worker import ReportWorker
 
 pytestmark = pytest.mark.slow
 
@@ -252,3 +253,40 @@ def test_a_partner_report_kernel_never_loads_scipy_seaborn_or_scikit_learn(sampl
         worker.render(ReportJob(str(TEMPLATES["overview"]), {"context_path": str(path)},
                                 str(tmp_path / "overview.html"), "Overview", {}))
         assert loaded(worker) == str(sorted(_STATISTICS_LIBRARIES))  # the probe sees what a kernel loaded
+
+
+_WORKER_PROCESS_PROBE = """\
+import multiprocessing, os, sys, tempfile
+from partner_analytics.render.pool import _serve
+jobs, worker_end = multiprocessing.Pipe()
+jobs.send(None)  # no report: the worker starts its kernel, then stops
+_serve(worker_end, os.getppid(), 120, None, tempfile.mkdtemp())
+print(sorted(m for m in ("jsonschema", "nbformat", "rfc3987_syntax") if sys.modules.get(m) is not None))
+"""
+
+
+def test_a_worker_process_loads_the_jupyter_libraries_without_the_iri_grammar():
+    """jsonschema (through nbformat) would import ``rfc3987_syntax``, which compiles a grammar for about 1.5 CPU
+    seconds of every worker's start, for a format no notebook uses."""
+    import importlib.util
+    import subprocess
+    import sys
+
+    if importlib.util.find_spec("rfc3987_syntax") is None:
+        pytest.skip("rfc3987-syntax is not installed here: nothing to keep out")
+    loaded = subprocess.run([sys.executable, "-c", _WORKER_PROCESS_PROBE], capture_output=True, text=True,
+                            check=True, timeout=180).stdout.strip()
+    assert loaded == "['jsonschema', 'nbformat']"  # the probe sees what the worker loaded
+
+
+def test_the_batch_process_loads_no_jupyter_library():
+    """The process that builds the context and hands out the jobs imports Papermill, nbformat and nbconvert
+    only when it renders in-process (one worker)."""
+    import subprocess
+    import sys
+
+    probe = ("import sys, partner_analytics.render.batch\n"
+             "print(sorted(m for m in ('jsonschema', 'nbconvert', 'nbformat', 'papermill', 'jupyter_client') "
+             "if m in sys.modules))")
+    assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True).stdout.strip() == "[]"

@@ -29,9 +29,9 @@ from ..params import Params, load_params
 from .context import ReportContext, build_context, save_context
 from .delivery import write_delivery
 from .index_page import write_index
+from .jobs import ReportJob, write_atomic
 from .lock import FolderLock
 from .pool import JobResult, WorkerPool, default_workers
-from .worker import ReportJob, write_atomic
 
 __all__ = ["RenderSummary", "render_reports", "report_file_name", "TEMPLATES"]
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..export import formula_safe
 from .context import ReportContext
-from .worker import write_atomic
+from .jobs import write_atomic
 
 __all__ = ["DELIVERY_FILE", "DELIVERY_COLUMNS", "delivery_table", "write_delivery"]
 

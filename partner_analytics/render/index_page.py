@@ -13,7 +13,7 @@ import pandas as pd
 from .. import __version__
 from ..metrics.registry import format_value
 from .context import ReportContext
-from .worker import write_atomic
+from .jobs import write_atomic
 
 __all__ = ["write_index", "index_rows"]
 

@@ -34,10 +34,14 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
+from typing import TYPE_CHECKING
 
 from tqdm.auto import tqdm
 
-from .worker import ReportFailed, ReportJob, ReportWorker, kernel_folder_prefix, remove_stale_kernel_folders
+from .jobs import ReportFailed, ReportJob, kernel_folder_prefix, remove_stale_kernel_folders
+
+if TYPE_CHECKING:  # the Jupyter libraries load only where a report is rendered: see _without_iri_checker
+    from .worker import ReportWorker
 
 __all__ = ["JobResult", "WorkerPool", "run_jobs", "default_workers", "die_with_parent", "ATTEMPTS"]
 
@@ -99,11 +103,27 @@ def _stop(*_: object) -> None:
     raise SystemExit(0)
 
 
+def _without_iri_checker() -> None:
+    """Keep jsonschema's optional IRI format checker out of this worker process.
+
+    nbformat imports jsonschema, which imports the checker's library,
+    ``rfc3987_syntax``, if it is installed (Jupyter's ``jsonschema[format-nongpl]``
+    installs it); that library compiles its grammar at import, about 1.5 CPU
+    seconds of every worker's start. Neither nbformat nor Papermill validates
+    that format. Called first in a worker process, which is the package's
+    own; a process that already imported jsonschema is left as it is.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)  # its import then fails, as when it is not installed
+
+
 def _serve(conn: Connection, parent: int, timeout: float, cwd: str | None, scratch: str) -> None:
     """Worker process: render the jobs received on ``conn`` until ``None`` arrives, the pool goes or SIGTERM."""
     signal.signal(signal.SIGTERM, _stop)  # unwinds through ``finally``: the kernel is shut down
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the pool decides
     die_with_parent(parent)
+    _without_iri_checker()
+    from .worker import ReportWorker
+
     worker = None
     try:
         worker = ReportWorker(timeout=timeout, cwd=cwd, scratch=scratch)
@@ -197,6 +217,8 @@ class WorkerPool:
         self._settings = (timeout, cwd)
         remove_stale_kernel_folders()  # left by a render killed with SIGKILL while rendering in-process
         if workers == 1:
+            from .worker import ReportWorker
+
             self._local = ReportWorker(timeout=timeout, cwd=cwd)
         else:
             self._processes = [_Process(timeout, cwd) for _ in range(workers)]

@@ -18,11 +18,9 @@ libraries in the background, so it warms up while the caller does other work
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -37,12 +35,11 @@ from papermill.exceptions import PapermillExecutionError
 from papermill.execute import raise_for_execution_errors
 from papermill.parameterize import parameterize_notebook
 
-from ..errors import PartnerAnalyticsError
 from .cell_runner import cells_source, file_outputs
 from .html_export import export_html, make_exporter
+from .jobs import ReportFailed, ReportJob, kernel_folder_prefix, write_atomic
 
-__all__ = ["ReportJob", "ReportWorker", "ReportFailed", "RESET_SOURCE", "read_template", "write_atomic",
-           "remove_stale_kernel_folders"]
+__all__ = ["ReportWorker", "RESET_SOURCE", "WARMUP_SOURCE", "read_template"]
 
 KERNEL_NAME = "python3"
 KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False",)
@@ -74,35 +71,6 @@ one report instead of the whole heap of pandas and matplotlib.
 """
 
 
-class ReportFailed(PartnerAnalyticsError, RuntimeError):
-    """A report could not be rendered; the message says which cell failed and why."""
-
-
-@dataclass(frozen=True)
-class ReportJob:
-    """One report to render.
-
-    Attributes
-    ----------
-    template
-        Path of the report notebook (``.ipynb`` or jupytext ``.py``).
-    parameters
-        Values injected into the template's ``parameters`` cell.
-    output
-        Where the HTML goes (written atomically).
-    title
-        Page title.
-    stamp
-        Key/value pairs printed at the bottom of the page.
-    """
-
-    template: str
-    parameters: Mapping[str, object]
-    output: str
-    title: str
-    stamp: Mapping[str, str]
-
-
 def read_template(path: str | Path) -> nbformat.NotebookNode:
     """Read a report template; jupytext ``py:percent`` files are converted in memory."""
     path = Path(path)
@@ -114,61 +82,6 @@ def read_template(path: str | Path) -> nbformat.NotebookNode:
         notebook = nbformat.read(path, as_version=4)
     notebook.metadata["kernelspec"] = {"name": KERNEL_NAME, "display_name": "Python 3", "language": "python"}
     return notebook
-
-
-def write_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file and a rename, so readers never see half a file.
-
-    The file gets the mode a newly created file would (``0644`` under umask
-    ``022``): pages are published, for example by a web server running as
-    another user.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o666 & ~current_umask())
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
-def current_umask() -> int:
-    """The process's umask, read without changing it where the system allows."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except OSError:
-        pass
-    mask = os.umask(0o022)  # no other way to read it: set and restore at once
-    os.umask(mask)
-    return mask
-
-
-def kernel_folder_prefix() -> str:
-    """Prefix of this process's temporary kernel folders: ``pa-kernel-<pid>-``."""
-    return f"pa-kernel-{os.getpid()}-"
-
-
-def remove_stale_kernel_folders(folder: str | None = None) -> list[str]:
-    """Remove the ``pa-kernel-<pid>-*`` folders of processes that no longer run; return their names.
-
-    A render killed with SIGKILL cannot clean up after itself; the next one
-    does. Folders of running processes and of other users are left alone.
-    """
-    removed = []
-    for path in Path(folder or tempfile.gettempdir()).glob("pa-kernel-*-*"):
-        pid = path.name.split("-")[2]
-        if not pid.isdigit() or Path(f"/proc/{pid}").exists() or path.stat().st_uid != os.getuid():
-            continue
-        shutil.rmtree(path, ignore_errors=True)
-        removed.append(path.name)
-    return removed
 
 
 class _ConnectedClient(PapermillNotebookClient):
