@@ -13,9 +13,9 @@ page over that same mix of pages:
    --to html --no-input`` process per report (a fresh kernel each time); one
    report after the other, then under ``xargs -P N`` (timed on the overview
    and a subset of the partners, ``--stock-reports``);
-2. **renderer**: ``partner_analytics.render.batch.render_reports`` (warm
-   kernels, one per worker, a reused exporter, the data loaded once per
-   worker), with 1 worker, then N;
+2. **renderer**: ``partner-analytics render`` in a process of its own, as a
+   user runs it (warm kernels, one per worker, a reused exporter, the
+   context computed once), with 1 worker, then N;
 3. **floor**: the same pages' data and charts computed and drawn exactly as
    the reports draw them (the views' ``partner_figures`` / ``overview_figures``,
    :func:`partner_analytics.render.figures.figure_html`) in a plain Python
@@ -53,7 +53,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import partner_analytics as pa  # noqa: E402
 from partner_analytics.params import load_params  # noqa: E402
 from partner_analytics.plots.style import plot_style  # noqa: E402
-from partner_analytics.render.batch import TEMPLATES, render_reports  # noqa: E402
+from partner_analytics.render.batch import TEMPLATES  # noqa: E402
 from partner_analytics.render.context import build_context, save_context  # noqa: E402
 from partner_analytics.render.figures import figure_html  # noqa: E402
 from partner_analytics.render.overview_view import overview_figures, overview_view  # noqa: E402
@@ -119,8 +119,8 @@ class _PeakMemory:
     """Polls the ``VmHWM`` (peak resident set) of this process's descendants while a block runs.
 
     ``workers`` holds the peaks of the render worker processes (the Python
-    processes running the pool; with one worker, ``in_process``, that is this
-    process, whose peak also covers the benchmark's own work) and ``kernels``
+    processes running the pool; with one worker, ``in_process``, that is the
+    render process itself, which renders in-process) and ``kernels``
     those of the report kernels (``ipykernel_launcher``), in MiB.
     """
 
@@ -158,7 +158,7 @@ class _PeakMemory:
                 peak, command = self._peak(pid)
                 if "ipykernel" in command:
                     self.kernels[pid] = max(self.kernels.get(pid, 0.0), peak)
-                elif "multiprocessing" in command or (self.in_process and pid == os.getpid()):
+                elif "multiprocessing" in command or (self.in_process and RENDER_COMMAND in command):
                     self.workers[pid] = max(self.workers.get(pid, 0.0), peak)
 
     def __enter__(self) -> _PeakMemory:
@@ -175,15 +175,24 @@ class _PeakMemory:
         return f"peak memory per worker process {workers:6.0f} MiB, per report kernel {kernels:6.0f} MiB"
 
 
+RENDER_COMMAND = "partner_analytics.cli render"
+"""How the renderer is run: as a user runs it (``partner-analytics render``), in a process of its own."""
+
+
 def _renderer(source: Path, ids: list[str], work: Path, workers: int) -> tuple[float, _PeakMemory]:
-    """Seconds per page (the overview counted as one more) and the peak memory of the workers and kernels."""
+    """Seconds per page (the overview counted as one more) and the peak memory of the workers and kernels.
+
+    The renderer runs as ``partner-analytics render`` does, in a process of its own, whose start and imports
+    count: run in this process, its worker processes would import this script again.
+    """
+    command = [sys.executable, "-m", *RENDER_COMMAND.split(), "--source", str(source), "--outdir",
+               str(work / "reports"), "--force", "--workers", str(workers), "--quiet",
+               *(f"--partner={partner_id}" for partner_id in ids)]
+    (work / "build").mkdir(parents=True, exist_ok=True)
     with _PeakMemory(in_process=workers == 1) as memory:
         started = time.perf_counter()
-        summary = render_reports(source=str(source), outdir=work / "reports", build_dir=work / "build",
-                                 partners=ids, force=True, workers=workers, progress=False)
+        subprocess.run(command, cwd=work, check=True, stdout=subprocess.DEVNULL)
         seconds = time.perf_counter() - started
-    if not summary.ok:
-        raise RuntimeError(summary.text())
     return seconds / (len(ids) + 1), memory
 
 

@@ -135,6 +135,9 @@ def _sample(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
+    from .render.pool import without_iri_checker
+
+    without_iri_checker()  # this process renders itself with one worker
     from .render.batch import render_reports
 
     summary = render_reports(

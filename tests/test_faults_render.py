@@ -164,14 +164,14 @@ class _InterruptedPool:
     def __exit__(self, *exc) -> None:
         pass
 
-    def run(self, jobs, *, progress=True):
+    def run(self, jobs, *, progress=True, gates=None):
         Path(jobs[0].output).parent.mkdir(parents=True, exist_ok=True)
         Path(jobs[0].output).write_text("new data")
         raise KeyboardInterrupt
 
 
 class _DeadWorkerPool(_InterruptedPool):
-    def run(self, jobs, *, progress=True):
+    def run(self, jobs, *, progress=True, gates=None):
         return [JobResult(job, False, 0.0, "the worker process rendering it died (killed by SIGKILL) on each of "
                                             "2 tries") for job in jobs]
 

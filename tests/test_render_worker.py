@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import html
 import re
+import threading
+import time
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
 
 from partner_analytics.render.cell_runner import CELL_MARKER
-from partner_analytics.render.pool import run_jobs
+from partner_analytics.render.pool import WorkerPool, run_jobs
 from partner_analytics.render.jobs import ReportFailed, ReportJob, write_atomic
 from partner_analytics.render.worker import ReportWorker
 
@@ -102,6 +105,40 @@ def test_the_pool_renders_every_job_and_reports_failures_without_stopping(templa
     assert [r.ok for r in results] == [True, True, False, True, True]
     assert "ValueError: boom" in results[2].error
     assert sorted(p.name for p in tmp_path.iterdir()) == ["P0.html", "P1.html", "P3.html", "P4.html"]
+
+
+def _opens_when_written(path: Path) -> Future:
+    """A future that is done once ``path`` exists (a job's output): the gate opens after that job, never before."""
+    gate = Future()
+
+    def watch() -> None:
+        while not path.exists():
+            time.sleep(0.01)
+        gate.set_result(None)
+
+    threading.Thread(target=watch, daemon=True).start()
+    return gate
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_gated_job_waits_for_its_future_while_the_others_render(template, tmp_path, workers):
+    """The batch gates the overview on the early warning, fitted while the partner pages render."""
+    jobs = [_job(template, tmp_path, name) for name in ("gated", "B", "C", "D")]
+    with WorkerPool(workers, timeout=60) as pool:
+        results = pool.run(jobs, progress=False, gates={0: _opens_when_written(tmp_path / "D.html")})
+    assert all(r.ok for r in results)
+    written = {name: (tmp_path / f"{name}.html").stat().st_mtime_ns for name in ("gated", "B", "C", "D")}
+    assert written["gated"] > written["D"]  # first in the list, rendered after the job that opened its gate
+
+
+def test_a_job_whose_gate_failed_fails_with_that_error_and_the_others_render(template, tmp_path):
+    failed = Future()
+    failed.set_exception(ValueError("no model"))
+    with WorkerPool(1, timeout=60) as pool:
+        results = pool.run([_job(template, tmp_path, "A"), _job(template, tmp_path, "B")], progress=False,
+                           gates={1: failed})
+    assert [r.ok for r in results] == [True, False] and results[1].error == "ValueError: no model"
+    assert [p.name for p in tmp_path.iterdir()] == ["A.html"]
 
 
 def test_atomic_writes_leave_no_temporary_files(tmp_path):

@@ -3,6 +3,9 @@
 The batch starts a pool of warm workers, computes the report context once
 while their kernels boot, renders each report in the pool, skips reports
 whose inputs did not change since the last run, and writes the index last.
+Partner reports start as soon as their part of the context is saved; the
+early warning, which only the overview reads, is fitted meanwhile in a
+thread, and the overview goes to the next free worker once it is saved.
 A report that fails is listed in the summary and the index; no partial or
 traceback-bearing file is ever written, and an earlier good file stays in
 place. One run at a time renders into a folder (:mod:`.lock`); pages about
@@ -17,6 +20,7 @@ import json
 import re
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib.resources import files
@@ -26,7 +30,7 @@ from .. import __version__
 from ..errors import InputError
 from ..io import open_source
 from ..params import Params, load_params
-from .context import ReportContext, build_context, save_context
+from .context import ReportContext, build_context, save_context, save_partner_store, with_early_warning
 from .delivery import write_delivery
 from .index_page import write_index
 from .jobs import ReportJob, write_atomic
@@ -208,11 +212,12 @@ def render_reports(
 
         check_pdf_support()  # before any work
     with FolderLock(outdir, wait=wait, notify=lambda message: print(message, file=sys.stderr)), \
-            WorkerPool(_pool_size(workers, partners), timeout=timeout) as pool:  # kernels boot during the context build
+            WorkerPool(_pool_size(workers, partners), timeout=timeout) as pool, \
+            ThreadPoolExecutor(1, thread_name_prefix="early-warning") as background:  # kernels boot meanwhile
         context = _load_context(params, source=source, mapping=mapping, engine=engine, period=period, as_of=as_of,
                                 encoding=encoding)
         known = _selected(context, partners)
-        context_path = save_context(context, build_dir)
+        context_path = save_partner_store(context, build_dir)  # partner reports can render from here on
         manifest = _read_manifest(outdir)
         todo, skipped = [], []
         for name, key, job in _jobs(context, context_path.resolve(), outdir, known, Path(params.source).name):
@@ -222,7 +227,10 @@ def render_reports(
                 todo.append((name, key, job))
                 manifest.pop(name, None)
         _write_manifest(outdir, manifest)  # a run cut short re-renders these pages next time, never skips them
-        results: list[JobResult] = pool.run([job for _, _, job in todo], progress=progress)
+        # only the overview reads the early warning and the whole context: fitted and saved while partners render
+        gates = {i: background.submit(lambda: save_context(with_early_warning(context), build_dir, partner_store=False))
+                 for i, (name, _, _) in enumerate(todo) if name == OVERVIEW_FILE}
+        results: list[JobResult] = pool.run([job for _, _, job in todo], progress=progress, gates=gates)
         rendered, failed = [], {}
         for (name, key, _), result in zip(todo, results):
             if result.ok:
@@ -284,7 +292,7 @@ def _load_context(params: Params, *, source: str | None, mapping: str | Path | N
     with open_source(source or reporting.source, engine=engine, mapping=mapping or reporting.mapping,
                      encoding=encoding or reporting.encoding,
                      options=dict(reporting.engine_options) if engine == reporting.engine else None) as program:
-        return build_context(program, params, period=period, as_of=as_of)
+        return build_context(program, params, period=period, as_of=as_of, warn=False)
 
 
 def _selected(context: ReportContext, partners: list[str] | None) -> list[str]:

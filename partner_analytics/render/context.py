@@ -13,12 +13,12 @@ a private copy of every partner's data.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import os
 import pickle
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -38,7 +38,8 @@ from .partner_store import partner_context, store_path, write_partner_store
 from .peer_aggregates import PeerAggregates, peer_aggregates
 from .pickling import dump
 
-__all__ = ["ReportContext", "build_context", "save_context", "load_context", "open_context", "code_fingerprint"]
+__all__ = ["ReportContext", "build_context", "with_early_warning", "save_context", "save_partner_store", "load_context",
+           "open_context", "code_fingerprint"]
 
 _PACKAGE = Path(__file__).resolve().parents[1]
 
@@ -58,7 +59,7 @@ def code_fingerprint(root: Path = _PACKAGE) -> str:
     return digest.hexdigest()
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class ReportContext:
     """Facts and metrics of one program for one reporting period.
 
@@ -124,7 +125,7 @@ class ReportContext:
 
 
 def build_context(program: Program, params: Params, *, period: str | pd.Period | None = None,
-                  as_of: str | pd.Timestamp | None = None) -> ReportContext:
+                  as_of: str | pd.Timestamp | None = None, warn: bool = True) -> ReportContext:
     """Compute the report context of ``program``.
 
     Parameters
@@ -138,6 +139,10 @@ def build_context(program: Program, params: Params, *, period: str | pd.Period |
         Reporting period and last day counted; default ``params.reporting``'s,
         else chosen by :func:`~partner_analytics.periods.resolve_coverage`
         (the latest complete period with material activity).
+    warn
+        Fit the early warning (:func:`with_early_warning`); False leaves
+        ``early_warning`` None, for a caller that fits it later (only the
+        overview reads it).
     """
     reporting = params.reporting
     coverage = resolve_coverage(program, freq=reporting.freq, as_of=as_of or reporting.as_of,
@@ -149,7 +154,7 @@ def build_context(program: Program, params: Params, *, period: str | pd.Period |
     compared = period_kpis(program, facts, coverage)
     kpis = compared.kpis
     card = scorecard(kpis, params)
-    return ReportContext(
+    context = ReportContext(
         params=params,
         period=period,
         facts=facts,
@@ -167,35 +172,61 @@ def build_context(program: Program, params: Params, *, period: str | pd.Period |
         year_ago_kpis=compared.year_ago_kpis,
         program_tiles=kpi_changes(program_totals(facts, period=period), compared.prior_totals, TOTALS),
         peer_aggregates=peer_aggregates(kpis, facts, params, period=period),
-        early_warning=early_warning(facts, params.early_warning, period=period),
     )
+    return with_early_warning(context) if warn else context
 
 
-def save_context(context: ReportContext, folder: str | Path) -> Path:
+def with_early_warning(context: ReportContext) -> ReportContext:
+    """``context`` with its early warning fitted (the backtest included: about half a context's build)."""
+    fitted = early_warning(context.facts, context.params.early_warning, period=context.period)
+    return dataclasses.replace(context, early_warning=fitted)
+
+
+def save_context(context: ReportContext, folder: str | Path, *, partner_store: bool = True) -> Path:
     """Pickle ``context`` into ``folder`` under a name derived from its fingerprint; return the path.
 
     Beside it goes the same context split by partner
-    (:func:`~partner_analytics.render.partner_store.write_partner_store`), which
-    partner reports read (:func:`open_context` with a ``partner_id``). The
-    context holds every partner's data, so the files are private (``0600``)
-    and so are the folders created for them (``0700``). Both are always
-    (atomically) replaced: the fingerprint names the inputs, not the code that
-    computed from them, so an older file of the same name may hold numbers an
-    earlier version computed.
+    (:func:`save_partner_store`), which partner reports read
+    (:func:`open_context` with a ``partner_id``); ``partner_store=False``
+    leaves it to an earlier :func:`save_partner_store`. The context holds
+    every partner's data, so the files are private (``0600``) and so are the
+    folders created for them (``0700``). Both are always (atomically)
+    replaced: the fingerprint names the inputs, not the code that computed
+    from them, so an older file of the same name may hold numbers an earlier
+    version computed.
     """
-    folder = Path(folder)
-    _private_folder(folder)
-    path = folder / f"context-{context.fingerprint[:16]}.pkl"
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")  # mode 0600
+    path = _context_path(context, folder)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # mode 0600
     try:
         with os.fdopen(fd, "wb") as handle:
             dump(context, handle)
-        write_partner_store(context, store_path(path))
+        if partner_store:
+            write_partner_store(context, store_path(path))
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
     return path
+
+
+def save_partner_store(context: ReportContext, folder: str | Path) -> Path:
+    """Save only the partner store of ``context`` (what partner reports read); return the context's path.
+
+    The context file itself, which the overview reads, is not written: a
+    later :func:`save_context` with ``partner_store=False`` writes it, for
+    example once the early warning is fitted (:func:`with_early_warning`),
+    while partner reports already render.
+    """
+    path = _context_path(context, folder)
+    write_partner_store(context, store_path(path))
+    return path
+
+
+def _context_path(context: ReportContext, folder: str | Path) -> Path:
+    """Where :func:`save_context` saves ``context`` in ``folder`` (created private when missing)."""
+    folder = Path(folder)
+    _private_folder(folder)
+    return folder / f"context-{context.fingerprint[:16]}.pkl"
 
 
 def _private_folder(folder: Path) -> None:

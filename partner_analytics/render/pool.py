@@ -31,7 +31,9 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future
+from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING
@@ -40,10 +42,11 @@ from tqdm.auto import tqdm
 
 from .jobs import ReportFailed, ReportJob, kernel_folder_prefix, remove_stale_kernel_folders
 
-if TYPE_CHECKING:  # the Jupyter libraries load only where a report is rendered: see _without_iri_checker
+if TYPE_CHECKING:  # the Jupyter libraries load only where a report is rendered (see without_iri_checker)
     from .worker import ReportWorker
 
-__all__ = ["JobResult", "WorkerPool", "run_jobs", "default_workers", "die_with_parent", "ATTEMPTS"]
+__all__ = ["JobResult", "WorkerPool", "run_jobs", "default_workers", "die_with_parent", "without_iri_checker",
+           "ATTEMPTS"]
 
 ATTEMPTS = 2
 """How often a report is tried when the worker process rendering it dies."""
@@ -103,15 +106,15 @@ def _stop(*_: object) -> None:
     raise SystemExit(0)
 
 
-def _without_iri_checker() -> None:
-    """Keep jsonschema's optional IRI format checker out of this worker process.
+def without_iri_checker() -> None:
+    """Keep jsonschema's optional IRI format checker out of this process (a worker, or the CLI's ``render``).
 
     nbformat imports jsonschema, which imports the checker's library,
     ``rfc3987_syntax``, if it is installed (Jupyter's ``jsonschema[format-nongpl]``
     installs it); that library compiles its grammar at import, about 1.5 CPU
     seconds of every worker's start. Neither nbformat nor Papermill validates
-    that format. Called first in a worker process, which is the package's
-    own; a process that already imported jsonschema is left as it is.
+    that format. Called first in the package's own processes only, never on
+    import; a process that already imported jsonschema is left as it is.
     """
     sys.modules.setdefault("rfc3987_syntax", None)  # its import then fails, as when it is not installed
 
@@ -121,7 +124,7 @@ def _serve(conn: Connection, parent: int, timeout: float, cwd: str | None, scrat
     signal.signal(signal.SIGTERM, _stop)  # unwinds through ``finally``: the kernel is shut down
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the pool decides
     die_with_parent(parent)
-    _without_iri_checker()
+    without_iri_checker()
     from .worker import ReportWorker
 
     worker = None
@@ -197,6 +200,48 @@ class _Process:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
+GATE_POLL = 0.05
+"""Seconds between looks at the gates of waiting jobs while workers are busy."""
+
+
+class _Queue:
+    """The jobs still to hand out, in order; a gated job waits until its future is done, then goes first."""
+
+    def __init__(self, count: int, gates: Mapping[int, Future]) -> None:
+        self._gates = dict(gates)
+        self._free = deque(i for i in range(count) if i not in self._gates)
+        self._gated = [i for i in range(count) if i in self._gates]
+
+    def __bool__(self) -> bool:
+        return bool(self._free or self._gated)
+
+    def gated(self) -> bool:
+        """True while a waiting job's future is not done."""
+        return any(not self._gates[i].done() for i in self._gated)
+
+    def next(self, *, block: bool) -> tuple[int | None, str]:
+        """The next job to hand out and, when its future raised, that error.
+
+        ``(None, "")`` when every waiting job waits for its future and
+        ``block`` is False; with ``block``, wait for the first one to finish.
+        """
+        while True:
+            opened = next((i for i in self._gated if self._gates[i].done()), None)
+            if opened is not None:
+                self._gated.remove(opened)
+                error = self._gates[opened].exception()
+                return opened, f"{type(error).__name__}: {error}" if error else ""
+            if self._free:
+                return self._free.popleft(), ""
+            if not block or not self._gated:
+                return None, ""
+            futures_wait([self._gates[i] for i in self._gated], return_when=FIRST_COMPLETED)
+
+    def put_back(self, index: int) -> None:
+        """Return a job that was not tried to the front of the queue."""
+        self._free.appendleft(index)
+
+
 class WorkerPool:
     """Warm report workers, started at once; use as a context manager.
 
@@ -223,7 +268,8 @@ class WorkerPool:
         else:
             self._processes = [_Process(timeout, cwd) for _ in range(workers)]
 
-    def run(self, jobs: Sequence[ReportJob], *, progress: bool = True) -> list[JobResult]:
+    def run(self, jobs: Sequence[ReportJob], *, progress: bool = True,
+            gates: Mapping[int, Future] | None = None) -> list[JobResult]:
         """Render ``jobs`` and return one result per job, in the order given.
 
         Parameters
@@ -232,38 +278,53 @@ class WorkerPool:
             The reports to render.
         progress
             Show a progress bar on stderr.
+        gates
+            Job index -> a future the job waits for (say, its input still being
+            written): the other jobs render meanwhile, and the job goes to the
+            next free worker once its future is done; it fails with the
+            future's error if that raised.
         """
         bar = tqdm(total=len(jobs), unit="report", disable=not progress, desc="rendering")
+        waiting = _Queue(len(jobs), gates or {})
         try:
-            return self._run_here(jobs, bar) if self._local is not None else self._run_in_pool(jobs, bar)
+            if self._local is not None:
+                return self._run_here(jobs, waiting, bar)
+            return self._run_in_pool(jobs, waiting, bar)
         finally:
             bar.close()
 
-    def _run_here(self, jobs: Sequence[ReportJob], bar: tqdm) -> list[JobResult]:
+    def _run_here(self, jobs: Sequence[ReportJob], waiting: _Queue, bar: tqdm) -> list[JobResult]:
         assert self._local is not None
-        results = []
-        for job in jobs:
-            results.append(_render(self._local, job))
+        results: dict[int, JobResult] = {}
+        while waiting:
+            index, error = waiting.next(block=True)
+            results[index] = JobResult(jobs[index], False, 0.0, error) if error else _render(self._local, jobs[index])
             bar.update()
-        return results
+        return [results[i] for i in range(len(jobs))]
 
-    def _run_in_pool(self, jobs: Sequence[ReportJob], bar: tqdm) -> list[JobResult]:
-        waiting = deque(range(len(jobs)))
+    def _run_in_pool(self, jobs: Sequence[ReportJob], waiting: _Queue, bar: tqdm) -> list[JobResult]:
         tries = [0] * len(jobs)
         results: dict[int, JobResult] = {}
         while len(results) < len(jobs):
             for worker in list(self._processes):
-                if worker.job is None and waiting:
-                    index = waiting.popleft()
-                    if worker.send(index, jobs[index]):
+                while worker.job is None and waiting:
+                    index, error = waiting.next(block=not any(w.job is not None for w in self._processes))
+                    if index is None:
+                        break
+                    if error:
+                        results[index] = JobResult(jobs[index], False, 0.0, error)
+                        bar.update()
+                    elif worker.send(index, jobs[index]):
                         tries[index] += 1
                     else:  # it died while idle: the job was not tried
-                        waiting.appendleft(index)
+                        waiting.put_back(index)
                         self._respawn(worker)
+                        break
             busy = [w for w in self._processes if w.job is not None]
-            if not busy:  # every free worker was just replaced: hand out the jobs again
+            if not busy:  # every free worker was just replaced, or the last jobs failed at their gate
                 continue
-            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
+            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy],
+                             timeout=GATE_POLL if waiting.gated() else None))
             for worker in busy:
                 if worker.conn not in ready and worker.process.sentinel not in ready:
                     continue
@@ -272,7 +333,7 @@ class WorkerPool:
                 if result is None:
                     result = self._replace(worker, jobs[index], tries[index])
                     if result is None:
-                        waiting.appendleft(index)
+                        waiting.put_back(index)
                         continue
                 results[index] = result
                 bar.update()
