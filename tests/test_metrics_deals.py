@@ -11,6 +11,8 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -64,6 +66,14 @@ def test_the_wilson_interval_is_vectorised_over_series():
 def test_the_wilson_interval_of_scalars_is_zero_dimensional():
     low, high = wilson_interval(8, 10)
     assert float(low) == pytest.approx(0.4902, abs=1e-4) and float(high) == pytest.approx(0.9433, abs=1e-4)
+
+
+def test_the_wilson_interval_needs_no_scipy():
+    # the context build computes win-rate intervals; importing scipy.stats for one normal quantile cost it a second
+    script = ("import sys; from partner_analytics.metrics.intervals import wilson_interval; "
+              "wilson_interval([8], [10], confidence=0.9); print('scipy' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
 
 
 @pytest.mark.parametrize(("k", "n"), [(0, 0), (nan, 5), (1, nan)])

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -276,3 +279,25 @@ def test_a_past_reporting_period_is_scored_and_backtested_with_what_was_known_th
     assert then.origin == cut.origin == pd.Period("2024Q4")
     pd.testing.assert_frame_equal(then.backtest.metrics, cut.backtest.metrics)
     pd.testing.assert_frame_equal(then.scores, cut.scores)
+
+
+# --- native threads ---------------------------------------------------------------------------------------------
+
+def test_models_are_fitted_with_one_native_thread_even_when_scikit_learn_is_not_loaded_yet():
+    # in a fresh interpreter: threadpoolctl limits only the libraries loaded when the block starts, and the
+    # early warning is the first to import scikit-learn (and scipy's BLAS, and its OpenMP runtime)
+    script = """
+import sys
+from threadpoolctl import threadpool_info
+from partner_analytics.metrics.early_warning_model import one_thread
+assert "sklearn" not in sys.modules and "scipy" not in sys.modules
+with one_thread():
+    from sklearn.calibration import CalibratedClassifierCV  # as fit_warning_model imports it
+    pools = threadpool_info()
+print(sorted({pool["internal_api"] for pool in pools}), sorted({pool["num_threads"] for pool in pools}))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                          env={**os.environ, "OPENBLAS_NUM_THREADS": "2", "OMP_NUM_THREADS": "2"})
+    apis, threads = done.stdout.strip().split("] [")
+    assert "openmp" in apis and "openblas" in apis  # scikit-learn's runtime and scipy's BLAS were loaded
+    assert threads == "1]"

@@ -26,11 +26,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
 
 from ..rollup import Rollup
 from .early_warning import WarningSettings, period_word, periods_after, warning_panel
-from .early_warning_model import WarningModel, fit_warning_model, no_scores, score_partners
+from .early_warning_model import WarningModel, fit_warning_model, no_scores, one_thread, score_partners
 
 __all__ = ["MIN_TRAIN_EVENTS", "METHODS", "Backtest", "EarlyWarning", "backtest", "early_warning"]
 
@@ -141,7 +140,7 @@ def backtest(panel: pd.DataFrame, settings: WarningSettings | None = None) -> Ba
         Empty frames (and ``events`` 0) when no origin had enough training events.
     """
     settings = settings or WarningSettings()
-    with threadpool_limits(limits=1):  # small matrices: extra BLAS threads only contend for the cores
+    with one_thread():
         return _backtest(panel[panel["eligible"] & panel["quiet"].notna()], settings)
 
 
@@ -268,7 +267,7 @@ def early_warning(facts: Rollup, settings: WarningSettings | None = None, *,
                    f"a probability means anything.")
         return EarlyWarning(origin, facts.freq, settings, no_scores(), evidence, message)
     known = panel["eligible"] & panel["quiet"].notna() & (panel["period"] <= origin - settings.horizon)
-    with threadpool_limits(limits=1):
+    with one_thread():
         model = fit_warning_model(panel[known])
     now = panel[panel["eligible"] & (panel["period"] == origin)]
     return EarlyWarning(origin, facts.freq, settings, score_partners(model, now, freq=facts.freq), evidence,
