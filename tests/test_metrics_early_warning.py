@@ -287,17 +287,18 @@ def test_models_are_fitted_with_one_native_thread_even_when_scikit_learn_is_not_
     # in a fresh interpreter: threadpoolctl limits only the libraries loaded when the block starts, and the
     # early warning is the first to import scikit-learn (and scipy's BLAS, and its OpenMP runtime)
     script = """
-import sys
+import json, sys
 from threadpoolctl import threadpool_info
 from partner_analytics.metrics.early_warning_model import one_thread
 assert "sklearn" not in sys.modules and "scipy" not in sys.modules
 with one_thread():
     from sklearn.calibration import CalibratedClassifierCV  # as fit_warning_model imports it
     pools = threadpool_info()
-print(sorted({pool["internal_api"] for pool in pools}), sorted({pool["num_threads"] for pool in pools}))
+print(json.dumps({"apis": sorted({pool["internal_api"] for pool in pools}),
+                  "threads": sorted({pool["num_threads"] for pool in pools})}))
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                           env={**os.environ, "OPENBLAS_NUM_THREADS": "2", "OMP_NUM_THREADS": "2"})
-    apis, threads = done.stdout.strip().split("] [")
-    assert "openmp" in apis and "openblas" in apis  # scikit-learn's runtime and scipy's BLAS were loaded
-    assert threads == "1]"
+    pools = json.loads(done.stdout)
+    assert {"openmp", "openblas"} <= set(pools["apis"])  # scikit-learn's runtime and scipy's BLAS were loaded
+    assert pools["threads"] == [1]
