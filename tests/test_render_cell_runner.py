@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import ast
+import io
 
 import nbformat
 
-from partner_analytics.render.cell_runner import CELL_MARKER, cells_source, file_outputs
+from partner_analytics.render.cell_runner import CELL_MARKER, FlushWhenWritten, cells_source, file_outputs
 
 new_output = nbformat.v4.new_output
 
@@ -38,3 +39,26 @@ def test_outputs_before_any_marker_and_markers_themselves_are_not_filed():
     cells = [nbformat.v4.new_code_cell("x")]
     file_outputs([new_output("stream", name="stderr", text="warning\n"), _marker(0, 1)], cells)
     assert cells[0].outputs == []
+
+
+class _CountingStream(io.StringIO):
+    def __init__(self) -> None:
+        super().__init__()
+        self.flushes = 0
+
+    def flush(self) -> None:
+        self.flushes += 1
+
+
+def test_the_cells_streams_flush_only_what_was_written():
+    stream = _CountingStream()
+    lazy = FlushWhenWritten(stream)
+    lazy.flush()
+    lazy.flush()
+    assert stream.flushes == 0  # nothing written: no round trip to the kernel's output thread
+    print("a", file=lazy)
+    lazy.writelines(["b\n"])
+    lazy.flush()
+    lazy.flush()
+    assert (stream.getvalue(), stream.flushes) == ("a\nb\n", 1)
+    assert lazy.closed is False and lazy.seekable()  # everything else is the stream's own

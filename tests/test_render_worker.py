@@ -202,6 +202,52 @@ def test_each_cell_keeps_its_own_outputs_displayed_value_and_error(worker, tmp_p
         worker.execute(str(template), {"n": 2})
 
 
+ORDER_TEMPLATE = '''\
+# %%
+from IPython.display import HTML, display
+print("before")
+display(HTML("<p>shown</p>"))
+print("after")
+
+# %%
+history = get_ipython().history_manager
+print(get_ipython().execution_count, len(history.input_hist_raw), len(history.db_input_cache))
+'''
+
+
+def test_printed_text_keeps_its_place_around_what_a_cell_displays(worker, tmp_path):
+    template = tmp_path / "order.py"
+    template.write_text(ORDER_TEMPLATE)
+    cell = next(c for c in worker.execute(str(template), {}).cells if "before" in c.source)
+    assert [o.get("text") or o.data["text/html"] for o in cell.outputs] == ["before\n", "<p>shown</p>", "after\n"]
+
+
+def test_outputs_are_filed_without_a_schema_check_each(worker, tmp_path, monkeypatch):
+    import nbformat.v4.nbbase as nbbase
+
+    checked = []
+    validate = nbbase.validate
+    monkeypatch.setattr(nbbase, "validate", lambda node, ref=None: (checked.append(ref), validate(node, ref))[1])
+    template = tmp_path / "order.py"
+    template.write_text(ORDER_TEMPLATE)
+    cell = next(c for c in worker.execute(str(template), {}).cells if "before" in c.source)
+    assert [o.output_type for o in cell.outputs] == ["stream", "display_data", "stream"]
+    assert not {"stream", "display_data", "execute_result", "error"} & set(checked)
+
+
+def test_each_report_starts_a_new_session_so_the_thousandth_costs_what_the_first_did(worker, tmp_path):
+    """The execution count and the inputs IPython keeps do not grow from report to report (the output-cache
+    flush of a plain %reset walks every count so far)."""
+    template = tmp_path / "order.py"
+    template.write_text(ORDER_TEMPLATE)
+    counts = []
+    for _ in range(3):
+        cell = next(c for c in worker.execute(str(template), {}).cells if c.source.startswith("history = "))
+        counts.append(cell.outputs[0].text)
+    assert counts[0] == counts[1] == counts[2]
+    assert int(counts[0].split()[0]) < 10
+
+
 def test_a_cell_over_the_timeout_fails_its_report_restarts_the_kernel_and_the_next_report_renders(tmp_path):
     template = tmp_path / "slow.py"
     template.write_text(SLOW_TEMPLATE)
