@@ -281,6 +281,9 @@ def _rollup_on(
                             lambda: facts(queries.closed_facts, ("attribution",), ("first_won_on",)),
                             lambda: facts(queries.created_facts, dates=("first_created_on",)))
     deal_stats, windows = _deal_stats(engine, queries, from_deals["periods"], windows)
+    # The target actuals join every deal event with the target windows: the engine's working memory for that join
+    # comes before the larger frames below are held.
+    target_actuals = _target_actuals(engine, queries, program)
     return Rollup(
         freq=freq,
         as_of=as_of,
@@ -292,7 +295,7 @@ def _rollup_on(
         comments=_fetch(engine, queries.comments, dates=("responded_on",),
                         texts=("partner_id", "survey", "comment")),
         mdf=facts(queries.mdf),
-        target_actuals=_target_actuals(engine, queries, program),
+        target_actuals=target_actuals,
         available=frozenset(name for name in ("engagement", "surveys", "mdf") if program.has(name)),
         windows=windows,
     )
