@@ -87,30 +87,26 @@ def test_the_store_is_private_and_replaced_with_the_context(tmp_path, tiny_progr
 def test_partners_read_in_any_order_get_exactly_their_rows_of_each_block(saved):
     """Blocks converted once and kept: back and forth between blocks, each partner gets the rows (and a fresh
     index) that converting its own slice of the Arrow block gives."""
+    import pickle
+
     import pyarrow as pa
 
     from partner_analytics.render import partner_store
 
     context, path = saved
     store_folder = store_path(path)
+    names = ("kpis", "facts.partner_periods", "facts.engagement", "peers.benchmarks")
+    with open(store_folder / "shared.pkl", "rb") as handle:
+        starts = pickle.load(handle)["starts"]
+    readers = {name: pa.ipc.open_file(str(store_folder / f"{name}.arrow")) for name in names}
     ids = sorted(context.kpis["partner_id"])
     order = [ids[0], ids[-1], ids[1], ids[partner_store.BLOCK], ids[2], ids[-1], ids[0]]
     for partner_id in order:
-        mine = partner_context(store_folder, partner_id)
+        mine = partner_store._tables(partner_context(store_folder, partner_id))
         at = ids.index(partner_id)
-        for name in ("kpis", "facts.partner_periods", "facts.engagement", "peers.benchmarks"):
-            starts = _starts(store_folder, name)
-            reader = pa.ipc.open_file(str(store_folder / f"{name}.arrow"))
-            first = starts[at - at % partner_store.BLOCK]
-            expected = reader.get_batch(at // partner_store.BLOCK).slice(
-                starts[at] - first, starts[at + 1] - starts[at]).to_pandas()
-            got = partner_store._tables(mine)[name]
-            pd.testing.assert_frame_equal(got, expected, check_exact=True, obj=f"{partner_id} {name}")
-            assert isinstance(got.index, pd.RangeIndex) and got.index.start == 0
-
-
-def _starts(folder, name: str) -> np.ndarray:
-    import pickle
-
-    with open(folder / "shared.pkl", "rb") as handle:
-        return pickle.load(handle)["starts"][name]
+        for name in names:
+            first = starts[name][at - at % partner_store.BLOCK]
+            expected = readers[name].get_batch(at // partner_store.BLOCK).slice(
+                starts[name][at] - first, starts[name][at + 1] - starts[name][at]).to_pandas()
+            pd.testing.assert_frame_equal(mine[name], expected, check_exact=True, obj=f"{partner_id} {name}")
+            assert isinstance(mine[name].index, pd.RangeIndex) and mine[name].index.start == 0

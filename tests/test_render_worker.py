@@ -215,34 +215,35 @@ print(get_ipython().execution_count, len(history.input_hist_raw), len(history.db
 '''
 
 
-def test_printed_text_keeps_its_place_around_what_a_cell_displays(worker, tmp_path):
-    template = tmp_path / "order.py"
-    template.write_text(ORDER_TEMPLATE)
-    cell = next(c for c in worker.execute(str(template), {}).cells if "before" in c.source)
+@pytest.fixture(scope="module")
+def order_template(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("template") / "order.py"
+    path.write_text(ORDER_TEMPLATE)
+    return str(path)
+
+
+def test_printed_text_keeps_its_place_around_what_a_cell_displays(worker, order_template):
+    cell = next(c for c in worker.execute(order_template, {}).cells if "before" in c.source)
     assert [o.get("text") or o.data["text/html"] for o in cell.outputs] == ["before\n", "<p>shown</p>", "after\n"]
 
 
-def test_outputs_are_filed_without_a_schema_check_each(worker, tmp_path, monkeypatch):
+def test_outputs_are_filed_without_a_schema_check_each(worker, order_template, monkeypatch):
     import nbformat.v4.nbbase as nbbase
 
     checked = []
     validate = nbbase.validate
     monkeypatch.setattr(nbbase, "validate", lambda node, ref=None: (checked.append(ref), validate(node, ref))[1])
-    template = tmp_path / "order.py"
-    template.write_text(ORDER_TEMPLATE)
-    cell = next(c for c in worker.execute(str(template), {}).cells if "before" in c.source)
+    cell = next(c for c in worker.execute(order_template, {}).cells if "before" in c.source)
     assert [o.output_type for o in cell.outputs] == ["stream", "display_data", "stream"]
     assert not {"stream", "display_data", "execute_result", "error"} & set(checked)
 
 
-def test_each_report_starts_a_new_session_so_the_thousandth_costs_what_the_first_did(worker, tmp_path):
+def test_each_report_starts_a_new_session_so_the_thousandth_costs_what_the_first_did(worker, order_template):
     """The execution count and the inputs IPython keeps do not grow from report to report (the output-cache
     flush of a plain %reset walks every count so far)."""
-    template = tmp_path / "order.py"
-    template.write_text(ORDER_TEMPLATE)
     counts = []
     for _ in range(3):
-        cell = next(c for c in worker.execute(str(template), {}).cells if c.source.startswith("history = "))
+        cell = next(c for c in worker.execute(order_template, {}).cells if c.source.startswith("history = "))
         counts.append(cell.outputs[0].text)
     assert counts[0] == counts[1] == counts[2]
     assert int(counts[0].split()[0]) < 10

@@ -116,12 +116,12 @@ class _ConnectedClient(PapermillNotebookClient):
         messages; the outputs come from the package's own kernel, and the notebook is exported, never saved.
         An output with a display id, after a pending clear or under an output hook keeps nbclient's handling.
         """
-        fields = _OUTPUT_FIELDS.get(msg["header"]["msg_type"])
+        msg_type = msg["header"]["msg_type"]
+        fields = _OUTPUT_FIELDS.get(msg_type)
         if (fields is None or display_id or self.clear_before_next_output
                 or self.output_hook_stack[msg["parent_header"].get("msg_id")]):
             return super().output(outs, msg, display_id, cell_index)
-        out = nbformat.from_dict({"output_type": msg["header"]["msg_type"],
-                                  **{name: msg["content"][name] for name in fields}})
+        out = nbformat.from_dict({"output_type": msg_type, **{name: msg["content"][name] for name in fields}})
         outs.append(out)
         return out
 
