@@ -141,6 +141,60 @@ def test_a_job_whose_gate_failed_fails_with_that_error_and_the_others_render(tem
     assert [p.name for p in tmp_path.iterdir()] == ["A.html"]
 
 
+def test_the_kernel_is_asked_for_its_language_once_not_after_every_report(template):
+    """Papermill asks after each notebook; the answer is the same for every report of a kernel."""
+    with ReportWorker(timeout=60) as fresh:
+        fresh.wait_ready()  # which asks for the kernel's info until it answers
+        asked = []
+        ask = fresh._kernel.client.kernel_info
+        fresh._kernel.client.kernel_info = lambda: asked.append(1) or ask()
+        notebooks = [fresh.execute(template, {"partner_id": name}) for name in ("A", "B", "C")]
+    assert len(asked) == 1
+    assert [nb.metadata.language_info.name for nb in notebooks] == ["python"] * 3
+
+
+class _InstantWorker:
+    """Stands in for a :class:`ReportWorker`: executing returns the job's name; writing page "a" waits (at most
+    a minute) until page "b" is being executed and records whether it was."""
+
+    def __init__(self, **_) -> None:
+        self.b_running = threading.Event()
+        self.writes: list[tuple[str, bool]] = []
+
+    def execute(self, template: str, parameters: dict) -> str:
+        name = parameters["partner_id"]
+        self.b_running.set() if name == "b" else None
+        if name == "bad":
+            raise ReportFailed("ValueError: boom (in template cell 2)")
+        return name
+
+    def write(self, job: ReportJob, executed: str) -> None:
+        self.writes.append((executed, self.b_running.wait(60) if executed == "a" else True))
+        if executed == "c":
+            raise OSError("No space left on device")
+        write_atomic(job.output, executed)
+
+    def render(self, job: ReportJob) -> None:
+        self.write(job, self.execute(job.template, job.parameters))
+
+    def close(self) -> None:
+        pass
+
+
+def test_one_worker_writes_each_page_while_the_kernel_runs_the_next(monkeypatch, tmp_path):
+    """In-process rendering exports a page in a thread while the next one executes; failures stay per page."""
+    monkeypatch.setattr("partner_analytics.render.worker.ReportWorker", _InstantWorker)
+    jobs = [_job("t.py", tmp_path, name) for name in ("a", "b", "bad", "c", "d")]
+    with WorkerPool(1) as pool:
+        results = pool.run(jobs, progress=False)
+        writes = pool._local.writes
+    assert ("a", True) in writes  # page "a" was written while page "b" ran
+    assert [r.ok for r in results] == [True, True, False, False, True]
+    assert results[2].error == "ValueError: boom (in template cell 2)"
+    assert results[3].error == "OSError: No space left on device"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.html", "b.html", "d.html"]
+
+
 def test_atomic_writes_leave_no_temporary_files(tmp_path):
     write_atomic(tmp_path / "a.html", "one")
     write_atomic(tmp_path / "a.html", "two")

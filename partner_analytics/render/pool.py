@@ -32,7 +32,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -43,6 +43,8 @@ from tqdm.auto import tqdm
 from .jobs import ReportFailed, ReportJob, kernel_folder_prefix, remove_stale_kernel_folders
 
 if TYPE_CHECKING:  # the Jupyter libraries load only where a report is rendered (see without_iri_checker)
+    from nbformat import NotebookNode
+
     from .worker import ReportWorker
 
 __all__ = ["JobResult", "WorkerPool", "run_jobs", "default_workers", "die_with_parent", "without_iri_checker",
@@ -74,11 +76,22 @@ def _render(worker: ReportWorker, job: ReportJob) -> JobResult:
     started = time.perf_counter()
     try:
         worker.render(job)
-    except ReportFailed as err:
-        return JobResult(job, False, time.perf_counter() - started, str(err))
-    except Exception as err:  # an export or write error fails this report only
-        return JobResult(job, False, time.perf_counter() - started, f"{type(err).__name__}: {err}")
+    except Exception as err:  # ReportFailed, or an export or write error: this report fails, no other
+        return _failed(job, started, err)
     return JobResult(job, True, time.perf_counter() - started)
+
+
+def _write(worker: ReportWorker, job: ReportJob, executed: NotebookNode, started: float) -> JobResult:
+    try:
+        worker.write(job, executed)
+    except Exception as err:  # an export or write error fails this report only
+        return _failed(job, started, err)
+    return JobResult(job, True, time.perf_counter() - started)
+
+
+def _failed(job: ReportJob, started: float, err: Exception) -> JobResult:
+    message = str(err) if isinstance(err, ReportFailed) else f"{type(err).__name__}: {err}"
+    return JobResult(job, False, time.perf_counter() - started, message)
 
 
 def die_with_parent(parent: int, sig: int = signal.SIGTERM) -> None:
@@ -249,7 +262,8 @@ class WorkerPool:
     ----------
     workers
         Number of workers. ``1`` renders in this process, which is simplest to
-        debug; more run one process each.
+        debug, and exports each page while its kernel runs the next; more run
+        one process each.
     timeout
         Seconds a report may run before it fails.
     cwd
@@ -294,12 +308,37 @@ class WorkerPool:
             bar.close()
 
     def _run_here(self, jobs: Sequence[ReportJob], waiting: _Queue, bar: tqdm) -> list[JobResult]:
-        assert self._local is not None
+        """Render in this process; each page is exported and written while the kernel runs the next one.
+
+        The kernel would otherwise wait for every export. One export thread takes the pages one at a time, so
+        at most one executed page waits in memory.
+        """
+        worker = self._local
+        assert worker is not None
         results: dict[int, JobResult] = {}
-        while waiting:
-            index, error = waiting.next(block=True)
-            results[index] = JobResult(jobs[index], False, 0.0, error) if error else _render(self._local, jobs[index])
+        writes: dict[int, Future[JobResult]] = {}
+
+        def settle(index: int, result: JobResult) -> None:
+            results[index] = result
             bar.update()
+
+        with ThreadPoolExecutor(1, thread_name_prefix="report-export") as exporter:
+            while waiting:
+                index, error = waiting.next(block=True)
+                job, started = jobs[index], time.perf_counter()
+                if error:
+                    settle(index, JobResult(job, False, 0.0, error))
+                    continue
+                try:
+                    executed = worker.execute(job.template, job.parameters)
+                except ReportFailed as err:
+                    settle(index, _failed(job, started, err))
+                else:
+                    writes[index] = exporter.submit(_write, worker, job, executed, started)
+                for done in [i for i, write in writes.items() if write.done()]:
+                    settle(done, writes.pop(done).result())
+            for index, write in writes.items():
+                settle(index, write.result())
         return [results[i] for i in range(len(jobs))]
 
     def _run_in_pool(self, jobs: Sequence[ReportJob], waiting: _Queue, bar: tqdm) -> list[JobResult]:

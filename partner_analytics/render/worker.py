@@ -105,9 +105,24 @@ class _ConnectedClient(PapermillNotebookClient):
     timeout applies to that request, that is to the whole report.
     """
 
-    def __init__(self, nb_man, *, kc: AsyncKernelClient, **kwargs) -> None:
-        super().__init__(nb_man, **kwargs)
-        self.kc = kc  # nbclient connects a new client (and waits for it) only when it has none
+    def __init__(self, nb_man, *, kernel: _Kernel, **kwargs) -> None:
+        super().__init__(nb_man, km=kernel.manager, **kwargs)
+        self.kernel = kernel
+        self.kc = kernel.client  # nbclient connects a new client (and waits for it) only when it has none
+
+    def execute(self, **kwargs) -> nbformat.NotebookNode:
+        """Papermill's ``execute``, asking the kernel for its language once per kernel instead of once per report.
+
+        Papermill asks after every notebook, a round trip during which the kernel would wait for the next report.
+        """
+        self.reset_execution_trackers()
+        with self.setup_kernel(**kwargs):
+            self.papermill_execute_cells()
+            if self.kernel.language_info is None:
+                self.kernel.language_info = self.wait_for_reply(self.kc.kernel_info())["content"]["language_info"]
+            self.nb.metadata["language_info"] = self.kernel.language_info
+            self.set_widgets_metadata()
+        return self.nb
 
     def output(self, outs, msg, display_id, cell_index):
         """Add an output as nbclient does, without checking it against the notebook schema.
@@ -145,9 +160,9 @@ class _WarmKernelEngine(Engine):
     """
 
     @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, *, km, kc, execution_timeout=None, **kwargs):
-        """Execute ``nb_man.nb`` in ``km``'s kernel over ``kc``; other Papermill options do not apply."""
-        client = _ConnectedClient(nb_man, km=km, kc=kc, kernel_name=kernel_name, timeout=execution_timeout)
+    def execute_managed_notebook(cls, nb_man, kernel_name, *, kernel, execution_timeout=None, **kwargs):
+        """Execute ``nb_man.nb`` in ``kernel`` (a :class:`_Kernel`); other Papermill options do not apply."""
+        client = _ConnectedClient(nb_man, kernel=kernel, kernel_name=kernel_name, timeout=execution_timeout)
         return client.execute()
 
 
@@ -167,6 +182,8 @@ class _Kernel:
         self.manager.start_kernel(cwd=cwd, extra_arguments=list(KERNEL_ARGUMENTS))
         self.client: AsyncKernelClient = run_sync(self._connect)()
         self.ready = False
+        self.language_info: dict | None = None
+        """What the kernel's ``kernel_info`` reply says of its language, once asked (the same for every report)."""
 
     async def _connect(self) -> AsyncKernelClient:
         # in nbclient's event loop (run_sync keeps one per thread), where the client will be used
@@ -230,7 +247,7 @@ class ReportWorker:
             self._kernel.wait_ready()
             executed = _WarmKernelEngine.execute_notebook(
                 notebook, KERNEL_NAME, progress_bar=False, execution_timeout=self.timeout,
-                km=self._kernel.manager, kc=self._kernel.client,
+                kernel=self._kernel,
             )
             raise_for_execution_errors(executed, None)
             return executed
@@ -262,7 +279,14 @@ class ReportWorker:
 
     def render(self, job: ReportJob) -> None:
         """Execute ``job`` and write its HTML atomically; nothing is written if it fails."""
-        executed = self.execute(job.template, job.parameters)
+        self.write(job, self.execute(job.template, job.parameters))
+
+    def write(self, job: ReportJob, executed: nbformat.NotebookNode) -> None:
+        """Export ``job``'s executed notebook to HTML and write it atomically.
+
+        Uses no kernel, so it may run in another thread while the kernel runs the next report, one page at a
+        time (the exporter is not shared between threads).
+        """
         page = export_html(self.exporter, executed, title=job.title, stamp=job.stamp)
         write_atomic(job.output, page)
 
