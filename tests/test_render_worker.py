@@ -166,6 +166,8 @@ class _InstantWorker:
         self.b_running.set() if name == "b" else None
         if name == "bad":
             raise ReportFailed("ValueError: boom (in template cell 2)")
+        if name == "gone":
+            raise FileNotFoundError("no template")
         return name
 
     def write(self, job: ReportJob, executed: str) -> None:
@@ -184,14 +186,15 @@ class _InstantWorker:
 def test_one_worker_writes_each_page_while_the_kernel_runs_the_next(monkeypatch, tmp_path):
     """In-process rendering exports a page in a thread while the next one executes; failures stay per page."""
     monkeypatch.setattr("partner_analytics.render.worker.ReportWorker", _InstantWorker)
-    jobs = [_job("t.py", tmp_path, name) for name in ("a", "b", "bad", "c", "d")]
+    jobs = [_job("t.py", tmp_path, name) for name in ("a", "b", "bad", "c", "gone", "d")]
     with WorkerPool(1) as pool:
         results = pool.run(jobs, progress=False)
         writes = pool._local.writes
     assert ("a", True) in writes  # page "a" was written while page "b" ran
-    assert [r.ok for r in results] == [True, True, False, False, True]
+    assert [r.ok for r in results] == [True, True, False, False, False, True]
     assert results[2].error == "ValueError: boom (in template cell 2)"
     assert results[3].error == "OSError: No space left on device"
+    assert results[4].error == "FileNotFoundError: no template"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.html", "b.html", "d.html"]
 
 

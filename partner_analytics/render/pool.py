@@ -75,10 +75,10 @@ def default_workers() -> int:
 def _render(worker: ReportWorker, job: ReportJob) -> JobResult:
     started = time.perf_counter()
     try:
-        worker.render(job)
-    except Exception as err:  # ReportFailed, or an export or write error: this report fails, no other
+        executed = worker.execute(job.template, job.parameters)
+    except Exception as err:  # ReportFailed, or a template that cannot be read: this report fails, no other
         return _failed(job, started, err)
-    return JobResult(job, True, time.perf_counter() - started)
+    return _write(worker, job, executed, started)
 
 
 def _write(worker: ReportWorker, job: ReportJob, executed: NotebookNode, started: float) -> JobResult:
@@ -331,7 +331,7 @@ class WorkerPool:
                     continue
                 try:
                     executed = worker.execute(job.template, job.parameters)
-                except ReportFailed as err:
+                except Exception as err:  # as in _render: this report fails, no other
                     settle(index, _failed(job, started, err))
                 else:
                     writes[index] = exporter.submit(_write, worker, job, executed, started)
