@@ -33,6 +33,7 @@ from matplotlib.layout_engine import LayoutEngine
 from matplotlib.transforms import Bbox
 
 from .text_layout import cached_text_layout
+from .tick_layout import cached_tick_layout
 
 __all__ = ["figure_html", "figure_svg", "use_report_figures", "PHONE_WIDTH"]
 
@@ -68,11 +69,12 @@ def figure_svg(figure: Figure, *, crop: bool = False) -> str:
     The layout (and the crop) is measured once, without drawing
     (:func:`_lay_out`), and then the figure is drawn once, to SVG; a plain
     ``savefig`` would draw it twice, once without output to lay it out and
-    once for the file.
+    once for the file. Texts are measured once per look and ticks worked out
+    once per axes position meanwhile (:mod:`.text_layout`, :mod:`.tick_layout`).
     """
     buffer = io.BytesIO()
     engine = _layout_engine(figure)
-    with matplotlib.rc_context(_SVG_RC), cached_text_layout():
+    with matplotlib.rc_context(_SVG_RC), cached_text_layout(), cached_tick_layout():
         bbox = _lay_out(figure, engine, crop=crop or engine is None)
         if engine is not None:
             figure.set_layout_engine(None)  # laid out already: without an engine, saving draws once
