@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -31,7 +33,7 @@ def _figure():
 def test_figures_are_byte_identical_with_and_without_the_cache(monkeypatch):
     fig = _figure()
     with monkeypatch.context() as patch:
-        patch.setattr(figures, "cached_text_layout", _no_cache)
+        patch.setattr(figures, "cached_text_layout", nullcontext)
         plain = figures.figure_html(fig)
     cached = figures.figure_html(fig)
     again = figures.figure_html(fig)  # measured from the cache this time
@@ -51,11 +53,3 @@ def test_matplotlib_is_restored_after_the_context_even_on_error():
     except RuntimeError:
         pass
     assert Text._get_layout is original
-
-
-class _no_cache:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False

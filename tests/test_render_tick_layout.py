@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -47,14 +49,6 @@ class _CountedTicks:
         monkeypatch.setattr(Axis, "_update_ticks", counted)
 
 
-class _NoCache:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
-
-
 def _squeezed_figure():
     """Two axes placed in a narrow strip: the layout widens them, so that more automatic ticks fit."""
     fig, axes = plt.subplots(1, 2, figsize=(10, 3), gridspec_kw={"left": 0.45, "right": 0.55, "wspace": 0})
@@ -67,7 +61,7 @@ def _squeezed_figure():
 def test_figures_are_byte_identical_with_and_without_the_cache(monkeypatch, make):
     fig = make()
     with monkeypatch.context() as patch:
-        patch.setattr(figures, "cached_tick_layout", _NoCache)
+        patch.setattr(figures, "cached_tick_layout", nullcontext)
         plain = figures.figure_html(fig)  # the desktop and the re-arranged phone rendition
     cached = figures.figure_html(fig)
     plt.close(fig)
@@ -78,7 +72,7 @@ def test_each_axis_works_out_its_ticks_once_per_position_not_at_every_look(monke
     fig = _figure()
     counted = _CountedTicks(monkeypatch)
     with monkeypatch.context() as patch:
-        patch.setattr(figures, "cached_tick_layout", _NoCache)
+        patch.setattr(figures, "cached_tick_layout", nullcontext)
         figures.figure_svg(fig)
     uncached, counted.calls = counted.calls, 0
     figures.figure_svg(fig)
@@ -100,7 +94,7 @@ def test_a_figure_changed_between_two_saves_shows_its_new_ticks(monkeypatch):
 
     cached = save_change_save()
     with monkeypatch.context() as patch:
-        patch.setattr(figures, "cached_tick_layout", _NoCache)
+        patch.setattr(figures, "cached_tick_layout", nullcontext)
         plain = save_change_save()
     assert "second tick" in cached
     assert cached == plain

@@ -39,14 +39,14 @@ def _key(axis: Axis) -> tuple:
 def cached_tick_layout() -> Iterator[None]:
     """Within this context, each axis works out its ticks once per position (see the module docstring)."""
     original = Axis._update_ticks
-    memo: dict[int, tuple[Axis, tuple, list[Tick]]] = {}  # id(axis) -> (axis, key, ticks); the axis keeps the id
+    memo: dict[Axis, tuple[tuple, list[Tick]]] = {}  # axis -> (key, ticks)
 
     def update_ticks(self: Axis) -> list[Tick]:
         key = _key(self)
-        hit = memo.get(id(self))
-        if hit is None or hit[0] is not self or hit[1] != key:
-            hit = memo[id(self)] = (self, key, original(self))
-        return list(hit[2])
+        hit = memo.get(self)
+        if hit is None or hit[0] != key:
+            hit = memo[self] = (key, original(self))
+        return list(hit[1])
 
     Axis._update_ticks = update_ticks
     try:
