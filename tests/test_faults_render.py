@@ -6,6 +6,7 @@ Every wait polls with a bounded timeout; nothing depends on how fast the machine
 from __future__ import annotations
 
 import json
+import multiprocessing.util
 import os
 import re
 import shutil
@@ -75,6 +76,8 @@ def _pids(marker: Path) -> set[int]:
 def scratch(tmp_path, monkeypatch):
     """A short private temporary folder (kernel sockets need short paths) used as the temp dir."""
     folder = tempfile.mkdtemp(prefix="pa-faults-", dir="/tmp")
+    multiprocessing.util.get_temp_dir()  # multiprocessing's own folder (the workers' fork server listens in it)
+    # is made where it always is, not in this one, which goes at the end of the test
     monkeypatch.setattr(tempfile, "tempdir", folder)
     monkeypatch.setenv("TMPDIR", folder)
     yield Path(folder)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import types
 
 import nbformat
 import pytest
@@ -65,3 +66,61 @@ def test_the_page_is_the_template_output_without_a_reparse(exporter):
     page = export_html(exporter, notebook, title="Report", stamp={})
     assert svg in page
     assert "tabindex" not in page
+
+
+def _stock_exporter():
+    """The report exporter with nbconvert's own preprocessing (three notebook copies) and markdown filter."""
+    from nbconvert import HTMLExporter
+
+    stock = make_exporter()
+    stock._preprocess = types.MethodType(HTMLExporter._preprocess, stock)
+    stock.markdown2html = types.MethodType(HTMLExporter.markdown2html, stock)
+    return stock
+
+
+def _rich_notebook() -> nbformat.NotebookNode:
+    notebook = _notebook()
+    image = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
+    pictured = nbformat.v4.new_markdown_cell("## Logo\n\n![logo](attachment:logo.png)")
+    pictured.attachments = {"logo.png": {"image/png": image}}
+    notebook.cells += [
+        nbformat.v4.new_markdown_cell("Growth of $x^2$ with a [link](https://example.org) and *emphasis*."),
+        pictured,
+    ]
+    notebook.cells[3].outputs.append(nbformat.v4.new_output("display_data", data={"text/html": "<b>tile</b>"}))
+    return notebook
+
+
+def test_the_page_is_what_nbconvert_renders_with_its_own_copies_and_markdown_filter(exporter):
+    stock, notebook = _stock_exporter(), _rich_notebook()
+    expected = export_html(stock, notebook, title="Report", stamp={"version": "1"})
+    assert 'src="data:image/png;base64,' in expected  # the attachment is embedded
+    for _ in range(2):  # the second time from the markdown kept by source
+        assert export_html(exporter, notebook, title="Report", stamp={"version": "1"}) == expected
+    notebook.cells[5].source = "Growth of *revenue*."
+    page = export_html(exporter, notebook, title="Report", stamp={"version": "1"})
+    assert page == export_html(stock, notebook, title="Report", stamp={"version": "1"}) != expected
+
+
+def test_the_notebook_is_copied_once_per_page(exporter, monkeypatch):
+    """nbconvert copies it three times; the copy ``from_notebook_node`` makes is the only one needed."""
+    import copy
+
+    copies = []
+    deepcopy = copy.deepcopy
+
+    def counting(value, *args, **kwargs):
+        if isinstance(value, nbformat.NotebookNode) and "cells" in value:
+            copies.append(value)
+        return deepcopy(value, *args, **kwargs)
+
+    monkeypatch.setattr(copy, "deepcopy", counting)
+    export_html(exporter, _rich_notebook(), title="Report", stamp={})
+    assert len(copies) == 1
+
+
+def test_a_notebook_the_schema_rejects_still_fails_its_export(exporter):
+    notebook = _notebook()
+    notebook.cells[3].outputs.append(nbformat.NotebookNode({"output_type": "stream", "text": "no stream name"}))
+    with pytest.raises(nbformat.ValidationError):
+        export_html(exporter, notebook, title="Report", stamp={})

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import multiprocessing
+import multiprocessing.forkserver
 import re
 import threading
 import time
@@ -12,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from partner_analytics.render.cell_runner import CELL_MARKER
-from partner_analytics.render.pool import WorkerPool, run_jobs
+from partner_analytics.render.pool import WorkerPool, run_jobs, worker_context
 from partner_analytics.render.jobs import ReportFailed, ReportJob, write_atomic
 from partner_analytics.render.worker import ReportWorker
 
@@ -105,6 +107,99 @@ def test_the_pool_renders_every_job_and_reports_failures_without_stopping(templa
     assert [r.ok for r in results] == [True, True, False, True, True]
     assert "ValueError: boom" in results[2].error
     assert sorted(p.name for p in tmp_path.iterdir()) == ["P0.html", "P1.html", "P3.html", "P4.html"]
+
+
+no_fork_server = pytest.mark.skipif("forkserver" not in multiprocessing.get_all_start_methods(),
+                                    reason="no fork server on this system: workers are spawned")
+
+
+@no_fork_server
+def test_worker_processes_are_forked_with_the_jupyter_libraries_already_loaded():
+    """The fork server loads them once; a spawned worker would load them itself, about 2 CPU seconds each."""
+    from worker_start_probe import loaded_libraries  # tests/worker_start_probe.py: imports nothing else
+
+    context = worker_context()
+    queue = context.SimpleQueue()
+    process = context.Process(target=loaded_libraries, args=(queue,))
+    process.start()
+    loaded = queue.get()
+    process.join(60)
+    assert context.get_start_method() == "forkserver"
+    assert loaded == ["jupytext", "nbconvert", "papermill"]
+
+
+def test_the_pool_starts_its_worker_processes_without_making_its_creator_wait(monkeypatch):
+    """The batch builds the report context meanwhile; the first start waits while the fork server loads."""
+    from partner_analytics.render import pool as pool_module
+
+    released, started = threading.Event(), []
+
+    class Held:
+        def __init__(self, *settings) -> None:
+            started.append(released.wait(60))  # True once the test got the pool back and released it
+
+        def stop(self, *, now: bool) -> None:
+            pass
+
+        def reap(self) -> None:
+            pass
+
+    monkeypatch.setattr(pool_module, "_Process", Held)
+    pool = WorkerPool(2)
+    released.set()
+    pool.close()
+    assert started == [True, True]
+
+
+def test_a_worker_that_cannot_start_fails_the_run_and_those_started_are_stopped(monkeypatch, tmp_path):
+    from partner_analytics.render import pool as pool_module
+
+    stopped = []
+
+    class SecondFails:
+        started = 0
+
+        def __init__(self, *settings) -> None:
+            SecondFails.started += 1
+            if SecondFails.started == 2:
+                raise OSError("no more processes")
+
+        def stop(self, *, now: bool) -> None:
+            stopped.append(now)
+
+        def reap(self) -> None:
+            pass
+
+    monkeypatch.setattr(pool_module, "_Process", SecondFails)
+    with pytest.raises(OSError, match="no more processes"), WorkerPool(2) as pool:
+        pool.run([_job("unused.py", tmp_path, "P1")], progress=False)
+    assert stopped == [True]
+
+
+ENVIRONMENT_TEMPLATE = """\
+# %% tags=["parameters"]
+name = "x"
+
+# %%
+import os
+print("probe=" + os.environ.get("PA_WORKER_PROBE", "unset"))
+"""
+
+
+@no_fork_server
+def test_a_worker_and_its_kernel_have_the_environment_of_the_pool_process_when_it_starts_them(tmp_path,
+                                                                                              monkeypatch):
+    """The fork server keeps the environment it started with; each worker gets the pool process' current one."""
+    worker_context()
+    multiprocessing.forkserver.ensure_running()  # started before the variable is set, as by an earlier pool
+    monkeypatch.setenv("PA_WORKER_PROBE", "set later")
+    template = tmp_path / "environment.py"
+    template.write_text(ENVIRONMENT_TEMPLATE)
+    names = ("a", "b")
+    results = run_jobs([ReportJob(str(template), {"name": n}, str(tmp_path / f"{n}.html"), n, {}) for n in names],
+                       workers=2, progress=False)
+    assert all(r.ok for r in results)
+    assert all("probe=set later" in (tmp_path / f"{n}.html").read_text() for n in names)
 
 
 def _opens_when_written(path: Path) -> Future:
@@ -396,7 +491,7 @@ def test_a_partner_report_kernel_never_loads_scipy_seaborn_or_scikit_learn(sampl
         assert loaded(worker) == str(sorted(_STATISTICS_LIBRARIES))  # the probe sees what a kernel loaded
 
 
-_WORKER_PROCESS_PROBE = """\
+_SPAWNED_WORKER_PROBE = """\
 import multiprocessing, os, sys, tempfile
 from partner_analytics.render.pool import _serve
 jobs, worker_end = multiprocessing.Pipe()
@@ -405,8 +500,15 @@ _serve(worker_end, os.getppid(), 120, None, tempfile.mkdtemp())
 print(sorted(m for m in ("jsonschema", "nbformat", "rfc3987_syntax") if sys.modules.get(m) is not None))
 """
 
+_FORK_SERVER_PROBE = """\
+import sys
+import partner_analytics.render.worker_preload  # what the fork server imports before it forks the workers
+print(sorted(m for m in ("jsonschema", "nbformat", "rfc3987_syntax") if sys.modules.get(m) is not None))
+"""
 
-def test_a_worker_process_loads_the_jupyter_libraries_without_the_iri_grammar():
+
+@pytest.mark.parametrize("probe", [_SPAWNED_WORKER_PROBE, _FORK_SERVER_PROBE], ids=["spawned", "fork-server"])
+def test_a_worker_process_loads_the_jupyter_libraries_without_the_iri_grammar(probe):
     """jsonschema (through nbformat) would import ``rfc3987_syntax``, which compiles a grammar for about 1.5 CPU
     seconds of every worker's start, for a format no notebook uses."""
     import importlib.util
@@ -415,7 +517,7 @@ def test_a_worker_process_loads_the_jupyter_libraries_without_the_iri_grammar():
 
     if importlib.util.find_spec("rfc3987_syntax") is None:
         pytest.skip("rfc3987-syntax is not installed here: nothing to keep out")
-    loaded = subprocess.run([sys.executable, "-c", _WORKER_PROCESS_PROBE], capture_output=True, text=True,
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             check=True, timeout=180).stdout.strip()
     assert loaded == "['jsonschema', 'nbformat']"  # the probe sees what the worker loaded
 

@@ -19,6 +19,7 @@ from importlib.resources import files
 from pathlib import Path
 
 import nbformat
+from jinja2 import pass_context
 from nbconvert import HTMLExporter
 from nbconvert.exporters.templateexporter import TemplateExporter
 from nbconvert.filters.highlight import Highlight2HTML
@@ -37,15 +38,29 @@ _TOC_MARKER = "<!-- toc -->"
 
 
 class ReportExporter(HTMLExporter):
-    """nbconvert's HTML exporter without its last pass through BeautifulSoup.
+    """nbconvert's HTML exporter with less work per page, for the same page.
 
-    That pass parses and re-serialises the whole page (a third of the export
-    time of a partner report, most of it the inline SVG charts) to add alt
-    text to ``<img>`` elements (reports have none: charts are inline SVG
-    with an accessible name) and ``tabindex="0"`` to every code input and
-    output area, which would put each block of a read-only page into the
-    keyboard's tab order. The page is otherwise what the template renders.
+    - No last pass through BeautifulSoup. That pass parses and re-serialises
+      the whole page (a third of the export time of a partner report, most
+      of it the inline SVG charts) to add alt text to ``<img>`` elements
+      (reports have none: charts are inline SVG with an accessible name) and
+      ``tabindex="0"`` to every code input and output area, which would put
+      each block of a read-only page into the keyboard's tab order. The page
+      is otherwise what the template renders.
+    - One copy of the notebook instead of three. nbconvert copies it before
+      preprocessing, again to preprocess it, and a third time to normalise it
+      (which changes nothing in a valid notebook). The notebook is still
+      validated, once, after the preprocessors (nbconvert's
+      ``optimistic_validation``).
+    - Each markdown cell's HTML is kept by its source: every report of a
+      template has the same markdown cells.
     """
+
+    _MARKDOWN_CACHE_SIZE = 256
+
+    def __init__(self, **kw) -> None:
+        super().__init__(**kw)
+        self._markdown_html: dict[tuple[str, str], str] = {}
 
     def from_notebook_node(self, nb: nbformat.NotebookNode, resources: dict | None = None, **kw):
         """The page and resources, rendered by the template alone (the filters set up as nbconvert does)."""
@@ -54,6 +69,26 @@ class ReportExporter(HTMLExporter):
         self.register_filter("filter_data_type", WidgetsDataTypeFilter(
             notebook_metadata=self._nb_metadata, parent=self, resources=resources))
         return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    def _preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
+        """Run the preprocessors on ``nb`` itself (``from_notebook_node`` passes a copy), then validate it once."""
+        for preprocessor in self._preprocessors:
+            nb, resources = preprocessor(nb, resources)
+        if self._preprocessors:
+            self._validate_preprocessor(nb, self._preprocessors[-1])
+        return nb, resources
+
+    @pass_context
+    def markdown2html(self, context, source: str) -> str:
+        """nbconvert's markdown filter, each source converted once (a cell with attachments every time)."""
+        if context.get("cell", {}).get("attachments"):
+            return super().markdown2html(context, source)
+        key = (source, context.get("resources", {}).get("metadata", {}).get("path", ""))
+        if key not in self._markdown_html:
+            if len(self._markdown_html) >= self._MARKDOWN_CACHE_SIZE:
+                self._markdown_html.clear()
+            self._markdown_html[key] = super().markdown2html(context, source)
+        return self._markdown_html[key]
 
 
 def make_exporter() -> HTMLExporter:
@@ -65,7 +100,6 @@ def make_exporter() -> HTMLExporter:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         embed_images=True,
-        optimistic_validation=True,  # validate once after all preprocessors, not after each one
         # no code is shown, so no code-highlighting CSS (the base template's conf.json enables it, and the
         # base's conf wins over ours; configuration wins over both)
         config=Config({"CSSHTMLHeaderPreprocessor": {"enabled": False}}),
@@ -99,10 +133,9 @@ def export_html(
     str
         The HTML page, with a table of contents of its ``<h2>`` sections.
     """
-    notebook = nbformat.from_dict(notebook)
-    notebook.metadata["title"] = title
-    notebook.metadata.pop("widgets", None)
-    body, _ = exporter.from_notebook_node(notebook, resources={"stamp": dict(stamp)})
+    metadata = {key: value for key, value in notebook.metadata.items() if key != "widgets"}
+    notebook = nbformat.NotebookNode({**notebook, "metadata": nbformat.NotebookNode({**metadata, "title": title})})
+    body, _ = exporter.from_notebook_node(notebook, resources={"stamp": dict(stamp)})  # it copies the notebook
     return _insert_toc(body)
 
 

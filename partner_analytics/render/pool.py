@@ -1,18 +1,20 @@
 """Render many report jobs on a pool of warm workers, one process and kernel each.
 
-The workers start as soon as the pool is created, so their kernels boot
-while the caller prepares the jobs (the batch builds the report context in
-the meantime). A failed report never stops the batch: its result records the
-error and no file is written for it (an earlier good file, if any, stays in
-place).
+The workers start as soon as the pool is created, from a background thread,
+so their kernels boot while the caller prepares the jobs (the batch builds
+the report context in the meantime). They are forked from a fork server that
+loaded the Jupyter libraries once (:func:`worker_context`). A failed report
+never stops the batch: its result records the error and no file is written
+for it (an earlier good file, if any, stays in place).
 
 Faults are contained:
 
 - a worker process that dies (killed, out of memory) is replaced; the report
   it was rendering is tried once more on the new worker, then marked failed;
 - workers die with the pool's process, even when that is killed with
-  SIGKILL (a parent-death signal on Linux, a watchdog on the parent pid
-  elsewhere), and their kernels die with them (ipykernel polls its parent);
+  SIGKILL (a parent-death signal on Linux, and a watchdog that waits for the
+  pool's process to end), and their kernels die with them (ipykernel polls
+  its parent);
 - each worker keeps its kernels' socket folders in one ``pa-kernel-*``
   folder, which the worker removes when it stops and the pool removes when
   the worker died; folders of a process that no longer runs (a render
@@ -48,7 +50,7 @@ if TYPE_CHECKING:  # the Jupyter libraries load only where a report is rendered 
     from .worker import ReportWorker
 
 __all__ = ["JobResult", "WorkerPool", "run_jobs", "default_workers", "die_with_parent", "without_iri_checker",
-           "ATTEMPTS"]
+           "worker_context", "ATTEMPTS"]
 
 ATTEMPTS = 2
 """How often a report is tried when the worker process rendering it dies."""
@@ -97,19 +99,27 @@ def _failed(job: ReportJob, started: float, err: Exception) -> JobResult:
 def die_with_parent(parent: int, sig: int = signal.SIGTERM) -> None:
     """Have this process receive ``sig`` as soon as process ``parent`` is gone.
 
-    On Linux the kernel sends it (``prctl(PR_SET_PDEATHSIG)``), even when the
-    parent is killed with SIGKILL; a daemon thread that polls the parent pid
-    every second covers other systems and the moment before the ``prctl``.
+    On Linux the kernel sends it when the process that forked this one dies
+    (``prctl(PR_SET_PDEATHSIG)``), even when it is killed with SIGKILL: the
+    pool's process, or the fork server, which exits with it. A daemon thread
+    covers other systems and the moment before the ``prctl``: in a process
+    started by ``multiprocessing`` it waits for the parent's sentinel (closed
+    when ``parent`` ends, whoever forked this process); otherwise it checks
+    every second whether this process still has ``parent`` as its parent.
     """
     if sys.platform.startswith("linux"):
         try:
             ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
         except (OSError, AttributeError):  # no prctl: the watchdog alone
             pass
+    starter = multiprocessing.parent_process()
 
     def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
+        if starter is not None and starter.pid == parent:
+            starter.join()
+        else:
+            while os.getppid() == parent:
+                time.sleep(1.0)
         os.kill(os.getpid(), sig)
 
     threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
@@ -132,8 +142,36 @@ def without_iri_checker() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)  # its import then fails, as when it is not installed
 
 
-def _serve(conn: Connection, parent: int, timeout: float, cwd: str | None, scratch: str) -> None:
-    """Worker process: render the jobs received on ``conn`` until ``None`` arrives, the pool goes or SIGTERM."""
+WORKER_PRELOAD = "partner_analytics.render.worker_preload"
+"""The module the workers' fork server imports before it forks them: the Jupyter libraries, loaded once."""
+
+
+def worker_context() -> multiprocessing.context.BaseContext:
+    """How worker processes start: forked from a fork server that loaded :data:`WORKER_PRELOAD`, else spawned.
+
+    A spawned worker imports the Jupyter libraries itself, about 2 CPU seconds of every worker's start; the fork
+    server (started with the first worker, ended with this process) imports them once. Each worker then sets
+    the environment this process has when it starts the worker (:func:`_serve`), as a spawned one would have.
+    Where there is no fork server (Windows), workers are spawned.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([WORKER_PRELOAD])
+    return context
+
+
+def _serve(conn: Connection, parent: int, timeout: float, cwd: str | None, scratch: str,
+           environment: Mapping[str, str] | None = None) -> None:
+    """Worker process: render the jobs received on ``conn`` until ``None`` arrives, the pool goes or SIGTERM.
+
+    ``environment`` replaces this process' environment variables (those of the pool's process when it started
+    the worker: a forked worker has the fork server's), before the kernel inherits them.
+    """
+    if environment is not None:
+        os.environ.clear()
+        os.environ.update(environment)
+        tempfile.tempdir = None  # found again from TMPDIR when next needed
     signal.signal(signal.SIGTERM, _stop)  # unwinds through ``finally``: the kernel is shut down
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the pool decides
     die_with_parent(parent)
@@ -158,11 +196,11 @@ class _Process:
     """One worker process, its end of the pipe, its scratch folder and the job it is rendering."""
 
     def __init__(self, timeout: float, cwd: str | None) -> None:
-        context = multiprocessing.get_context("spawn")
+        context = worker_context()
         self.scratch = tempfile.mkdtemp(prefix=kernel_folder_prefix())
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, os.getpid(), timeout, cwd, self.scratch),
-                                       name="report-worker", daemon=True)
+        self.process = context.Process(target=_serve, name="report-worker", daemon=True,
+                                       args=(child, os.getpid(), timeout, cwd, self.scratch, dict(os.environ)))
         self.process.start()
         child.close()
         self.job: int | None = None
@@ -273,14 +311,37 @@ class WorkerPool:
     def __init__(self, workers: int, *, timeout: float = 300, cwd: str | None = None) -> None:
         self._local: ReportWorker | None = None
         self._processes: list[_Process] = []
+        self._starting: Future[list[_Process]] | None = None
         self._settings = (timeout, cwd)
         remove_stale_kernel_folders()  # left by a render killed with SIGKILL while rendering in-process
         if workers == 1:
             from .worker import ReportWorker
 
             self._local = ReportWorker(timeout=timeout, cwd=cwd)
-        else:
-            self._processes = [_Process(timeout, cwd) for _ in range(workers)]
+        else:  # in a thread: the first start waits while the fork server loads the libraries, the caller need not
+            starter = ThreadPoolExecutor(1, thread_name_prefix="worker-start")
+            self._starting = starter.submit(self._start_processes, workers)
+            starter.shutdown(wait=False)
+
+    def _start_processes(self, count: int) -> list[_Process]:
+        """Start ``count`` worker processes; if one cannot start, stop those that did and raise."""
+        started: list[_Process] = []
+        try:
+            for _ in range(count):
+                started.append(_Process(*self._settings))
+        except BaseException:
+            for process in started:
+                process.stop(now=True)
+                process.reap()
+            raise
+        return started
+
+    def _started(self) -> list[_Process]:
+        """The worker processes, once they have started (their error, once, if they could not)."""
+        if self._starting is not None:
+            starting, self._starting = self._starting, None
+            self._processes = starting.result()
+        return self._processes
 
     def run(self, jobs: Sequence[ReportJob], *, progress: bool = True,
             gates: Mapping[int, Future] | None = None) -> list[JobResult]:
@@ -342,6 +403,7 @@ class WorkerPool:
         return [results[i] for i in range(len(jobs))]
 
     def _run_in_pool(self, jobs: Sequence[ReportJob], waiting: _Queue, bar: tqdm) -> list[JobResult]:
+        self._started()
         tries = [0] * len(jobs)
         results: dict[int, JobResult] = {}
         while len(results) < len(jobs):
@@ -396,6 +458,10 @@ class WorkerPool:
         """Stop the workers and their kernels (``now``: without letting a busy worker finish its report)."""
         if self._local is not None:
             self._local.close()
+        try:
+            self._started()
+        except Exception:  # none started (``run`` raised this already, or nothing was rendered): none to stop
+            pass
         for worker in self._processes:
             worker.stop(now=now)
         for worker in self._processes:
