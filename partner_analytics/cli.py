@@ -135,7 +135,7 @@ def _sample(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from .render.pool import without_iri_checker
+    from .render.worker_start import without_iri_checker
 
     without_iri_checker()  # this process renders itself with one worker
     from .render.batch import render_reports

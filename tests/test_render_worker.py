@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from partner_analytics.render.cell_runner import CELL_MARKER
-from partner_analytics.render.pool import WorkerPool, run_jobs, worker_context
+from partner_analytics.render.pool import WorkerPool, run_jobs
+from partner_analytics.render.worker_start import worker_context
 from partner_analytics.render.jobs import ReportFailed, ReportJob, write_atomic
 from partner_analytics.render.worker import ReportWorker
 

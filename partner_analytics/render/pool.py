@@ -23,14 +23,10 @@ Faults are contained:
 
 from __future__ import annotations
 
-import ctypes
-import multiprocessing
 import os
 import shutil
 import signal
-import sys
 import tempfile
-import threading
 import time
 from collections import deque
 from collections.abc import Mapping, Sequence
@@ -43,20 +39,19 @@ from typing import TYPE_CHECKING
 from tqdm.auto import tqdm
 
 from .jobs import ReportFailed, ReportJob, kernel_folder_prefix, remove_stale_kernel_folders
+from .worker_start import die_with_parent, without_iri_checker, worker_context
 
-if TYPE_CHECKING:  # the Jupyter libraries load only where a report is rendered (see without_iri_checker)
+if TYPE_CHECKING:  # the Jupyter libraries load only where a report is rendered (see worker_start)
     from nbformat import NotebookNode
 
     from .worker import ReportWorker
 
-__all__ = ["JobResult", "WorkerPool", "run_jobs", "default_workers", "die_with_parent", "without_iri_checker",
-           "worker_context", "ATTEMPTS"]
+__all__ = ["JobResult", "WorkerPool", "run_jobs", "default_workers", "ATTEMPTS"]
 
 ATTEMPTS = 2
 """How often a report is tried when the worker process rendering it dies."""
 STOP_TIMEOUT = 30
 """Seconds a stopping worker may take to shut its kernel down before it is killed."""
-_PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -96,69 +91,8 @@ def _failed(job: ReportJob, started: float, err: Exception) -> JobResult:
     return JobResult(job, False, time.perf_counter() - started, message)
 
 
-def die_with_parent(parent: int, sig: int = signal.SIGTERM) -> None:
-    """Have this process receive ``sig`` as soon as process ``parent`` is gone.
-
-    On Linux the kernel sends it when the process that forked this one dies
-    (``prctl(PR_SET_PDEATHSIG)``), even when it is killed with SIGKILL: the
-    pool's process, or the fork server, which exits with it. A daemon thread
-    covers other systems and the moment before the ``prctl``: in a process
-    started by ``multiprocessing`` it waits for the parent's sentinel (closed
-    when ``parent`` ends, whoever forked this process); otherwise it checks
-    every second whether this process still has ``parent`` as its parent.
-    """
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
-        except (OSError, AttributeError):  # no prctl: the watchdog alone
-            pass
-    starter = multiprocessing.parent_process()
-
-    def watch() -> None:
-        if starter is not None and starter.pid == parent:
-            starter.join()
-        else:
-            while os.getppid() == parent:
-                time.sleep(1.0)
-        os.kill(os.getpid(), sig)
-
-    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
-
-
 def _stop(*_: object) -> None:
     raise SystemExit(0)
-
-
-def without_iri_checker() -> None:
-    """Keep jsonschema's optional IRI format checker out of this process (a worker, or the CLI's ``render``).
-
-    nbformat imports jsonschema, which imports the checker's library,
-    ``rfc3987_syntax``, if it is installed (Jupyter's ``jsonschema[format-nongpl]``
-    installs it); that library compiles its grammar at import, about 1.5 CPU
-    seconds of every worker's start. Neither nbformat nor Papermill validates
-    that format. Called first in the package's own processes only, never on
-    import; a process that already imported jsonschema is left as it is.
-    """
-    sys.modules.setdefault("rfc3987_syntax", None)  # its import then fails, as when it is not installed
-
-
-WORKER_PRELOAD = "partner_analytics.render.worker_preload"
-"""The module the workers' fork server imports before it forks them: the Jupyter libraries, loaded once."""
-
-
-def worker_context() -> multiprocessing.context.BaseContext:
-    """How worker processes start: forked from a fork server that loaded :data:`WORKER_PRELOAD`, else spawned.
-
-    A spawned worker imports the Jupyter libraries itself, about 2 CPU seconds of every worker's start; the fork
-    server (started with the first worker, ended with this process) imports them once. Each worker then sets
-    the environment this process has when it starts the worker (:func:`_serve`), as a spawned one would have.
-    Where there is no fork server (Windows), workers are spawned.
-    """
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([WORKER_PRELOAD])
-    return context
 
 
 def _serve(conn: Connection, parent: int, timeout: float, cwd: str | None, scratch: str,
