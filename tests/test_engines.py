@@ -209,6 +209,30 @@ def test_control_characters_are_counted_in_rows_whether_a_column_is_scanned_by_r
         assert_same_facts(pa.rollup(program, freq="Q"), expected["Q"])
 
 
+@pytest.mark.parametrize("sample_rows", [1000, 10**9], ids=["large table", "small table"])
+def test_free_text_with_few_values_in_a_large_table_is_examined_once_per_value(
+        parquet, expected, tmp_path, monkeypatch, sample_rows):
+    from partner_analytics.engine import checks
+    from partner_analytics.engine.backends import DuckDBEngine
+
+    monkeypatch.setattr(checks, "SAMPLE_ROWS", sample_rows)  # the sample's deals: a large table, or a small one
+    queries = []
+    fetch = DuckDBEngine.fetch
+    monkeypatch.setattr(DuckDBEngine, "fetch", lambda self, sql: queries.append(sql) or fetch(self, sql))
+    folder = shutil.copytree(parquet, tmp_path / "dirty")
+    deals = pd.read_parquet(folder / "deals.parquet")
+    deals.loc[deals.index[[4, 9, 11]], "product"] = "Suite\x02"  # free text: a few products on many rows
+    deals.loc[deals.index[6], "product"] = " Suite "
+    deals.to_parquet(folder / "deals.parquet", index=False, coerce_timestamps="us")
+    with open_program(folder) as program:
+        assert "deals.parquet, column 'product': control characters removed from 3 values" in program.warnings
+        assert_same_facts(pa.rollup(program, freq="Q"), expected["Q"])
+    grouped = [sql for sql in queries if 'GROUP BY "product"' in sql]
+    assert bool(grouped) is (sample_rows == 1000)
+    by_value = [sql for sql in queries if "distinct_values" in sql and "deals.parquet" in sql]
+    assert not any('"deal_id", COUNT(*) AS rows__' in sql for sql in by_value)  # unique: still row by row
+
+
 def test_too_long_text_is_counted_in_rows_whether_a_column_is_scanned_by_row_or_by_value(
         parquet, tmp_path, monkeypatch):
     limit = max(int(pd.read_parquet(path).select_dtypes("str").apply(lambda c: c.str.len()).max().max())

@@ -188,13 +188,40 @@ def _repeats_values(table: str, column: Column | None) -> bool:
                                             for reference in REFERENCES)
 
 
+SAMPLE_ROWS = 100_000
+"""Rows :func:`_few_distinct` reads from the start of a table to judge its other text columns."""
+
+FEW_DISTINCT = 0.01
+"""Share of distinct values in :data:`SAMPLE_ROWS` rows up to which a text column is examined once per value."""
+
+
+def _few_distinct(engine: Engine, relation: str, texts: list[_Text]) -> set[str]:
+    """Names of ``texts`` that hold few distinct values on many rows (free text such as a product name).
+
+    Judged from the table's first :data:`SAMPLE_ROWS` rows: distinct values there for at most
+    :data:`FEW_DISTINCT` of them (1,000 in 100,000 rows). Examining each distinct value once is then cheaper than each row (a regular expression per row
+    costs about 0.09 s per million rows, grouping a column of six products 0.01 s). A table with fewer rows
+    is scanned row by row (none of its columns is judged: one scan is cheaper than a query per column).
+    """
+    if not texts:
+        return set()
+    columns = ", ".join(quote(text.name) for text in texts)
+    distinct = ", ".join(f"COUNT(DISTINCT {quote(text.name)}) AS d{i}" for i, text in enumerate(texts))
+    head = engine.fetch(f"SELECT COUNT(*) AS n, {distinct} FROM (SELECT {columns} FROM {relation} "
+                        f"LIMIT {SAMPLE_ROWS}) AS head").iloc[0].astype("int64")
+    if head.iloc[0] < SAMPLE_ROWS:
+        return set()
+    return {text.name for i, text in enumerate(texts) if head.iloc[i + 1] <= FEW_DISTINCT * SAMPLE_ROWS}
+
+
 def scan_text(
     engine: Engine, relations: Mapping[str, str], labels: Mapping[str, str], *, max_chars: int
 ) -> tuple[list[Problem], list[str], dict[str, set[str]], dict[str, set[str]]]:
     """Check the text columns of each raw table, as :mod:`partner_analytics.validate` does in pandas.
 
     Each table is scanned once (twice when a column looks suspect: see :func:`_findings`); a code
-    or an id of another table (:func:`_repeats_values`) is examined once per distinct value, its rows counted.
+    or an id of another table (:func:`_repeats_values`), and a column with few distinct values in a large
+    table (:func:`_few_distinct`), is examined once per distinct value, its rows counted.
 
     Parameters
     ----------
@@ -225,6 +252,8 @@ def scan_text(
         plain[name] = {str(c).lower() for c, dtype in dtypes.items()
                        if str(c).lower() in schema and _native(schema[str(c).lower()], dtype)}
         repeated = [text for text in texts if _repeats_values(name, text.column)]
+        few = _few_distinct(engine, relation, [text for text in texts if text not in repeated])
+        repeated += [text for text in texts if text.name in few]
         findings = _findings(engine, relation, [text for text in texts if text not in repeated], "1", max_chars)
         for text in repeated:
             column = quote(text.name)
