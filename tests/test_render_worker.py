@@ -129,21 +129,25 @@ def test_worker_processes_are_forked_with_the_jupyter_libraries_already_loaded()
     assert loaded == ["jupytext", "nbconvert", "papermill"]
 
 
+class _StandIn:
+    """A worker process stand-in for the pool's start-up tests: nothing to stop or reap."""
+
+    def stop(self, *, now: bool) -> None:
+        pass
+
+    def reap(self) -> None:
+        pass
+
+
 def test_the_pool_starts_its_worker_processes_without_making_its_creator_wait(monkeypatch):
     """The batch builds the report context meanwhile; the first start waits while the fork server loads."""
     from partner_analytics.render import pool as pool_module
 
     released, started = threading.Event(), []
 
-    class Held:
+    class Held(_StandIn):
         def __init__(self, *settings) -> None:
             started.append(released.wait(60))  # True once the test got the pool back and released it
-
-        def stop(self, *, now: bool) -> None:
-            pass
-
-        def reap(self) -> None:
-            pass
 
     monkeypatch.setattr(pool_module, "_Process", Held)
     pool = WorkerPool(2)
@@ -157,7 +161,7 @@ def test_a_worker_that_cannot_start_fails_the_run_and_those_started_are_stopped(
 
     stopped = []
 
-    class SecondFails:
+    class SecondFails(_StandIn):
         started = 0
 
         def __init__(self, *settings) -> None:
@@ -167,9 +171,6 @@ def test_a_worker_that_cannot_start_fails_the_run_and_those_started_are_stopped(
 
         def stop(self, *, now: bool) -> None:
             stopped.append(now)
-
-        def reap(self) -> None:
-            pass
 
     monkeypatch.setattr(pool_module, "_Process", SecondFails)
     with pytest.raises(OSError, match="no more processes"), WorkerPool(2) as pool:

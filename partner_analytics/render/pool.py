@@ -270,12 +270,11 @@ class WorkerPool:
             raise
         return started
 
-    def _started(self) -> list[_Process]:
-        """The worker processes, once they have started (their error, once, if they could not)."""
+    def _wait_started(self) -> None:
+        """Wait until the worker processes have started (raise their error, once, if they could not)."""
         if self._starting is not None:
             starting, self._starting = self._starting, None
             self._processes = starting.result()
-        return self._processes
 
     def run(self, jobs: Sequence[ReportJob], *, progress: bool = True,
             gates: Mapping[int, Future] | None = None) -> list[JobResult]:
@@ -337,7 +336,7 @@ class WorkerPool:
         return [results[i] for i in range(len(jobs))]
 
     def _run_in_pool(self, jobs: Sequence[ReportJob], waiting: _Queue, bar: tqdm) -> list[JobResult]:
-        self._started()
+        self._wait_started()
         tries = [0] * len(jobs)
         results: dict[int, JobResult] = {}
         while len(results) < len(jobs):
@@ -393,7 +392,7 @@ class WorkerPool:
         if self._local is not None:
             self._local.close()
         try:
-            self._started()
+            self._wait_started()
         except Exception:  # none started (``run`` raised this already, or nothing was rendered): none to stop
             pass
         for worker in self._processes:
