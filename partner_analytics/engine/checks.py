@@ -198,10 +198,11 @@ FEW_DISTINCT = 0.01
 def _few_distinct(engine: Engine, relation: str, texts: list[_Text]) -> set[str]:
     """Names of ``texts`` that hold few distinct values on many rows (free text such as a product name).
 
-    Judged from the table's first :data:`SAMPLE_ROWS` rows: distinct values there for at most
-    :data:`FEW_DISTINCT` of them (1,000 in 100,000 rows). Examining each distinct value once is then cheaper than each row (a regular expression per row
-    costs about 0.09 s per million rows, grouping a column of six products 0.01 s). A table with fewer rows
-    is scanned row by row (none of its columns is judged: one scan is cheaper than a query per column).
+    Judged from the first :data:`SAMPLE_ROWS` rows the engine returns: distinct values there for at most
+    :data:`FEW_DISTINCT` of them (1,000 in 100,000 rows). Examining each distinct value once is then cheaper
+    than each row (a regular expression per row costs about 0.09 s per million rows, grouping a column of six
+    products 0.01 s). A table with fewer rows is scanned row by row (none of its columns is judged: one scan
+    is cheaper than a query per column).
     """
     if not texts:
         return set()
